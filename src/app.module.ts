@@ -1,0 +1,41 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule } from './auth/auth.module';
+import { CalendarModule } from './calendar/calendar.module';
+import { ChannelsModule } from './channels/channels.module';
+import { Clock } from './common/clock';
+import { CoreModule } from './common/core.module';
+import { ProblemDetailsFilter } from './common/problem-details.filter';
+import { AppConfig } from './config/app-config';
+import { dataSourceOptions } from './database/data-source.options';
+import { OperationsModule } from './operations/operations.module';
+import { PostsModule } from './posts/posts.module';
+import { WorkspacesModule } from './workspaces/workspaces.module';
+
+export interface AppModuleOptions {
+  /** Validated configuration with databaseUrl and secretKey resolved. */
+  config: AppConfig & { databaseUrl: string; secretKey: string };
+  /** Tests inject a clock they move by hand. */
+  clock?: Clock;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot({ config, clock }: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(config, clock),
+        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl)),
+        OperationsModule,
+        AuthModule,
+        WorkspacesModule,
+        ChannelsModule,
+        PostsModule,
+        CalendarModule,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
+    };
+  }
+}

@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import type { Actor } from '../auth/actor';
+import { AuditEventEntity } from './audit-event.entity';
+
+export interface AuditEntry {
+  action: string;
+  entityType: 'workspace' | 'member' | 'channel' | 'post' | 'category' | 'feed' | 'alert-settings';
+  entityId: string;
+  reason?: string | null;
+  details?: Record<string, unknown>;
+}
+
+/** The audit trail: written in the same transaction as the change it records. */
+@Injectable()
+export class AuditService {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  async record(actor: Pick<Actor, 'workspaceId' | 'memberId'> | { workspaceId: string; memberId: null }, entry: AuditEntry, manager: EntityManager = this.ds.manager): Promise<void> {
+    await manager.getRepository(AuditEventEntity).insert({
+      workspaceId: actor.workspaceId,
+      actorMemberId: actor.memberId,
+      action: entry.action,
+      entityType: entry.entityType,
+      entityId: entry.entityId,
+      reason: entry.reason ?? null,
+      details: entry.details ?? {},
+    } as QueryDeepPartialEntity<AuditEventEntity>);
+  }
+
+  async list(workspaceId: string, opts: { limit: number; before?: { at: string; id: string }; entityId?: string }): Promise<AuditEventEntity[]> {
+    const qb = this.ds
+      .getRepository(AuditEventEntity)
+      .createQueryBuilder('a')
+      .where('a.workspace_id = :workspaceId', { workspaceId })
+      .orderBy('a.at', 'DESC')
+      .addOrderBy('a.id', 'DESC')
+      .limit(opts.limit + 1);
+    if (opts.entityId) qb.andWhere('a.entity_id = :entityId', { entityId: opts.entityId });
+    if (opts.before) qb.andWhere('(a.at, a.id) < (:at, :id)', opts.before);
+    return qb.getMany();
+  }
+}

@@ -1,0 +1,40 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { DomainError, ErrorCode } from '../common/domain-error';
+import type { Role } from '../workspaces/member.entity';
+import { Actor, hasRole } from './actor';
+import { hashApiKey, looksLikeApiKey } from './api-key';
+import { MIN_ROLE, PUBLIC_ROUTE } from './auth.decorators';
+import { WorkspacesService } from '../workspaces/workspaces.service';
+
+/**
+ * Resolves `Authorization: Bearer <api key>` to a member and its workspace and role.
+ * Every route needs a key unless marked @Public(); @Roles() sets the least role.
+ */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly workspaces: WorkspacesService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+    const req = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; actor?: Actor }>();
+    const header = req.headers.authorization ?? '';
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match) {
+      throw new DomainError(ErrorCode.Unauthenticated, 'Send your api key as "Authorization: Bearer <api key>".');
+    }
+    const key = match[1];
+    const member = looksLikeApiKey(key) ? await this.workspaces.memberByKeyHash(hashApiKey(key)) : null;
+    if (!member) throw new DomainError(ErrorCode.Unauthenticated, 'This api key is unknown or has been revoked.');
+    req.actor = { memberId: member.id, workspaceId: member.workspaceId, role: member.role, name: member.name };
+    const atLeast = this.reflector.getAllAndOverride<Role | undefined>(MIN_ROLE, targets);
+    if (atLeast && !hasRole(req.actor, atLeast)) {
+      throw new DomainError(ErrorCode.Forbidden, `This action needs the ${atLeast} role; your key has the ${member.role} role.`);
+    }
+    return true;
+  }
+}

@@ -1,0 +1,11 @@
+import { SetMetadata } from '@nestjs/common';
+import type { Role } from '../workspaces/member.entity';
+
+export const PUBLIC_ROUTE = 'palinsesto:public';
+export const MIN_ROLE = 'palinsesto:min-role';
+
+/** No api key needed (health, metrics, signup, iCal feeds). */
+export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
+
+/** The least role that may call the route: lead > editor > viewer. */
+export const Roles = (atLeast: Role) => SetMetadata(MIN_ROLE, atLeast);

@@ -1,0 +1,90 @@
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+  VersionColumn,
+} from 'typeorm';
+import { WorkspaceEntity } from '../workspaces/workspace.entity';
+import type { ChannelRulesConfig, PostingSlotConfig } from './channel-rules';
+
+export type Platform = 'mock' | 'webhook' | 'mastodon' | 'bluesky';
+export const PLATFORMS: readonly Platform[] = ['mock', 'webhook', 'mastodon', 'bluesky'];
+export type ChannelStatus = 'active' | 'archived';
+
+@Entity({ name: 'channels' })
+@Index('channels_workspace_status', ['workspaceId', 'status'])
+export class ChannelEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ name: 'workspace_id', type: 'uuid' })
+  workspaceId: string;
+
+  @ManyToOne(() => WorkspaceEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'workspace_id' })
+  workspace?: WorkspaceEntity;
+
+  @Column({ type: 'text' })
+  name: string;
+
+  @Column({ type: 'text' })
+  platform: Platform;
+
+  @Column({ type: 'text' })
+  handle: string;
+
+  /** IANA zone: every day, week, quiet hour and slot of this channel is computed in it. */
+  @Column({ type: 'text' })
+  timezone: string;
+
+  @Column({ type: 'text', default: 'active' })
+  status: ChannelStatus;
+
+  @Column({ type: 'text', nullable: true })
+  purpose: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  audience: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  goal: string | null;
+
+  @Column({ type: 'jsonb', default: () => `'[]'::jsonb` })
+  kpis: string[];
+
+  @Column({ type: 'text', nullable: true })
+  guidelines: string | null;
+
+  /** AES-256-GCM ciphertext (see credentials.cipher.ts); never leaves the service. */
+  @Column({ name: 'credentials_ciphertext', type: 'text', nullable: true, select: false })
+  credentialsCiphertext: string | null;
+
+  @Column({ name: 'has_credentials', type: 'boolean', default: false })
+  hasCredentials: boolean;
+
+  @Column({ name: 'approval_required', type: 'boolean', default: true })
+  approvalRequired: boolean;
+
+  @Column({ type: 'jsonb', default: () => `'{}'::jsonb` })
+  rules: ChannelRulesConfig;
+
+  @Column({ name: 'posting_slots', type: 'jsonb', default: () => `'[]'::jsonb` })
+  postingSlots: PostingSlotConfig[];
+
+  @Column({ name: 'archived_at', type: 'timestamptz', nullable: true })
+  archivedAt: Date | null;
+
+  @VersionColumn({ default: 1 })
+  version: number;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

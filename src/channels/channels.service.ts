@@ -1,0 +1,169 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import { Actor } from '../auth/actor';
+import { AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock';
+import { DomainError, ErrorCode } from '../common/domain-error';
+import { assertVersion } from '../common/if-match';
+import { decodeCursor, DEFAULT_PAGE_SIZE, toPage } from '../common/pagination';
+import { WorkspacesService } from '../workspaces/workspaces.service';
+import { ChannelEntity, Platform } from './channel.entity';
+import { toRulesConfig, toSlotsConfig } from './channel-rules';
+import { ChannelChanges, ChannelsRepository } from './channels.repository';
+import { credentialErrors } from './credentials.schema';
+import { CredentialsCipher } from './credentials.cipher';
+import { ChannelCreateDto, ChannelListQueryDto, ChannelResponse, ChannelUpdateDto, mapChannel } from './dto/channel.dto';
+
+export interface ChannelMutation extends ChannelResponse {
+  warnings: string[];
+}
+
+@Injectable()
+export class ChannelsService {
+  constructor(
+    private readonly channels: ChannelsRepository,
+    private readonly workspaces: WorkspacesService,
+    private readonly cipher: CredentialsCipher,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(actor: Actor, workspaceId: string, dto: ChannelCreateDto): Promise<ChannelMutation> {
+    this.workspaces.assertOwn(actor, workspaceId);
+    this.assertCredentials(dto.platform, dto.credentials);
+    const id = randomUUID();
+    const channel = await this.channels.transaction(async (m) => {
+      const channel = await this.channels.insert(m, {
+        id,
+        workspaceId,
+        name: dto.name,
+        platform: dto.platform,
+        handle: dto.handle,
+        timezone: dto.timezone,
+        status: 'active',
+        purpose: dto.purpose ?? null,
+        audience: dto.audience ?? null,
+        goal: dto.goal ?? null,
+        kpis: dto.kpis ?? [],
+        guidelines: dto.guidelines ?? null,
+        approvalRequired: dto.approvalRequired ?? true,
+        rules: dto.rules ? toRulesConfig(dto.rules) : {},
+        postingSlots: dto.postingSlots ? toSlotsConfig(dto.postingSlots) : [],
+        credentialsCiphertext: dto.credentials ? this.cipher.encrypt(dto.credentials, id) : null,
+        hasCredentials: dto.credentials !== undefined,
+        archivedAt: null,
+      });
+      await this.audit.record(actor, { action: 'channel.create', entityType: 'channel', entityId: id, details: { platform: dto.platform } }, m);
+      return channel;
+    });
+    return { ...mapChannel(channel), warnings: await this.channelCountWarnings(workspaceId) };
+  }
+
+  async list(actor: Actor, workspaceId: string, query: ChannelListQueryDto, limit = DEFAULT_PAGE_SIZE, cursor?: string) {
+    this.workspaces.assertOwn(actor, workspaceId);
+    const after = decodeCursor<{ createdAt: string; id: string }>(cursor, ['createdAt', 'id']);
+    const status = query.status === 'all' ? undefined : (query.status ?? 'active');
+    const rows = await this.channels.list(workspaceId, { status, limit, after });
+    return toPage(rows, limit, mapChannel, (c) => ({ createdAt: c.createdAt.toISOString(), id: c.id }));
+  }
+
+  /** Active channels of a workspace (already scoped by the caller). */
+  listActiveEntities(workspaceId: string, ids?: string[]): Promise<ChannelEntity[]> {
+    return this.channels.listActive(workspaceId, ids);
+  }
+
+  /** A channel of the caller's workspace, or 404. */
+  async get(actor: Actor, channelId: string, m?: EntityManager): Promise<ChannelEntity> {
+    const channel = await this.channels.findInWorkspace(actor.workspaceId, channelId, m);
+    if (!channel) throw DomainError.notFound('Channel');
+    return channel;
+  }
+
+  /** Locks a channel of the caller's workspace for the rest of the transaction, or 404. */
+  async lock(m: EntityManager, actor: Actor, channelId: string): Promise<ChannelEntity> {
+    const channel = await this.channels.lockInWorkspace(m, actor.workspaceId, channelId);
+    if (!channel) throw DomainError.notFound('Channel');
+    return channel;
+  }
+
+  async describe(actor: Actor, channelId: string) {
+    return mapChannel(await this.get(actor, channelId));
+  }
+
+  async update(actor: Actor, channelId: string, dto: ChannelUpdateDto, ifMatch?: number): Promise<ChannelMutation> {
+    const current = await this.get(actor, channelId);
+    assertVersion(ifMatch, current.version, 'The channel');
+    if (dto.credentials) this.assertCredentials(current.platform, dto.credentials);
+    const changes: ChannelChanges = {
+      name: dto.name,
+      handle: dto.handle,
+      timezone: dto.timezone,
+      purpose: dto.purpose,
+      audience: dto.audience,
+      goal: dto.goal,
+      kpis: dto.kpis,
+      guidelines: dto.guidelines,
+      approvalRequired: dto.approvalRequired,
+      rules: dto.rules ? toRulesConfig(dto.rules) : undefined,
+      postingSlots: dto.postingSlots ? toSlotsConfig(dto.postingSlots) : undefined,
+    };
+    if (dto.credentials !== undefined) {
+      changes.credentialsCiphertext = dto.credentials === null ? null : this.cipher.encrypt(dto.credentials, channelId);
+      changes.hasCredentials = dto.credentials !== null;
+    }
+    const reactivated = dto.status === 'active' && current.status === 'archived';
+    if (dto.status && dto.status !== current.status) {
+      changes.status = dto.status;
+      changes.archivedAt = dto.status === 'archived' ? this.clock.now() : null;
+    }
+    for (const key of Object.keys(changes) as (keyof ChannelChanges)[]) {
+      if (changes[key] === undefined) delete changes[key];
+    }
+    await this.channels.transaction(async (m) => {
+      if (!(await this.channels.updateAtVersion(m, channelId, ifMatch ?? current.version, changes))) {
+        const now = await this.get(actor, channelId, m);
+        assertVersion(ifMatch ?? current.version, now.version, 'The channel');
+      }
+      const changed = Object.keys(changes).filter((k) => k !== 'credentialsCiphertext');
+      await this.audit.record(actor, { action: 'channel.update', entityType: 'channel', entityId: channelId, details: { changed } }, m);
+    });
+    const updated = await this.get(actor, channelId);
+    return { ...mapChannel(updated), warnings: reactivated ? await this.channelCountWarnings(actor.workspaceId) : [] };
+  }
+
+  /** DELETE archives: the channel keeps its history and stops publishing. */
+  async archive(actor: Actor, channelId: string): Promise<void> {
+    const current = await this.get(actor, channelId);
+    if (current.status === 'archived') return;
+    await this.channels.transaction(async (m) => {
+      await this.channels.updateAtVersion(m, channelId, current.version, { status: 'archived', archivedAt: this.clock.now() });
+      await this.audit.record(actor, { action: 'channel.archive', entityType: 'channel', entityId: channelId }, m);
+    });
+  }
+
+  /** Decrypted credentials, for the publishing adapters only; never returned by the API. */
+  async credentialsFor(channel: Pick<ChannelEntity, 'id'>): Promise<Record<string, unknown>> {
+    const ciphertext = await this.channels.credentialsCiphertext(channel.id);
+    return ciphertext ? this.cipher.decrypt(ciphertext, channel.id) : {};
+  }
+
+  private assertCredentials(platform: Platform, credentials: Record<string, unknown> | undefined | null): void {
+    if (credentials === undefined || credentials === null) return;
+    const errors = credentialErrors(platform, credentials);
+    if (errors.length) {
+      throw new DomainError(ErrorCode.InvalidInput, `The credentials are invalid for ${platform}: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, { errors });
+    }
+  }
+
+  /** "Few channels, well kept": advisory, never refused. */
+  private async channelCountWarnings(workspaceId: string): Promise<string[]> {
+    const settings = await this.workspaces.settingsOf(workspaceId);
+    const active = await this.channels.countActive(workspaceId);
+    if (active <= settings.maxActiveChannels) return [];
+    return [
+      `This workspace now has ${active} active channels; the plan advises at most ${settings.maxActiveChannels}. ` +
+        'Few channels, well kept, beat many left idle: consider archiving one.',
+    ];
+  }
+}

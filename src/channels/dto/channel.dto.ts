@@ -1,0 +1,181 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  MaxLength,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { IsTimeZone } from '../../common/validators';
+import { ChannelEntity, type Platform, PLATFORMS } from '../channel.entity';
+import { ChannelRulesDto, PostingSlotDto } from '../channel-rules';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+class ChannelStrategyFields {
+  @ApiPropertyOptional({ description: 'Why the team is on this platform' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  purpose?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  audience?: string;
+
+  @ApiPropertyOptional({ example: 'awareness', description: 'The one primary goal: awareness, sales, loyalty...' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  goal?: string;
+
+  @ApiPropertyOptional({ type: [String], example: ['clicks to site', 'newsletter signups'] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @MaxLength(200, { each: true })
+  kpis?: string[];
+
+  @ApiPropertyOptional({ description: 'Tone-of-voice guidelines shown to whoever drafts for the channel' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(10000)
+  guidelines?: string;
+
+  @ApiPropertyOptional({ default: true })
+  @IsOptional()
+  @IsBoolean()
+  approvalRequired?: boolean;
+
+  @ApiPropertyOptional({ type: ChannelRulesDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ChannelRulesDto)
+  rules?: ChannelRulesDto;
+
+  @ApiPropertyOptional({ type: [PostingSlotDto] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @ValidateNested({ each: true })
+  @Type(() => PostingSlotDto)
+  postingSlots?: PostingSlotDto[];
+}
+
+export class ChannelCreateDto extends ChannelStrategyFields {
+  @ApiProperty({ example: 'Acme on Mastodon' })
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name: string;
+
+  @ApiProperty({ enum: PLATFORMS })
+  @IsIn(PLATFORMS)
+  platform: Platform;
+
+  @ApiProperty({ example: '@acme@mastodon.social' })
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(300)
+  handle: string;
+
+  @ApiProperty({ example: 'Europe/Rome' })
+  @IsTimeZone()
+  timezone: string;
+
+  @ApiPropertyOptional({ description: 'Write-only; shape depends on the platform (see api.md)' })
+  @IsOptional()
+  @IsObject()
+  credentials?: Record<string, unknown>;
+}
+
+export class ChannelUpdateDto extends ChannelStrategyFields {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(300)
+  handle?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsTimeZone()
+  timezone?: string;
+
+  @ApiPropertyOptional({ enum: ['active', 'archived'], description: 'active re-activates an archived channel' })
+  @IsOptional()
+  @IsIn(['active', 'archived'])
+  status?: 'active' | 'archived';
+
+  @ApiPropertyOptional({ description: 'Write-only; replaces the stored credentials; null removes them' })
+  @ValidateIf((_, v) => v !== null)
+  @IsOptional()
+  @IsObject()
+  credentials?: Record<string, unknown> | null;
+}
+
+export class ChannelListQueryDto {
+  @ApiPropertyOptional({ enum: ['active', 'archived', 'all'], default: 'active' })
+  @IsOptional()
+  @IsIn(['active', 'archived', 'all'])
+  status?: 'active' | 'archived' | 'all';
+}
+
+const STRATEGY_FIELDS = ['purpose', 'audience', 'goal', 'kpis'] as const;
+
+/** What a channel plan lacks of the strategy the domain asks for (shown as health flags). */
+export function missingStrategy(c: ChannelEntity): string[] {
+  return STRATEGY_FIELDS.filter((f) => {
+    const v = c[f];
+    return v === null || v === undefined || (Array.isArray(v) ? v.length === 0 : String(v).trim() === '');
+  });
+}
+
+export function mapChannel(c: ChannelEntity) {
+  return {
+    id: c.id,
+    workspaceId: c.workspaceId,
+    name: c.name,
+    platform: c.platform,
+    handle: c.handle,
+    timezone: c.timezone,
+    status: c.status,
+    purpose: c.purpose,
+    audience: c.audience,
+    goal: c.goal,
+    kpis: c.kpis,
+    guidelines: c.guidelines,
+    approvalRequired: c.approvalRequired,
+    rules: c.rules,
+    postingSlots: c.postingSlots,
+    hasCredentials: c.hasCredentials,
+    missingStrategy: missingStrategy(c),
+    version: c.version,
+    createdAt: c.createdAt.toISOString(),
+    updatedAt: c.updatedAt.toISOString(),
+    archivedAt: c.archivedAt?.toISOString() ?? null,
+  };
+}
+
+export type ChannelResponse = ReturnType<typeof mapChannel>;

@@ -1,0 +1,60 @@
+import { applyDecorators } from '@nestjs/common';
+import { IsISO8601, IsString, Matches, ValidateBy, ValidationOptions } from 'class-validator';
+import { DateTime, IANAZone } from 'luxon';
+
+/** An IANA time zone name that luxon knows (Europe/Rome, America/New_York, UTC). */
+export function isTimeZone(value: unknown): boolean {
+  return typeof value === 'string' && value.length <= 64 && IANAZone.isValidZone(value);
+}
+
+export function IsTimeZone(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isTimeZone',
+      validator: {
+        validate: isTimeZone,
+        defaultMessage: (args) => `${args?.property} must be an IANA time zone such as Europe/Rome`,
+      },
+    },
+    options,
+  );
+}
+
+/** A wall-clock time HH:mm (00:00 to 23:59). */
+export function IsWallClock(options?: ValidationOptions): PropertyDecorator {
+  return applyDecorators(
+    IsString(options),
+    Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: '$property must be a wall-clock time HH:mm', ...options }),
+  );
+}
+
+/** An ISO 8601 instant with a date, a time and an offset or Z. */
+export function isInstant(value: unknown): boolean {
+  return (
+    typeof value === 'string' &&
+    value.length <= 40 &&
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i.test(value) &&
+    DateTime.fromISO(value, { setZone: true }).isValid
+  );
+}
+
+export function IsInstant(options?: ValidationOptions): PropertyDecorator {
+  return applyDecorators(
+    IsISO8601({ strict: true }, options),
+    ValidateBy(
+      {
+        name: 'isInstant',
+        validator: {
+          validate: isInstant,
+          defaultMessage: (args) =>
+            `${args?.property} must be an ISO 8601 instant with an offset, e.g. 2026-03-29T09:00:00+02:00`,
+        },
+      },
+      options,
+    ),
+  );
+}
+
+export function toDate(value: string): Date {
+  return DateTime.fromISO(value, { setZone: true }).toJSDate();
+}

@@ -1,0 +1,45 @@
+import { ConfigError, loadConfig } from './app-config';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      dataDir: './data',
+      dispatchIntervalMs: 1000,
+      gapScanIntervalMs: 60000,
+      logFormat: 'text',
+    });
+    expect(config.databaseUrl).toBeUndefined();
+  });
+
+  it('uses JSON logs in production', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).logFormat).toBe('json');
+  });
+
+  it('names every bad variable', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', DISPATCH_INTERVAL_MS: '5', SECRET_KEY: 'short', PUBLIC_URL: 'not a url' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain('PORT');
+    expect(message).toContain('DISPATCH_INTERVAL_MS');
+    expect(message).toContain('SECRET_KEY');
+    expect(message).toContain('PUBLIC_URL');
+  });
+
+  it('requires SECRET_KEY with DATABASE_URL', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://u:p@localhost/db' })).toThrow(/SECRET_KEY is required/);
+    expect(
+      loadConfig({ DATABASE_URL: 'postgres://u:p@localhost/db', SECRET_KEY: 'a'.repeat(64) }).databaseUrl,
+    ).toBe('postgres://u:p@localhost/db');
+  });
+
+  it('strips a trailing slash from PUBLIC_URL', () => {
+    expect(loadConfig({ PUBLIC_URL: 'https://cal.example.com/' }).publicUrl).toBe('https://cal.example.com');
+  });
+});

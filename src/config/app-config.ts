@@ -1,0 +1,154 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  validateSync,
+  ValidationError,
+} from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
+const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+/**
+ * Every environment variable the service reads, validated once at boot. The rest of the
+ * code receives this typed object; nothing else reads process.env.
+ */
+export class EnvironmentVariables {
+  @Transform(toInt)
+  @IsInt({ message: 'PORT must be a whole number' })
+  @Min(0, { message: 'PORT must be between 0 and 65535' })
+  @Max(65535, { message: 'PORT must be between 0 and 65535' })
+  PORT: number = 3000;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
+  DATABASE_URL?: string;
+
+  @IsString()
+  @MinLength(1, { message: 'DATA_DIR must not be empty' })
+  DATA_DIR: string = './data';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, {
+    message: 'PUBLIC_URL must be an http(s) URL such as https://palinsesto.example.com',
+  })
+  PUBLIC_URL?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'SIGNUP_TOKEN must have at least 16 characters' })
+  SIGNUP_TOKEN?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'SECRET_KEY must have at least 32 characters (e.g. 64 hex digits)' })
+  SECRET_KEY?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^smtps?:\/\/.+/, { message: 'SMTP_URL must look like smtp://user:pass@host:port' })
+  SMTP_URL?: string;
+
+  @IsString()
+  @MaxLength(320)
+  ALERT_FROM: string = 'Palinsesto <palinsesto@localhost>';
+
+  @Transform(toInt)
+  @IsInt({ message: 'DISPATCH_INTERVAL_MS must be a whole number of milliseconds' })
+  @Min(50, { message: 'DISPATCH_INTERVAL_MS must be at least 50' })
+  @Max(3_600_000, { message: 'DISPATCH_INTERVAL_MS must be at most 3600000' })
+  DISPATCH_INTERVAL_MS: number = 1000;
+
+  @Transform(toInt)
+  @IsInt({ message: 'GAP_SCAN_INTERVAL_MS must be a whole number of milliseconds' })
+  @Min(100, { message: 'GAP_SCAN_INTERVAL_MS must be at least 100' })
+  @Max(86_400_000, { message: 'GAP_SCAN_INTERVAL_MS must be at most 86400000' })
+  GAP_SCAN_INTERVAL_MS: number = 60000;
+
+  @IsIn(['json', 'text'], { message: 'LOG_FORMAT must be json or text' })
+  LOG_FORMAT: 'json' | 'text' = 'text';
+
+  @IsIn(['error', 'warn', 'log', 'debug', 'verbose'], {
+    message: 'LOG_LEVEL must be one of error, warn, log, debug, verbose',
+  })
+  LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The typed configuration the application runs with. */
+export interface AppConfig {
+  port: number;
+  databaseUrl?: string;
+  dataDir: string;
+  publicUrl?: string;
+  signupToken?: string;
+  secretKey?: string;
+  smtpUrl?: string;
+  alertFrom: string;
+  dispatchIntervalMs: number;
+  gapScanIntervalMs: number;
+  logFormat: 'json' | 'text';
+  logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+}
+
+function flatten(errors: ValidationError[]): string[] {
+  return errors.flatMap((e) => Object.values(e.constraints ?? {}));
+}
+
+/** Reads and validates the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
+  const defaults = new EnvironmentVariables();
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(defaults).concat([
+    'DATABASE_URL',
+    'PUBLIC_URL',
+    'SIGNUP_TOKEN',
+    'SECRET_KEY',
+    'SMTP_URL',
+  ])) {
+    if (env[key] !== undefined) raw[key] = env[key];
+  }
+  if (raw.LOG_FORMAT === undefined && env.NODE_ENV === 'production') raw.LOG_FORMAT = 'json';
+  const vars = plainToInstance(EnvironmentVariables, raw);
+  const problems = flatten(validateSync(vars, { whitelist: true }));
+  if (vars.DATABASE_URL && !vars.SECRET_KEY) {
+    problems.push('SECRET_KEY is required with DATABASE_URL: every instance must share the key that encrypts credentials');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    port: vars.PORT,
+    databaseUrl: vars.DATABASE_URL,
+    dataDir: vars.DATA_DIR,
+    publicUrl: vars.PUBLIC_URL?.replace(/\/+$/, ''),
+    signupToken: vars.SIGNUP_TOKEN,
+    secretKey: vars.SECRET_KEY,
+    smtpUrl: vars.SMTP_URL,
+    alertFrom: vars.ALERT_FROM,
+    dispatchIntervalMs: vars.DISPATCH_INTERVAL_MS,
+    gapScanIntervalMs: vars.GAP_SCAN_INTERVAL_MS,
+    logFormat: vars.LOG_FORMAT,
+    logLevel: vars.LOG_LEVEL,
+  };
+}
+
+/** Injection token of the validated configuration. */
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,15 @@
+import { Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { HealthController } from './health.controller';
+import { HttpMetricsMiddleware, Metrics, MetricsController } from './metrics';
+
+@Global()
+@Module({
+  controllers: [HealthController, MetricsController],
+  providers: [Metrics],
+  exports: [Metrics],
+})
+export class OperationsModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(HttpMetricsMiddleware).forRoutes('*path');
+  }
+}

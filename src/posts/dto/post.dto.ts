@@ -1,0 +1,192 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  MaxLength,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { IsInstant } from '../../common/validators';
+import type { PostEntity } from '../post.entity';
+import { POST_STATUSES } from '../post-state.machine';
+
+const URL_OPTIONS = { require_protocol: true, protocols: ['http', 'https'], require_tld: false };
+
+export class MediaDto {
+  @ApiProperty({ example: 'https://cdn.example.com/photo.jpg' })
+  @IsUrl(URL_OPTIONS)
+  @MaxLength(2048)
+  url: string;
+
+  @ApiPropertyOptional({ description: 'Alt text' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1500)
+  alt?: string;
+}
+
+const CATEGORY = /^[a-z][a-z0-9_-]{0,39}$/;
+
+export class PostCreateDto {
+  @ApiProperty({ example: 'Our spring collection is here.' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(10000)
+  body: string;
+
+  @ApiProperty({ example: 'informative', description: 'Key of a category of the workspace' })
+  @IsString()
+  @Matches(CATEGORY, { message: 'category must be a category key such as informative' })
+  category: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(300)
+  title?: string;
+
+  @ApiPropertyOptional({ example: 'https://example.com/spring' })
+  @IsOptional()
+  @IsUrl(URL_OPTIONS)
+  @MaxLength(2048)
+  link?: string;
+
+  @ApiPropertyOptional({ type: [MediaDto] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(4)
+  @ValidateNested({ each: true })
+  @Type(() => MediaDto)
+  media?: MediaDto[];
+
+  @ApiPropertyOptional({ example: '2027-03-29T09:00:00+02:00' })
+  @IsOptional()
+  @IsInstant()
+  scheduledAt?: string;
+}
+
+export class PostUpdateDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(10000)
+  body?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Matches(CATEGORY, { message: 'category must be a category key such as informative' })
+  category?: string;
+
+  @ApiPropertyOptional({ nullable: true })
+  @ValidateIf((_, v) => v !== null)
+  @IsOptional()
+  @IsString()
+  @MaxLength(300)
+  title?: string | null;
+
+  @ApiPropertyOptional({ nullable: true })
+  @ValidateIf((_, v) => v !== null)
+  @IsOptional()
+  @IsUrl(URL_OPTIONS)
+  @MaxLength(2048)
+  link?: string | null;
+
+  @ApiPropertyOptional({ type: [MediaDto] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(4)
+  @ValidateNested({ each: true })
+  @Type(() => MediaDto)
+  media?: MediaDto[];
+
+  @ApiPropertyOptional({ nullable: true, description: 'Moving a scheduled post reschedules it (rules run)' })
+  @ValidateIf((_, v) => v !== null)
+  @IsOptional()
+  @IsInstant()
+  scheduledAt?: string | null;
+}
+
+export class OverrideDto {
+  @ApiProperty({ example: 'Launch day: two posts are intended' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1000)
+  reason: string;
+}
+
+export class PostScheduleDto {
+  @ApiPropertyOptional({ description: 'Defaults to the post scheduledAt' })
+  @IsOptional()
+  @IsInstant()
+  scheduledAt?: string;
+
+  @ApiPropertyOptional({ type: OverrideDto, description: 'Lead only: schedule despite block rules' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => OverrideDto)
+  override?: OverrideDto;
+}
+
+export class PostActionDto {
+  @ApiPropertyOptional({ description: 'A note kept in the audit trail' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  reason?: string;
+}
+
+const splitList = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').map((s) => s.trim()) : value);
+
+export class PostListQueryDto {
+  @ApiPropertyOptional({ description: 'One status or a comma-separated list', example: 'scheduled,published' })
+  @IsOptional()
+  @Transform(splitList)
+  @IsArray()
+  @ArrayMaxSize(8)
+  @Matches(new RegExp(`^(${POST_STATUSES.join('|')})$`), { each: true, message: `status must be among ${POST_STATUSES.join(', ')}` })
+  status?: string[];
+
+  @ApiPropertyOptional({ description: 'scheduledAt >= from' })
+  @IsOptional()
+  @IsInstant()
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'scheduledAt < to' })
+  @IsOptional()
+  @IsInstant()
+  to?: string;
+}
+
+export function mapPost(p: PostEntity) {
+  return {
+    id: p.id,
+    workspaceId: p.workspaceId,
+    channelId: p.channelId,
+    status: p.status,
+    body: p.body,
+    title: p.title,
+    link: p.link,
+    media: p.media,
+    category: p.category,
+    scheduledAt: p.scheduledAt?.toISOString() ?? null,
+    publishedAt: p.publishedAt?.toISOString() ?? null,
+    externalId: p.externalId,
+    externalUrl: p.externalUrl,
+    lastError: p.lastError,
+    attempts: p.attempts,
+    sequence: p.sequence,
+    version: p.version,
+    createdAt: p.createdAt.toISOString(),
+    updatedAt: p.updatedAt.toISOString(),
+  };
+}
+
+export type PostResponse = ReturnType<typeof mapPost>;

@@ -1,0 +1,89 @@
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+  VersionColumn,
+} from 'typeorm';
+import { ChannelEntity } from '../channels/channel.entity';
+import type { PostStatus } from './post-state.machine';
+
+export interface PostMedia {
+  url: string;
+  alt?: string;
+}
+
+@Entity({ name: 'posts' })
+@Index('posts_channel_scheduled_at', ['channelId', 'scheduledAt'])
+@Index('posts_workspace_updated_at', ['workspaceId', 'updatedAt'])
+export class PostEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ name: 'workspace_id', type: 'uuid' })
+  workspaceId: string;
+
+  @Column({ name: 'channel_id', type: 'uuid' })
+  channelId: string;
+
+  @ManyToOne(() => ChannelEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'channel_id' })
+  channel?: ChannelEntity;
+
+  @Column({ type: 'text', default: 'draft' })
+  status: PostStatus;
+
+  @Column({ type: 'text' })
+  body: string;
+
+  @Column({ type: 'text', nullable: true })
+  title: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  link: string | null;
+
+  @Column({ type: 'jsonb', default: () => `'[]'::jsonb` })
+  media: PostMedia[];
+
+  /** Key of a category of the post's workspace. */
+  @Column({ type: 'text' })
+  category: string;
+
+  @Column({ name: 'scheduled_at', type: 'timestamptz', nullable: true })
+  scheduledAt: Date | null;
+
+  /** Grows by one each time a scheduled post moves (iCal SEQUENCE). */
+  @Column({ type: 'integer', default: 0 })
+  sequence: number;
+
+  @Column({ name: 'published_at', type: 'timestamptz', nullable: true })
+  publishedAt: Date | null;
+
+  @Column({ name: 'external_id', type: 'text', nullable: true })
+  externalId: string | null;
+
+  @Column({ name: 'external_url', type: 'text', nullable: true })
+  externalUrl: string | null;
+
+  @Column({ name: 'last_error', type: 'text', nullable: true })
+  lastError: string | null;
+
+  @Column({ type: 'integer', default: 0 })
+  attempts: number;
+
+  @Column({ name: 'created_by', type: 'uuid', nullable: true })
+  createdBy: string | null;
+
+  @VersionColumn({ default: 1 })
+  version: number;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

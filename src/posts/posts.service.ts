@@ -1,0 +1,226 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { Actor, hasRole } from '../auth/actor';
+import { AuditService } from '../audit/audit.service';
+import { ChannelEntity } from '../channels/channel.entity';
+import { ChannelsService } from '../channels/channels.service';
+import { Clock } from '../common/clock';
+import { DomainError, ErrorCode } from '../common/domain-error';
+import { assertVersion } from '../common/if-match';
+import { decodeCursor, DEFAULT_PAGE_SIZE, toPage } from '../common/pagination';
+import { toDate } from '../common/validators';
+import { WorkspacesService } from '../workspaces/workspaces.service';
+import { mapPost, PostCreateDto, PostListQueryDto, PostResponse, PostScheduleDto, PostUpdateDto } from './dto/post.dto';
+import { PostEntity } from './post.entity';
+import { PostAction, statusAfterContentEdit, transition, IllegalTransitionError } from './post-state.machine';
+import { PostChanges, PostsRepository } from './posts.repository';
+import { PlanGuard, PlanVerdict } from './plan-guard';
+
+export interface PostMutation extends PostResponse {
+  violations: PlanVerdict['violations'];
+}
+
+type Mutator = (
+  m: EntityManager,
+  post: PostEntity,
+  channel: ChannelEntity,
+) => Promise<{ changes: PostChanges; audit: { action: string; reason?: string | null; details?: Record<string, unknown> } }>;
+
+@Injectable()
+export class PostsService {
+  constructor(
+    private readonly posts: PostsRepository,
+    private readonly channels: ChannelsService,
+    private readonly workspaces: WorkspacesService,
+    private readonly plan: PlanGuard,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(actor: Actor, channelId: string, dto: PostCreateDto): Promise<PostMutation> {
+    const channel = await this.channels.get(actor, channelId);
+    if (channel.status !== 'active') throw new DomainError(ErrorCode.Conflict, 'The channel is archived; re-activate it to plan posts on it.');
+    await this.assertCategory(actor, dto.category);
+    const post = await this.posts.transaction(async (m) => {
+      const post = await this.posts.insert(m, {
+        workspaceId: actor.workspaceId,
+        channelId,
+        status: 'draft',
+        body: dto.body,
+        title: dto.title ?? null,
+        link: dto.link ?? null,
+        media: dto.media?.map((x) => ({ url: x.url, ...(x.alt ? { alt: x.alt } : {}) })) ?? [],
+        category: dto.category,
+        scheduledAt: dto.scheduledAt ? toDate(dto.scheduledAt) : null,
+        createdBy: actor.memberId,
+      });
+      await this.audit.record(actor, { action: 'post.create', entityType: 'post', entityId: post.id }, m);
+      return post;
+    });
+    return { ...mapPost(post), violations: [] };
+  }
+
+  async get(actor: Actor, postId: string): Promise<PostEntity> {
+    const post = await this.posts.findInWorkspace(actor.workspaceId, postId);
+    if (!post) throw DomainError.notFound('Post');
+    return post;
+  }
+
+  async list(actor: Actor, channelId: string, query: PostListQueryDto, limit = DEFAULT_PAGE_SIZE, cursor?: string) {
+    await this.channels.get(actor, channelId);
+    const after = decodeCursor<{ at: string; id: string }>(cursor, ['at', 'id']);
+    const from = query.from ? toDate(query.from) : undefined;
+    const to = query.to ? toDate(query.to) : undefined;
+    if (from && to && from >= to) throw DomainError.invalid('to', 'to must be after from');
+    const rows = await this.posts.listForChannel(channelId, { statuses: query.status, from, to, limit, after });
+    return toPage(rows, limit, mapPost, (p) => ({ at: p.scheduledAt?.toISOString() ?? 'infinity', id: p.id }));
+  }
+
+  /** Posts of these channels dated in [from, to), by time (for calendars and feeds). */
+  datedInRange(channelIds: string[], from: Date, to: Date): Promise<PostEntity[]> {
+    return this.posts.findDatedInRange(channelIds, from, to);
+  }
+
+  async update(actor: Actor, postId: string, dto: PostUpdateDto, ifMatch?: number): Promise<PostMutation> {
+    if (dto.category) await this.assertCategory(actor, dto.category);
+    return this.mutate(actor, postId, ifMatch, async (m, post, channel) => {
+      this.move(post, 'edit', channel);
+      const changes: PostChanges = {};
+      const contentChanged = (['body', 'title', 'link', 'media'] as const).some((k) => dto[k] !== undefined);
+      if (dto.body !== undefined) changes.body = dto.body;
+      if (dto.title !== undefined) changes.title = dto.title;
+      if (dto.link !== undefined) changes.link = dto.link;
+      if (dto.media !== undefined) changes.media = dto.media.map((x) => ({ url: x.url, ...(x.alt ? { alt: x.alt } : {}) }));
+      if (dto.category !== undefined) changes.category = dto.category;
+      if (dto.scheduledAt !== undefined) {
+        const at = dto.scheduledAt === null ? null : toDate(dto.scheduledAt);
+        if (at === null && post.status === 'scheduled') {
+          throw DomainError.invalid('scheduledAt', 'a scheduled post needs a time; unschedule or cancel it instead');
+        }
+        if (at && post.status === 'scheduled') this.assertFuture(at);
+        if ((at?.getTime() ?? null) !== (post.scheduledAt?.getTime() ?? null)) {
+          changes.scheduledAt = at;
+          changes.sequence = post.sequence + 1;
+        }
+      }
+      if (contentChanged) {
+        changes.status = statusAfterContentEdit(post.status, channel, hasRole(actor, 'lead'));
+      }
+      return { changes, audit: { action: 'post.update', details: { changed: Object.keys(changes) } } };
+    });
+  }
+
+  submit(actor: Actor, postId: string, ifMatch?: number) {
+    return this.simple(actor, postId, ifMatch, 'submit');
+  }
+
+  approve(actor: Actor, postId: string, ifMatch?: number) {
+    return this.simple(actor, postId, ifMatch, 'approve');
+  }
+
+  reject(actor: Actor, postId: string, reason: string | undefined, ifMatch?: number) {
+    return this.simple(actor, postId, ifMatch, 'reject', reason);
+  }
+
+  unschedule(actor: Actor, postId: string, ifMatch?: number) {
+    return this.simple(actor, postId, ifMatch, 'unschedule');
+  }
+
+  cancel(actor: Actor, postId: string, reason: string | undefined, ifMatch?: number) {
+    return this.simple(actor, postId, ifMatch, 'cancel', reason);
+  }
+
+  async schedule(actor: Actor, postId: string, dto: PostScheduleDto, ifMatch?: number): Promise<PostMutation> {
+    if (dto.override && !hasRole(actor, 'lead')) {
+      throw new DomainError(ErrorCode.Forbidden, 'Only a lead may override the channel rules.');
+    }
+    return this.mutate(
+      actor,
+      postId,
+      ifMatch,
+      async (m, post, channel) => {
+        const status = this.move(post, 'schedule', channel);
+        const at = dto.scheduledAt ? toDate(dto.scheduledAt) : post.scheduledAt;
+        if (!at) throw DomainError.invalid('scheduledAt', 'scheduledAt is required: the post has no time yet');
+        this.assertFuture(at);
+        const moved = at.getTime() !== post.scheduledAt?.getTime();
+        return {
+          changes: { status, scheduledAt: at, ...(moved ? { sequence: post.sequence + 1 } : {}) },
+          audit: { action: dto.override ? 'post.schedule.override' : 'post.schedule', reason: dto.override?.reason ?? null, details: { scheduledAt: at.toISOString() } },
+        };
+      },
+      dto.override?.reason,
+    );
+  }
+
+  async remove(actor: Actor, postId: string, ifMatch?: number): Promise<void> {
+    await this.posts.transaction(async (m) => {
+      const { post, channel } = await this.lockPost(m, actor, postId);
+      assertVersion(ifMatch, post.version, 'The post');
+      this.move(post, 'delete', channel);
+      await this.plan.check(m, { actor, channel, before: post, after: null });
+      await this.posts.deleteAtVersion(m, post.id, post.version);
+      await this.audit.record(actor, { action: 'post.delete', entityType: 'post', entityId: post.id }, m);
+    });
+  }
+
+  private simple(actor: Actor, postId: string, ifMatch: number | undefined, action: PostAction, reason?: string) {
+    return this.mutate(actor, postId, ifMatch, async (m, post, channel) => ({
+      changes: { status: this.move(post, action, channel) },
+      audit: { action: `post.${action}`, reason: reason ?? null },
+    }));
+  }
+
+  /**
+   * One mutation of one post: channel then post locked (changes to a channel's plan are
+   * serialised), version checked, the plan guard consulted, the change and its audit
+   * entry written in the same transaction.
+   */
+  private async mutate(actor: Actor, postId: string, ifMatch: number | undefined, fn: Mutator, overrideReason?: string): Promise<PostMutation> {
+    return this.posts.transaction(async (m) => {
+      const { post, channel } = await this.lockPost(m, actor, postId);
+      assertVersion(ifMatch, post.version, 'The post');
+      const { changes, audit } = await fn(m, post, channel);
+      const after = Object.assign(new PostEntity(), post, changes);
+      const verdict = await this.plan.check(m, { actor, channel, before: post, after, overrideReason });
+      if (Object.keys(changes).length > 0) {
+        await this.posts.updateAtVersion(m, post.id, post.version, changes);
+      }
+      await this.audit.record(actor, { ...audit, entityType: 'post', entityId: post.id }, m);
+      const saved = await this.posts.findInWorkspace(actor.workspaceId, post.id, m);
+      return { ...mapPost(saved!), violations: verdict.violations };
+    });
+  }
+
+  private async lockPost(m: EntityManager, actor: Actor, postId: string): Promise<{ post: PostEntity; channel: ChannelEntity }> {
+    const peek = await this.posts.findInWorkspace(actor.workspaceId, postId, m);
+    if (!peek) throw DomainError.notFound('Post');
+    const channel = await this.channels.lock(m, actor, peek.channelId);
+    const post = await m.getRepository(PostEntity).findOne({ where: { id: postId }, lock: { mode: 'pessimistic_write' } });
+    if (!post) throw DomainError.notFound('Post');
+    return { post, channel };
+  }
+
+  private move(post: PostEntity, action: PostAction, channel: ChannelEntity) {
+    try {
+      return transition(post.status, action, { approvalRequired: channel.approvalRequired });
+    } catch (e) {
+      if (e instanceof IllegalTransitionError) {
+        throw new DomainError(ErrorCode.IllegalTransition, e.message, { status: e.status, allowedFrom: e.allowed });
+      }
+      throw e;
+    }
+  }
+
+  private assertFuture(at: Date): void {
+    if (at.getTime() <= this.clock.now().getTime()) {
+      throw DomainError.invalid('scheduledAt', 'scheduledAt must be in the future');
+    }
+  }
+
+  private async assertCategory(actor: Actor, key: string): Promise<void> {
+    if (!(await this.workspaces.categoryExists(actor.workspaceId, key))) {
+      throw DomainError.invalid('category', `the workspace has no category ${key}`);
+    }
+  }
+}

@@ -1,0 +1,152 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  IsEmail,
+  IsHexColor,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { IsTimeZone } from '../../common/validators';
+import type { CategoryEntity } from '../category.entity';
+import type { MemberEntity, Role } from '../member.entity';
+import type { WorkspaceEntity } from '../workspace.entity';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+const lower = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
+
+export class MemberCreateDto {
+  @ApiProperty({ example: 'Giulia Rossi' })
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name: string;
+
+  @ApiProperty({ example: 'giulia@example.com' })
+  @Transform(lower)
+  @IsEmail()
+  @MaxLength(320)
+  email: string;
+
+  @ApiProperty({ enum: ['lead', 'editor', 'viewer'] })
+  @IsIn(['lead', 'editor', 'viewer'])
+  role: Role;
+}
+
+export class LeadDto {
+  @ApiProperty({ example: 'Giulia Rossi' })
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name: string;
+
+  @ApiProperty({ example: 'giulia@example.com' })
+  @Transform(lower)
+  @IsEmail()
+  @MaxLength(320)
+  email: string;
+}
+
+export class WorkspaceCreateDto {
+  @ApiProperty({ example: 'Acme social team' })
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name: string;
+
+  @ApiProperty({ example: 'Europe/Rome' })
+  @IsTimeZone()
+  timezone: string;
+
+  @ApiProperty({ type: LeadDto })
+  @ValidateNested()
+  @Type(() => LeadDto)
+  lead: LeadDto;
+}
+
+export class WorkspaceSettingsDto {
+  @ApiPropertyOptional({ example: 3, description: 'Advisory limit of active channels' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  maxActiveChannels?: number;
+}
+
+export class WorkspaceUpdateDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional({ example: 'Europe/Rome' })
+  @IsOptional()
+  @IsTimeZone()
+  timezone?: string;
+
+  @ApiPropertyOptional({ type: WorkspaceSettingsDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => WorkspaceSettingsDto)
+  settings?: WorkspaceSettingsDto;
+}
+
+export class CategoryCreateDto {
+  @ApiProperty({ example: 'behind_the_scenes', description: 'lower-case letters, digits, _ and -' })
+  @IsString()
+  @Matches(/^[a-z][a-z0-9_-]{0,39}$/, { message: 'key must start with a letter and hold at most 40 lower-case letters, digits, _ or -' })
+  key: string;
+
+  @ApiProperty({ example: 'Behind the scenes' })
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  name: string;
+
+  @ApiPropertyOptional({ example: '#ff8800' })
+  @IsOptional()
+  @IsHexColor()
+  color?: string;
+}
+
+export function mapWorkspace(w: WorkspaceEntity) {
+  return {
+    id: w.id,
+    name: w.name,
+    timezone: w.timezone,
+    settings: { maxActiveChannels: w.settings.maxActiveChannels },
+    version: w.version,
+    createdAt: w.createdAt.toISOString(),
+    updatedAt: w.updatedAt.toISOString(),
+  };
+}
+
+export function mapMember(m: MemberEntity) {
+  return {
+    id: m.id,
+    workspaceId: m.workspaceId,
+    name: m.name,
+    email: m.email,
+    role: m.role,
+    createdAt: m.createdAt.toISOString(),
+    revokedAt: m.revokedAt?.toISOString() ?? null,
+  };
+}
+
+export function mapCategory(c: CategoryEntity) {
+  return { key: c.key, name: c.name, color: c.color };
+}

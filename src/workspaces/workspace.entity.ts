@@ -1,0 +1,31 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
+
+export interface WorkspaceSettings {
+  maxActiveChannels: number;
+}
+
+export const DEFAULT_WORKSPACE_SETTINGS: WorkspaceSettings = { maxActiveChannels: 3 };
+
+@Entity({ name: 'workspaces' })
+export class WorkspaceEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'text' })
+  name: string;
+
+  @Column({ type: 'text' })
+  timezone: string;
+
+  @Column({ type: 'jsonb', default: () => `'{"maxActiveChannels": 3}'::jsonb` })
+  settings: WorkspaceSettings;
+
+  @VersionColumn({ default: 1 })
+  version: number;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { MeController } from './me.controller';
+import { MembersRepository } from './members.repository';
+import { WorkspacesController } from './workspaces.controller';
+import { WorkspacesRepository } from './workspaces.repository';
+import { WorkspacesService } from './workspaces.service';
+
+@Module({
+  controllers: [WorkspacesController, MeController],
+  providers: [WorkspacesService, WorkspacesRepository, MembersRepository],
+  exports: [WorkspacesService],
+})
+export class WorkspacesModule {}

@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { CategoryEntity, DEFAULT_CATEGORIES } from './category.entity';
+import { DEFAULT_WORKSPACE_SETTINGS, WorkspaceEntity, WorkspaceSettings } from './workspace.entity';
+
+@Injectable()
+export class WorkspacesRepository {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  transaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
+    return this.ds.transaction(work);
+  }
+
+  findById(id: string, m: EntityManager = this.ds.manager): Promise<WorkspaceEntity | null> {
+    return m.getRepository(WorkspaceEntity).findOne({ where: { id } });
+  }
+
+  async insertWithDefaults(m: EntityManager, ws: { name: string; timezone: string }): Promise<WorkspaceEntity> {
+    const repo = m.getRepository(WorkspaceEntity);
+    const saved = await repo.save(repo.create({ ...ws, settings: { ...DEFAULT_WORKSPACE_SETTINGS } }));
+    await m.getRepository(CategoryEntity).insert(DEFAULT_CATEGORIES.map((c) => ({ ...c, workspaceId: saved.id })));
+    return saved;
+  }
+
+  async update(m: EntityManager, id: string, changes: Partial<{ name: string; timezone: string; settings: WorkspaceSettings }>): Promise<void> {
+    await m.getRepository(WorkspaceEntity).update({ id }, { ...changes, version: () => 'version + 1' });
+  }
+
+  /** Categories of a workspace, oldest first. */
+  listCategories(workspaceId: string, m: EntityManager = this.ds.manager): Promise<CategoryEntity[]> {
+    return m.getRepository(CategoryEntity).find({ where: { workspaceId }, order: { createdAt: 'ASC', key: 'ASC' } });
+  }
+
+  findCategory(workspaceId: string, key: string, m: EntityManager = this.ds.manager): Promise<CategoryEntity | null> {
+    return m.getRepository(CategoryEntity).findOne({ where: { workspaceId, key } });
+  }
+
+  /** Inserts a category; false when the key is taken. */
+  async insertCategory(m: EntityManager, c: { workspaceId: string; key: string; name: string; color: string | null }): Promise<CategoryEntity | null> {
+    const rows: CategoryEntity[] = await m
+      .createQueryBuilder()
+      .insert()
+      .into(CategoryEntity)
+      .values(c)
+      .orIgnore()
+      .returning('*')
+      .execute()
+      .then((r) => r.generatedMaps as CategoryEntity[]);
+    if (rows.length === 0 || !rows[0].id) return null;
+    return this.findCategory(c.workspaceId, c.key, m);
+  }
+}

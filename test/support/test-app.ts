@@ -1,0 +1,46 @@
+import { Test } from '@nestjs/testing';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../../src/app.module';
+import { configureApp } from '../../src/app.setup';
+import { FixedClock } from '../../src/common/clock';
+import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { createTestDatabase } from './test-database';
+
+export const TEST_SECRET_KEY = 'f'.repeat(64);
+
+export interface TestApp {
+  app: NestExpressApplication;
+  http: ReturnType<typeof request>;
+  clock: FixedClock;
+  db: DataSource;
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole application on its own fresh database, with a clock the test moves.
+ * Background jobs are off unless a test turns them on through config.
+ */
+export async function createTestApp(opts: { config?: Partial<AppConfig>; now?: string } = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const clock = new FixedClock(new Date(opts.now ?? '2027-01-04T08:00:00Z'));
+  const config = { ...loadConfig({ LOG_LEVEL: 'error' }), databaseUrl: database.url, secretKey: TEST_SECRET_KEY, ...opts.config };
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot({ config: config as AppConfig & { databaseUrl: string; secretKey: string }, clock })] }).compile();
+  const app = configureApp(moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error'] }));
+  await app.init();
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  return {
+    app,
+    http: request(app.getHttpServer()),
+    clock,
+    db: app.get(DataSource),
+    url: `http://127.0.0.1:${address.port}`,
+    async close() {
+      await app.close();
+      await database.drop();
+    },
+  };
+}

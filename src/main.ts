@@ -27,7 +27,12 @@ async function bootstrap(): Promise<void> {
   let databaseUrl = config.databaseUrl;
   let secretKey = config.secretKey;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres(config.dataDir);
+    try {
+      embedded = await startEmbeddedPostgres(config.dataDir);
+    } catch (error) {
+      logger.error((error as Error).message);
+      process.exit(1);
+    }
     databaseUrl = embedded.url;
     secretKey ??= readOrCreateSecret(config.dataDir, 'secret.key', () => randomBytes(32).toString('hex'));
   }

@@ -28,6 +28,6 @@ export class AuditEventEntity {
   @Column({ type: 'jsonb', default: () => `'{}'::jsonb` })
   details: Record<string, unknown>;
 
-  @CreateDateColumn({ type: 'timestamptz' })
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 })
   at: Date;
 }

@@ -76,15 +76,15 @@ export class ChannelEntity {
   @Column({ name: 'posting_slots', type: 'jsonb', default: () => `'[]'::jsonb` })
   postingSlots: PostingSlotConfig[];
 
-  @Column({ name: 'archived_at', type: 'timestamptz', nullable: true })
+  @Column({ name: 'archived_at', type: 'timestamptz', precision: 3, nullable: true })
   archivedAt: Date | null;
 
   @VersionColumn({ default: 1 })
   version: number;
 
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt: Date;
 
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz', precision: 3 })
   updatedAt: Date;
 }

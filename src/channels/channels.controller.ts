@@ -4,7 +4,6 @@ import type { Response } from 'express';
 import { CurrentActor, type Actor } from '../auth/actor';
 import { Roles } from '../auth/auth.decorators';
 import { parseIfMatch } from '../common/if-match';
-import { PageQueryDto } from '../common/pagination';
 import { ChannelsService } from './channels.service';
 import { ChannelCreateDto, ChannelListQueryDto, ChannelUpdateDto } from './dto/channel.dto';
 
@@ -24,8 +23,8 @@ export class ChannelsController {
   }
 
   @Get('workspaces/:wid/channels')
-  list(@CurrentActor() actor: Actor, @Param('wid', uuid) wid: string, @Query() query: ChannelListQueryDto, @Query() page: PageQueryDto) {
-    return this.service.list(actor, wid, query, page.limit, page.cursor);
+  list(@CurrentActor() actor: Actor, @Param('wid', uuid) wid: string, @Query() query: ChannelListQueryDto) {
+    return this.service.list(actor, wid, query, query.limit, query.cursor);
   }
 
   @Get('channels/:cid')

@@ -53,14 +53,14 @@ export class PostEntity {
   @Column({ type: 'text' })
   category: string;
 
-  @Column({ name: 'scheduled_at', type: 'timestamptz', nullable: true })
+  @Column({ name: 'scheduled_at', type: 'timestamptz', precision: 3, nullable: true })
   scheduledAt: Date | null;
 
   /** Grows by one each time a scheduled post moves (iCal SEQUENCE). */
   @Column({ type: 'integer', default: 0 })
   sequence: number;
 
-  @Column({ name: 'published_at', type: 'timestamptz', nullable: true })
+  @Column({ name: 'published_at', type: 'timestamptz', precision: 3, nullable: true })
   publishedAt: Date | null;
 
   @Column({ name: 'external_id', type: 'text', nullable: true })
@@ -81,9 +81,9 @@ export class PostEntity {
   @VersionColumn({ default: 1 })
   version: number;
 
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt: Date;
 
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz', precision: 3 })
   updatedAt: Date;
 }

@@ -4,7 +4,6 @@ import type { Response } from 'express';
 import { CurrentActor, type Actor } from '../auth/actor';
 import { Roles } from '../auth/auth.decorators';
 import { parseIfMatch } from '../common/if-match';
-import { PageQueryDto } from '../common/pagination';
 import { mapPost, PostActionDto, PostCreateDto, PostListQueryDto, PostScheduleDto, PostUpdateDto } from './dto/post.dto';
 import { PostMutation, PostsService } from './posts.service';
 
@@ -29,8 +28,8 @@ export class PostsController {
   }
 
   @Get('channels/:cid/posts')
-  list(@CurrentActor() actor: Actor, @Param('cid', uuid) cid: string, @Query() query: PostListQueryDto, @Query() page: PageQueryDto) {
-    return this.service.list(actor, cid, query, page.limit, page.cursor);
+  list(@CurrentActor() actor: Actor, @Param('cid', uuid) cid: string, @Query() query: PostListQueryDto) {
+    return this.service.list(actor, cid, query, query.limit, query.cursor);
   }
 
   @Get('posts/:pid')

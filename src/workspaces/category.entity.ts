@@ -29,6 +29,6 @@ export class CategoryEntity {
   @Column({ type: 'text', nullable: true })
   color: string | null;
 
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt: Date;
 }

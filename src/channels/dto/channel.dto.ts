@@ -13,6 +13,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { PageQueryDto } from '../../common/pagination';
 import { IsTimeZone } from '../../common/validators';
 import { ChannelEntity, type Platform, PLATFORMS } from '../channel.entity';
 import { ChannelRulesDto, PostingSlotDto } from '../channel-rules';
@@ -135,7 +136,7 @@ export class ChannelUpdateDto extends ChannelStrategyFields {
   credentials?: Record<string, unknown> | null;
 }
 
-export class ChannelListQueryDto {
+export class ChannelListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: ['active', 'archived', 'all'], default: 'active' })
   @IsOptional()
   @IsIn(['active', 'archived', 'all'])

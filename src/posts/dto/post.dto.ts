@@ -12,6 +12,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { PageQueryDto } from '../../common/pagination';
 import { IsInstant } from '../../common/validators';
 import type { PostEntity } from '../post.entity';
 import { POST_STATUSES } from '../post-state.machine';
@@ -145,7 +146,7 @@ export class PostActionDto {
 
 const splitList = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').map((s) => s.trim()) : value);
 
-export class PostListQueryDto {
+export class PostListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'One status or a comma-separated list', example: 'scheduled,published' })
   @IsOptional()
   @Transform(splitList)

@@ -22,7 +22,7 @@ module.exports = {
       transform,
       globalSetup: '<rootDir>/test/global-setup.mjs',
       globalTeardown: '<rootDir>/test/global-teardown.mjs',
-      testTimeout: 60000,
+      setupFilesAfterEnv: ['<rootDir>/test/support/jest.setup.ts'],
     },
   ],
 };

@@ -1,4 +1,4 @@
-import { Initial1795397804030 } from './1795397804030-initial';
+import { Initial1795397989777 } from './1795397989777-initial';
 
 /** Every migration, in order. */
-export const MIGRATIONS = [Initial1795397804030];
+export const MIGRATIONS = [Initial1795397989777];

@@ -25,7 +25,7 @@ export class AuditEventEntity {
   @Column({ type: 'text', nullable: true })
   reason: string | null;
 
-  @Column({ type: 'jsonb', default: () => `'{}'::jsonb` })
+  @Column({ type: 'jsonb', default: {} })
   details: Record<string, unknown>;
 
   @CreateDateColumn({ type: 'timestamptz', precision: 3 })

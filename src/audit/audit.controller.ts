@@ -1,6 +1,7 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsOptional, IsUUID } from 'class-validator';
+import { IsUUID } from 'class-validator';
+import { Optional } from '../common/validators';
 import { CurrentActor, type Actor } from '../auth/actor';
 import { Roles } from '../auth/auth.decorators';
 import { DomainError } from '../common/domain-error';
@@ -9,7 +10,7 @@ import { AuditService } from './audit.service';
 
 export class AuditQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Only the trail of this post, channel or member' })
-  @IsOptional()
+  @Optional()
   @IsUUID()
   entityId?: string;
 }

@@ -5,14 +5,13 @@ import {
   IsInt,
   IsNumber,
   IsObject,
-  IsOptional,
   Max,
   Min,
   ValidateBy,
   ValidateNested,
   ValidationOptions,
 } from 'class-validator';
-import { IsWallClock } from '../common/validators';
+import { IsWallClock, Optional } from '../common/validators';
 
 /** The stored shape of a channel's rules (api.md "Channels"); every field optional. */
 export interface ChannelRulesConfig {
@@ -48,35 +47,36 @@ export class QuietHoursDto {
 
 export class CadenceDto {
   @ApiPropertyOptional({ example: 3, description: 'Target (minimum) posts per ISO week in the channel zone' })
-  @IsOptional()
+  @Optional()
   @IsInt()
   @Min(1)
   @Max(500)
   postsPerWeek?: number;
 
   @ApiPropertyOptional({ example: 72, description: 'Largest allowed gap between two posts' })
-  @IsOptional()
+  @Optional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(1)
   @Max(24 * 366)
   maxGapHours?: number;
 
   @ApiPropertyOptional({ example: 2 })
-  @IsOptional()
+  @Optional()
   @IsInt()
   @Min(1)
   @Max(200)
   maxPostsPerDay?: number;
 
   @ApiPropertyOptional({ example: 120 })
-  @IsOptional()
+  @Optional()
   @IsInt()
   @Min(1)
   @Max(7 * 24 * 60)
   minSpacingMinutes?: number;
 
   @ApiPropertyOptional({ type: QuietHoursDto })
-  @IsOptional()
+  @Optional()
+  @IsObject()
   @ValidateNested()
   @Type(() => QuietHoursDto)
   quietHours?: QuietHoursDto;
@@ -119,7 +119,7 @@ export class MixDto {
   windowDays: number;
 
   @ApiPropertyOptional({ example: 5, description: 'Windows with fewer posts are not judged' })
-  @IsOptional()
+  @Optional()
   @IsInt()
   @Min(1)
   @Max(10000)
@@ -133,18 +133,20 @@ export class MixDto {
 
 export class ChannelRulesDto {
   @ApiPropertyOptional({ enum: ['block', 'warn'], default: 'warn' })
-  @IsOptional()
+  @Optional()
   @IsIn(['block', 'warn'])
   enforcement?: 'block' | 'warn';
 
   @ApiPropertyOptional({ type: CadenceDto })
-  @IsOptional()
+  @Optional()
+  @IsObject()
   @ValidateNested()
   @Type(() => CadenceDto)
   cadence?: CadenceDto;
 
   @ApiPropertyOptional({ type: MixDto })
-  @IsOptional()
+  @Optional()
+  @IsObject()
   @ValidateNested()
   @Type(() => MixDto)
   mix?: MixDto;

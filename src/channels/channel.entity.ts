@@ -54,7 +54,7 @@ export class ChannelEntity {
   @Column({ type: 'text', nullable: true })
   goal: string | null;
 
-  @Column({ type: 'jsonb', default: () => `'[]'::jsonb` })
+  @Column({ type: 'jsonb', default: [] })
   kpis: string[];
 
   @Column({ type: 'text', nullable: true })
@@ -70,10 +70,10 @@ export class ChannelEntity {
   @Column({ name: 'approval_required', type: 'boolean', default: true })
   approvalRequired: boolean;
 
-  @Column({ type: 'jsonb', default: () => `'{}'::jsonb` })
+  @Column({ type: 'jsonb', default: {} })
   rules: ChannelRulesConfig;
 
-  @Column({ name: 'posting_slots', type: 'jsonb', default: () => `'[]'::jsonb` })
+  @Column({ name: 'posting_slots', type: 'jsonb', default: [] })
   postingSlots: PostingSlotConfig[];
 
   @Column({ name: 'archived_at', type: 'timestamptz', precision: 3, nullable: true })

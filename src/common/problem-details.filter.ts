@@ -57,12 +57,13 @@ function statusOf(code: ErrorCode): number {
 }
 
 export function problem(status: number, detail: string, extra: Record<string, unknown> = {}, type?: string): Problem {
+  // Extra members never override the standard ones.
   return {
+    ...extra,
     type: type ?? (status >= 500 ? 'about:blank' : `https://palinsesto.dev/problems/${status}`),
     title: TITLES[status] ?? 'Error',
     status,
     detail,
-    ...extra,
   };
 }
 

@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { IsISO8601, IsString, Matches, ValidateBy, ValidationOptions } from 'class-validator';
+import { IsString, Matches, ValidateBy, ValidateIf, ValidationOptions } from 'class-validator';
 import { DateTime, IANAZone } from 'luxon';
 
 /** An IANA time zone name that luxon knows (Europe/Rome, America/New_York, UTC). */
@@ -40,7 +40,6 @@ export function isInstant(value: unknown): boolean {
 
 export function IsInstant(options?: ValidationOptions): PropertyDecorator {
   return applyDecorators(
-    IsISO8601({ strict: true }, options),
     ValidateBy(
       {
         name: 'isInstant',
@@ -57,4 +56,14 @@ export function IsInstant(options?: ValidationOptions): PropertyDecorator {
 
 export function toDate(value: string): Date {
   return DateTime.fromISO(value, { setZone: true }).toJSDate();
+}
+
+/** The field may be left out; null is not accepted (unlike class-validator's @IsOptional). */
+export function Optional(): PropertyDecorator {
+  return ValidateIf((_, value) => value !== undefined);
+}
+
+/** The field may be left out or set to null (to clear it). */
+export function Nullable(): PropertyDecorator {
+  return ValidateIf((_, value) => value !== undefined && value !== null);
 }

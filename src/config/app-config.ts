@@ -2,7 +2,6 @@ import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsIn,
   IsInt,
-  IsOptional,
   IsString,
   IsUrl,
   Matches,
@@ -13,6 +12,7 @@ import {
   validateSync,
   ValidationError,
 } from 'class-validator';
+import { Optional } from '../common/validators';
 
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
@@ -30,7 +30,7 @@ export class EnvironmentVariables {
   PORT: number = 3000;
 
   @Transform(emptyToUndefined)
-  @IsOptional()
+  @Optional()
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
   DATABASE_URL?: string;
 
@@ -39,26 +39,26 @@ export class EnvironmentVariables {
   DATA_DIR: string = './data';
 
   @Transform(emptyToUndefined)
-  @IsOptional()
+  @Optional()
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, {
     message: 'PUBLIC_URL must be an http(s) URL such as https://palinsesto.example.com',
   })
   PUBLIC_URL?: string;
 
   @Transform(emptyToUndefined)
-  @IsOptional()
+  @Optional()
   @IsString()
   @MinLength(16, { message: 'SIGNUP_TOKEN must have at least 16 characters' })
   SIGNUP_TOKEN?: string;
 
   @Transform(emptyToUndefined)
-  @IsOptional()
+  @Optional()
   @IsString()
   @MinLength(32, { message: 'SECRET_KEY must have at least 32 characters (e.g. 64 hex digits)' })
   SECRET_KEY?: string;
 
   @Transform(emptyToUndefined)
-  @IsOptional()
+  @Optional()
   @Matches(/^smtps?:\/\/.+/, { message: 'SMTP_URL must look like smtp://user:pass@host:port' })
   SMTP_URL?: string;
 

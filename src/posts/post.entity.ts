@@ -46,7 +46,7 @@ export class PostEntity {
   @Column({ type: 'text', nullable: true })
   link: string | null;
 
-  @Column({ type: 'jsonb', default: () => `'[]'::jsonb` })
+  @Column({ type: 'jsonb', default: [] })
   media: PostMedia[];
 
   /** Key of a category of the post's workspace. */

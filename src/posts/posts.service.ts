@@ -206,7 +206,7 @@ export class PostsService {
       return transition(post.status, action, { approvalRequired: channel.approvalRequired });
     } catch (e) {
       if (e instanceof IllegalTransitionError) {
-        throw new DomainError(ErrorCode.IllegalTransition, e.message, { status: e.status, allowedFrom: e.allowed });
+        throw new DomainError(ErrorCode.IllegalTransition, e.message, { postStatus: e.status, allowedFrom: e.allowed });
       }
       throw e;
     }

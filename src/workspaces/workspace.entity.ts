@@ -17,7 +17,7 @@ export class WorkspaceEntity {
   @Column({ type: 'text' })
   timezone: string;
 
-  @Column({ type: 'jsonb', default: () => `'{"maxActiveChannels": 3}'::jsonb` })
+  @Column({ type: 'jsonb', default: { maxActiveChannels: 3 } })
   settings: WorkspaceSettings;
 
   @VersionColumn({ default: 1 })

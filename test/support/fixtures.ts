@@ -45,5 +45,5 @@ export async function createPost(t: TestApp, s: Session, channelId: string, body
     .set(auth(s.key))
     .send({ body: 'Hello from Palinsesto', category: 'informative', ...body })
     .expect(201);
-  return res.body as { id: string; version: number; status: string } & Record<string, unknown>;
+  return res.body as { id: string; version: number; status: string; sequence: number } & Record<string, unknown>;
 }

@@ -1,22 +1,22 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsUUID } from 'class-validator';
-import { IsInstant } from '../../common/validators';
+import { IsUUID } from 'class-validator';
+import { IsInstant, Optional } from '../../common/validators';
 
 export class CalendarQueryDto {
   @ApiPropertyOptional({ description: 'Start (inclusive); default: start of the current month in the channel zone' })
-  @IsOptional()
+  @Optional()
   @IsInstant()
   from?: string;
 
   @ApiPropertyOptional({ description: 'End (exclusive); default: one month after from' })
-  @IsOptional()
+  @Optional()
   @IsInstant()
   to?: string;
 }
 
 export class WorkspaceCalendarQueryDto extends CalendarQueryDto {
   @ApiPropertyOptional({ description: 'Only this channel' })
-  @IsOptional()
+  @Optional()
   @IsUUID()
   channelId?: string;
 }

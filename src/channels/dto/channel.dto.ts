@@ -7,14 +7,12 @@ import {
   IsIn,
   IsNotEmpty,
   IsObject,
-  IsOptional,
   IsString,
   MaxLength,
-  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
-import { IsTimeZone } from '../../common/validators';
+import { IsTimeZone, Optional, Nullable } from '../../common/validators';
 import { ChannelEntity, type Platform, PLATFORMS } from '../channel.entity';
 import { ChannelRulesDto, PostingSlotDto } from '../channel-rules';
 
@@ -22,25 +20,25 @@ const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? val
 
 class ChannelStrategyFields {
   @ApiPropertyOptional({ description: 'Why the team is on this platform' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(2000)
   purpose?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(2000)
   audience?: string;
 
   @ApiPropertyOptional({ example: 'awareness', description: 'The one primary goal: awareness, sales, loyalty...' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(100)
   goal?: string;
 
   @ApiPropertyOptional({ type: [String], example: ['clicks to site', 'newsletter signups'] })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(20)
   @IsString({ each: true })
@@ -48,24 +46,25 @@ class ChannelStrategyFields {
   kpis?: string[];
 
   @ApiPropertyOptional({ description: 'Tone-of-voice guidelines shown to whoever drafts for the channel' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(10000)
   guidelines?: string;
 
   @ApiPropertyOptional({ default: true })
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   approvalRequired?: boolean;
 
   @ApiPropertyOptional({ type: ChannelRulesDto })
-  @IsOptional()
+  @Optional()
+  @IsObject()
   @ValidateNested()
   @Type(() => ChannelRulesDto)
   rules?: ChannelRulesDto;
 
   @ApiPropertyOptional({ type: [PostingSlotDto] })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(200)
   @ValidateNested({ each: true })
@@ -97,14 +96,14 @@ export class ChannelCreateDto extends ChannelStrategyFields {
   timezone: string;
 
   @ApiPropertyOptional({ description: 'Write-only; shape depends on the platform (see api.md)' })
-  @IsOptional()
+  @Optional()
   @IsObject()
   credentials?: Record<string, unknown>;
 }
 
 export class ChannelUpdateDto extends ChannelStrategyFields {
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @Transform(trim)
   @IsString()
   @IsNotEmpty()
@@ -112,7 +111,7 @@ export class ChannelUpdateDto extends ChannelStrategyFields {
   name?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @Transform(trim)
   @IsString()
   @IsNotEmpty()
@@ -120,25 +119,24 @@ export class ChannelUpdateDto extends ChannelStrategyFields {
   handle?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsTimeZone()
   timezone?: string;
 
   @ApiPropertyOptional({ enum: ['active', 'archived'], description: 'active re-activates an archived channel' })
-  @IsOptional()
+  @Optional()
   @IsIn(['active', 'archived'])
   status?: 'active' | 'archived';
 
   @ApiPropertyOptional({ description: 'Write-only; replaces the stored credentials; null removes them' })
-  @ValidateIf((_, v) => v !== null)
-  @IsOptional()
+  @Nullable()
   @IsObject()
   credentials?: Record<string, unknown> | null;
 }
 
 export class ChannelListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: ['active', 'archived', 'all'], default: 'active' })
-  @IsOptional()
+  @Optional()
   @IsIn(['active', 'archived', 'all'])
   status?: 'active' | 'archived' | 'all';
 }

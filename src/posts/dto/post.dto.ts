@@ -4,16 +4,15 @@ import {
   ArrayMaxSize,
   IsArray,
   IsNotEmpty,
-  IsOptional,
+  IsObject,
   IsString,
   IsUrl,
   Matches,
   MaxLength,
-  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
-import { IsInstant } from '../../common/validators';
+import { IsInstant, Optional, Nullable } from '../../common/validators';
 import type { PostEntity } from '../post.entity';
 import { POST_STATUSES } from '../post-state.machine';
 
@@ -26,7 +25,7 @@ export class MediaDto {
   url: string;
 
   @ApiPropertyOptional({ description: 'Alt text' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(1500)
   alt?: string;
@@ -47,19 +46,19 @@ export class PostCreateDto {
   category: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(300)
   title?: string;
 
   @ApiPropertyOptional({ example: 'https://example.com/spring' })
-  @IsOptional()
+  @Optional()
   @IsUrl(URL_OPTIONS)
   @MaxLength(2048)
   link?: string;
 
   @ApiPropertyOptional({ type: [MediaDto] })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(4)
   @ValidateNested({ each: true })
@@ -67,41 +66,39 @@ export class PostCreateDto {
   media?: MediaDto[];
 
   @ApiPropertyOptional({ example: '2027-03-29T09:00:00+02:00' })
-  @IsOptional()
+  @Optional()
   @IsInstant()
   scheduledAt?: string;
 }
 
 export class PostUpdateDto {
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsString()
   @IsNotEmpty()
   @MaxLength(10000)
   body?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsString()
   @Matches(CATEGORY, { message: 'category must be a category key such as informative' })
   category?: string;
 
   @ApiPropertyOptional({ nullable: true })
-  @ValidateIf((_, v) => v !== null)
-  @IsOptional()
+  @Nullable()
   @IsString()
   @MaxLength(300)
   title?: string | null;
 
   @ApiPropertyOptional({ nullable: true })
-  @ValidateIf((_, v) => v !== null)
-  @IsOptional()
+  @Nullable()
   @IsUrl(URL_OPTIONS)
   @MaxLength(2048)
   link?: string | null;
 
   @ApiPropertyOptional({ type: [MediaDto] })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(4)
   @ValidateNested({ each: true })
@@ -109,8 +106,7 @@ export class PostUpdateDto {
   media?: MediaDto[];
 
   @ApiPropertyOptional({ nullable: true, description: 'Moving a scheduled post reschedules it (rules run)' })
-  @ValidateIf((_, v) => v !== null)
-  @IsOptional()
+  @Nullable()
   @IsInstant()
   scheduledAt?: string | null;
 }
@@ -125,12 +121,13 @@ export class OverrideDto {
 
 export class PostScheduleDto {
   @ApiPropertyOptional({ description: 'Defaults to the post scheduledAt' })
-  @IsOptional()
+  @Optional()
   @IsInstant()
   scheduledAt?: string;
 
   @ApiPropertyOptional({ type: OverrideDto, description: 'Lead only: schedule despite block rules' })
-  @IsOptional()
+  @Optional()
+  @IsObject()
   @ValidateNested()
   @Type(() => OverrideDto)
   override?: OverrideDto;
@@ -138,7 +135,7 @@ export class PostScheduleDto {
 
 export class PostActionDto {
   @ApiPropertyOptional({ description: 'A note kept in the audit trail' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(1000)
   reason?: string;
@@ -148,7 +145,7 @@ const splitList = ({ value }: { value: unknown }) => (typeof value === 'string' 
 
 export class PostListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'One status or a comma-separated list', example: 'scheduled,published' })
-  @IsOptional()
+  @Optional()
   @Transform(splitList)
   @IsArray()
   @ArrayMaxSize(8)
@@ -156,12 +153,12 @@ export class PostListQueryDto extends PageQueryDto {
   status?: string[];
 
   @ApiPropertyOptional({ description: 'scheduledAt >= from' })
-  @IsOptional()
+  @Optional()
   @IsInstant()
   from?: string;
 
   @ApiPropertyOptional({ description: 'scheduledAt < to' })
-  @IsOptional()
+  @Optional()
   @IsInstant()
   to?: string;
 }

@@ -6,7 +6,7 @@ import {
   IsIn,
   IsInt,
   IsNotEmpty,
-  IsOptional,
+  IsObject,
   IsString,
   Matches,
   Max,
@@ -14,7 +14,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { IsTimeZone } from '../../common/validators';
+import { IsTimeZone, Optional } from '../../common/validators';
 import type { CategoryEntity } from '../category.entity';
 import type { MemberEntity, Role } from '../member.entity';
 import type { WorkspaceEntity } from '../workspace.entity';
@@ -69,6 +69,7 @@ export class WorkspaceCreateDto {
   timezone: string;
 
   @ApiProperty({ type: LeadDto })
+  @IsObject()
   @ValidateNested()
   @Type(() => LeadDto)
   lead: LeadDto;
@@ -76,7 +77,7 @@ export class WorkspaceCreateDto {
 
 export class WorkspaceSettingsDto {
   @ApiPropertyOptional({ example: 3, description: 'Advisory limit of active channels' })
-  @IsOptional()
+  @Optional()
   @IsInt()
   @Min(1)
   @Max(100)
@@ -85,7 +86,7 @@ export class WorkspaceSettingsDto {
 
 export class WorkspaceUpdateDto {
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @Transform(trim)
   @IsString()
   @IsNotEmpty()
@@ -93,12 +94,13 @@ export class WorkspaceUpdateDto {
   name?: string;
 
   @ApiPropertyOptional({ example: 'Europe/Rome' })
-  @IsOptional()
+  @Optional()
   @IsTimeZone()
   timezone?: string;
 
   @ApiPropertyOptional({ type: WorkspaceSettingsDto })
-  @IsOptional()
+  @Optional()
+  @IsObject()
   @ValidateNested()
   @Type(() => WorkspaceSettingsDto)
   settings?: WorkspaceSettingsDto;
@@ -118,7 +120,7 @@ export class CategoryCreateDto {
   name: string;
 
   @ApiPropertyOptional({ example: '#ff8800' })
-  @IsOptional()
+  @Optional()
   @IsHexColor()
   color?: string;
 }

@@ -1,0 +1,13 @@
+export * from './rule.types';
+export { evaluate } from './evaluate';
+export type { EvaluateOptions } from './evaluate';
+export { affectedRange } from './affected-range';
+export { checkChange } from './check-change';
+export type { CheckChangeOptions, ChangeCheck } from './check-change';
+export { findGaps } from './gaps';
+export { mixShares } from './mix.rules';
+export { slotInstants } from './slots';
+export { nextSlot, CANDIDATE_ID } from './next-slot';
+export type { NextSlotOptions } from './next-slot';
+export { sliceForRange } from './timeline';
+export { dayBounds, weekBounds } from './zoned-time';

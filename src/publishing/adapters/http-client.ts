@@ -1,0 +1,167 @@
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Clock, SystemClock } from '../../common/clock';
+import type { Platform } from './platform-adapter';
+import { PublishError } from './publish-error';
+import { errorForNetworkFailure, errorForStatus, redact } from './http-error-mapping';
+
+/** Injection token for {@link PublishHttpOptions}; optional. */
+export const PUBLISH_HTTP_OPTIONS = 'PUBLISH_HTTP_OPTIONS';
+
+export interface PublishHttpOptions {
+  /** Per-request timeout in milliseconds (default 10 000). */
+  timeoutMs?: number;
+  /** User-Agent sent to platforms. */
+  userAgent?: string;
+}
+
+export const DEFAULT_PUBLISH_TIMEOUT_MS = 10_000;
+
+export interface HttpCall {
+  platform: Platform;
+  method: 'GET' | 'POST';
+  url: URL | string;
+  headers?: Record<string, string>;
+  /** Sent as `application/json` (serialized once). */
+  json?: unknown;
+  /** Sent as is (the caller sets content-type); takes precedence over `json`. */
+  body?: string | Uint8Array | URLSearchParams;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  /** Values that must never appear in an error message (tokens, passwords, secrets). */
+  secrets?: readonly (string | undefined | null)[];
+  /**
+   * Whether the call can create something on the platform. Decides whether a timeout or
+   * reset is `unknown_outcome` (true) or `transient` (false). Default: `method !== 'GET'`.
+   */
+  writes?: boolean;
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: Headers;
+  /** The raw body text ('' when empty). */
+  text: string;
+}
+
+export interface HttpJsonAnswer<T> extends HttpAnswer {
+  body: T;
+}
+
+/**
+ * The one HTTP layer of the adapters: fetch with a per-request timeout, and every way a
+ * call can go wrong turned into a typed PublishError (see http-error-mapping.ts).
+ * Headers are never logged or put in errors; logs carry method, origin, status and time.
+ */
+@Injectable()
+export class PublishHttpClient {
+  private readonly logger = new Logger(PublishHttpClient.name);
+  private readonly timeoutMs: number;
+  private readonly userAgent: string;
+  private readonly clock: Clock;
+
+  constructor(
+    @Optional() @Inject(PUBLISH_HTTP_OPTIONS) options?: PublishHttpOptions | null,
+    @Optional() @Inject(Clock) clock?: Clock | null,
+  ) {
+    this.timeoutMs = options?.timeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS;
+    this.userAgent = options?.userAgent ?? 'Palinsesto/0.1 (+publishing)';
+    this.clock = clock ?? new SystemClock();
+    if (!(this.timeoutMs > 0)) throw new Error('PublishHttpClient: timeoutMs must be positive');
+  }
+
+  /** Sends the call; any 2xx resolves with the raw answer, anything else throws PublishError. */
+  async request(call: HttpCall): Promise<HttpAnswer> {
+    const url = typeof call.url === 'string' ? new URL(call.url) : call.url;
+    const host = url.host;
+    const writes = call.writes ?? call.method !== 'GET';
+    const timeoutMs = call.timeoutMs ?? this.timeoutMs;
+
+    if (call.signal?.aborted) {
+      throw new PublishError('transient', `${call.platform} (${host}): aborted before sending.`, {
+        platform: call.platform,
+      });
+    }
+
+    const headers: Record<string, string> = { 'user-agent': this.userAgent, accept: 'application/json', ...call.headers };
+    let body: string | Uint8Array | URLSearchParams | undefined = call.body;
+    if (body === undefined && call.json !== undefined) {
+      body = JSON.stringify(call.json);
+      headers['content-type'] ??= 'application/json';
+    }
+
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = call.signal ? AbortSignal.any([timeout, call.signal]) : timeout;
+    const started = performance.now();
+    const failure = (error: unknown): PublishError =>
+      errorForNetworkFailure(error, {
+        platform: call.platform,
+        host,
+        writes,
+        timeoutMs,
+        abortedByCaller: call.signal?.aborted === true && !timeout.aborted,
+      });
+
+    let response: Response;
+    try {
+      response = await fetch(url, { method: call.method, headers, body, signal, redirect: 'manual' });
+    } catch (error) {
+      const mapped = failure(error);
+      this.log(call.method, url, `failed: ${mapped.kind}`, started);
+      throw mapped;
+    }
+
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      // The status line arrived but the body did not: for a write, the platform acted.
+      const mapped = failure(error);
+      this.log(call.method, url, `${response.status}, body lost: ${mapped.kind}`, started);
+      throw mapped;
+    }
+    this.log(call.method, url, String(response.status), started);
+
+    if (response.status >= 200 && response.status < 300) {
+      return { status: response.status, headers: response.headers, text };
+    }
+    throw errorForStatus({
+      platform: call.platform,
+      host,
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+      body: text,
+      now: this.clock.now(),
+      secrets: call.secrets,
+    });
+  }
+
+  /**
+   * Sends the call and parses a 2xx body as JSON, then through `parse` (which returns
+   * undefined when the shape is not the expected one). A 2xx without the expected JSON is
+   * `transient`: the platform is misbehaving, and adapters retry idempotently.
+   */
+  async requestJson<T>(call: HttpCall, parse: (body: unknown) => T | undefined): Promise<HttpJsonAnswer<T>> {
+    const answer = await this.request(call);
+    let parsed: T | undefined;
+    try {
+      parsed = parse(JSON.parse(answer.text) as unknown);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed === undefined) {
+      const host = (typeof call.url === 'string' ? new URL(call.url) : call.url).host;
+      throw new PublishError(
+        'transient',
+        `${call.platform} (${host}) answered ${answer.status} without the expected JSON body.`,
+        { platform: call.platform, status: answer.status },
+      );
+    }
+    return { ...answer, body: parsed };
+  }
+
+  private log(method: string, url: URL, outcome: string, started: number): void {
+    // Origin only: paths of webhooks and query strings can carry secrets.
+    this.logger.debug(redact(`${method} ${url.origin} -> ${outcome} (${Math.round(performance.now() - started)} ms)`));
+  }
+}

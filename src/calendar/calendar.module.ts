@@ -9,5 +9,6 @@ import { CalendarService } from './calendar.service';
   imports: [ChannelsModule, PostsModule, WorkspacesModule],
   controllers: [CalendarController],
   providers: [CalendarService],
+  exports: [CalendarService],
 })
 export class CalendarModule {}

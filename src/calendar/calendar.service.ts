@@ -7,7 +7,8 @@ import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { mapPost } from '../posts/dto/post.dto';
 import { PostEntity } from '../posts/post.entity';
-import { PLANNED_STATUSES } from '../posts/post-state.machine';
+import { PlanService } from '../posts/plan.service';
+import type { Gap } from '../rules';
 import { PostsService } from '../posts/posts.service';
 import { WorkspacesService } from '../workspaces/workspaces.service';
 import { Range, resolveRange } from './calendar-range';
@@ -19,6 +20,7 @@ export class CalendarService {
     private readonly channels: ChannelsService,
     private readonly posts: PostsService,
     private readonly workspaces: WorkspacesService,
+    private readonly plan: PlanService,
     private readonly clock: Clock,
   ) {}
 
@@ -26,7 +28,7 @@ export class CalendarService {
     const channel = await this.channels.get(actor, channelId);
     const range = resolveRange(query.from, query.to, channel.timezone, this.clock.now());
     const posts = await this.posts.datedInRange([channel.id], range.from, range.to);
-    return { ...this.channelCalendar(channel, posts, range), from: range.from.toISOString(), to: range.to.toISOString() };
+    return { ...(await this.channelCalendar(channel, posts, range)), from: range.from.toISOString(), to: range.to.toISOString() };
   }
 
   async forWorkspace(actor: Actor, workspaceId: string, query: WorkspaceCalendarQueryDto) {
@@ -46,25 +48,17 @@ export class CalendarService {
     return {
       from: range.from.toISOString(),
       to: range.to.toISOString(),
-      channels: channels.map((c) => this.channelCalendar(c, byChannel.get(c.id) ?? [], range)),
+      channels: await Promise.all(channels.map((c) => this.channelCalendar(c, byChannel.get(c.id) ?? [], range))),
     };
   }
 
-  private channelCalendar(channel: ChannelEntity, posts: PostEntity[], _range: Range) {
-    const planned = posts.filter((p) => PLANNED_STATUSES.includes(p.status));
-    return {
-      channel: mapChannel(channel),
-      posts: posts.map(mapPost),
-      gaps: [] as unknown[],
-      violations: [] as unknown[],
-      mix: shareByCategory(planned),
-    };
+  /** Planned gaps, inactivity and under-cadence weeks of a channel over [from, to). */
+  async gapsFor(channel: ChannelEntity, from: Date, to: Date): Promise<Gap[]> {
+    return (await this.plan.insights(channel, from, to)).gaps;
   }
-}
 
-function shareByCategory(posts: PostEntity[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const p of posts) counts[p.category] = (counts[p.category] ?? 0) + 1;
-  for (const k of Object.keys(counts)) counts[k] = counts[k] / posts.length;
-  return counts;
+  private async channelCalendar(channel: ChannelEntity, posts: PostEntity[], range: Range) {
+    const { gaps, violations, mix } = await this.plan.insights(channel, range.from, range.to);
+    return { channel: mapChannel(channel), posts: posts.map(mapPost), gaps, violations, mix };
+  }
 }

@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { IsString, Matches, ValidateBy, ValidateIf, ValidationOptions } from 'class-validator';
+import { Transform } from 'class-transformer';
 import { DateTime, IANAZone } from 'luxon';
 
 /** An IANA time zone name that luxon knows (Europe/Rome, America/New_York, UTC). */
@@ -66,4 +67,15 @@ export function Optional(): PropertyDecorator {
 /** The field may be left out or set to null (to clear it). */
 export function Nullable(): PropertyDecorator {
   return ValidateIf((_, value) => value !== undefined && value !== null);
+}
+
+/**
+ * An instant in a query string. A "+" offset that the client did not percent-encode
+ * arrives as a space; it is read back as "+" rather than refused.
+ */
+export function IsQueryInstant(options?: ValidationOptions): PropertyDecorator {
+  return applyDecorators(
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.replace(/ (\d{2}:?\d{2})$/, '+$1') : value)),
+    IsInstant(options),
+  );
 }

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { Actor } from '../auth/actor';
 import type { ChannelEntity } from '../channels/channel.entity';
+import type { Violation } from '../rules';
 import type { PostEntity } from './post.entity';
 
 export interface PlanChange {
@@ -15,7 +16,10 @@ export interface PlanChange {
 }
 
 export interface PlanVerdict {
-  violations: unknown[];
+  /** What the change adds to the plan's violations (a removal: the gaps it opens). */
+  violations: Violation[];
+  /** The violations a lead's override let through (kept in the audit trail). */
+  overridden?: Violation[];
 }
 
 /**

@@ -20,6 +20,10 @@ export interface PostMedia {
 @Entity({ name: 'posts' })
 @Index('posts_channel_scheduled_at', ['channelId', 'scheduledAt'])
 @Index('posts_workspace_updated_at', ['workspaceId', 'updatedAt'])
+// The dispatcher's claim (src/publishing/publishing.repository.ts): due posts by time, and
+// expired leases of posts whose instance died mid-publish.
+@Index('posts_dispatch_due', ['scheduledAt'], { where: `status = 'scheduled'` })
+@Index('posts_dispatch_lease', ['leaseUntil'], { where: `status = 'publishing'` })
 export class PostEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -74,6 +78,25 @@ export class PostEntity {
 
   @Column({ type: 'integer', default: 0 })
   attempts: number;
+
+  /** Publishing: the current attempt; every dispatcher write is fenced on it. */
+  @Column({ name: 'attempt_id', type: 'uuid', nullable: true })
+  attemptId: string | null;
+
+  /** Publishing: until when the claiming instance owns the post; after it, it is claimed again. */
+  @Column({ name: 'lease_until', type: 'timestamptz', precision: 3, nullable: true })
+  leaseUntil: Date | null;
+
+  /** Publishing: a retry waits until then (backoff); null for a first attempt. */
+  @Column({ name: 'next_attempt_at', type: 'timestamptz', precision: 3, nullable: true })
+  nextAttemptAt: Date | null;
+
+  /**
+   * Publishing: why a failed post failed, as a code: `missed` (too late after an outage),
+   * `rejected`, `auth_expired`, `exhausted` (retries used up), `channel_archived`.
+   */
+  @Column({ name: 'failure_reason', type: 'text', nullable: true })
+  failureReason: string | null;
 
   @Column({ name: 'created_by', type: 'uuid', nullable: true })
   createdBy: string | null;

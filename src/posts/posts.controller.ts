@@ -4,7 +4,17 @@ import type { Response } from 'express';
 import { CurrentActor, type Actor } from '../auth/actor';
 import { Roles } from '../auth/auth.decorators';
 import { parseIfMatch } from '../common/if-match';
-import { mapPost, PostActionDto, PostCreateDto, PostListQueryDto, PostScheduleDto, PostUpdateDto } from './dto/post.dto';
+import {
+  mapPost,
+  NextSlotQueryDto,
+  PostActionDto,
+  PostCreateDto,
+  PostListQueryDto,
+  PostQueueDto,
+  PostScheduleDto,
+  PostUpdateDto,
+  PostValidateDto,
+} from './dto/post.dto';
 import { PostMutation, PostsService } from './posts.service';
 
 const uuid = new ParseUUIDPipe();
@@ -30,6 +40,33 @@ export class PostsController {
   @Get('channels/:cid/posts')
   list(@CurrentActor() actor: Actor, @Param('cid', uuid) cid: string, @Query() query: PostListQueryDto) {
     return this.service.list(actor, cid, query, query.limit, query.cursor);
+  }
+
+  @Post('channels/:cid/posts/validate')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'The rule check of a post at a time, saving nothing' })
+  validate(@CurrentActor() actor: Actor, @Param('cid', uuid) cid: string, @Body() dto: PostValidateDto) {
+    return this.service.validate(actor, cid, dto);
+  }
+
+  @Get('channels/:cid/next-slot')
+  @ApiOperation({ summary: 'The earliest time after `after` (default now), on a posting slot if any, that breaks no rule' })
+  nextSlot(@CurrentActor() actor: Actor, @Param('cid', uuid) cid: string, @Query() query: NextSlotQueryDto) {
+    return this.service.nextSlot(actor, cid, query);
+  }
+
+  @Roles('editor')
+  @Post('posts/:pid/queue')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Add to queue: schedule the post at the next free slot' })
+  async queue(
+    @CurrentActor() actor: Actor,
+    @Param('pid', uuid) pid: string,
+    @Body() dto: PostQueueDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return withETag(res, await this.service.queue(actor, pid, dto, parseIfMatch(ifMatch)));
   }
 
   @Get('posts/:pid')

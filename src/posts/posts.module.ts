@@ -5,12 +5,13 @@ import { PlanGuard } from './plan-guard';
 import { PostsController } from './posts.controller';
 import { PostsRepository } from './posts.repository';
 import { PostsService } from './posts.service';
-import { UncheckedPlanGuard } from './unchecked-plan.guard';
+import { PlanService } from './plan.service';
+import { RulesPlanGuard } from './rules-plan.guard';
 
 @Module({
   imports: [ChannelsModule, WorkspacesModule],
   controllers: [PostsController],
-  providers: [PostsService, PostsRepository, { provide: PlanGuard, useClass: UncheckedPlanGuard }],
-  exports: [PostsService],
+  providers: [PostsService, PostsRepository, PlanService, { provide: PlanGuard, useClass: RulesPlanGuard }],
+  exports: [PostsService, PlanService],
 })
 export class PostsModule {}

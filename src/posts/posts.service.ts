@@ -14,10 +14,13 @@ import { mapPost, PostCreateDto, PostListQueryDto, PostResponse, PostScheduleDto
 import { PostEntity } from './post.entity';
 import { PostAction, statusAfterContentEdit, transition, IllegalTransitionError } from './post-state.machine';
 import { PostChanges, PostsRepository } from './posts.repository';
-import { PlanGuard, PlanVerdict } from './plan-guard';
+import { PlanGuard } from './plan-guard';
+import { PlanService, timelineEntryOf } from './plan.service';
+import { checkContentLimit, composeText } from '../publishing/content/content-limits';
+import type { Violation } from '../rules';
 
 export interface PostMutation extends PostResponse {
-  violations: PlanVerdict['violations'];
+  violations: Violation[];
 }
 
 type Mutator = (
@@ -32,7 +35,8 @@ export class PostsService {
     private readonly posts: PostsRepository,
     private readonly channels: ChannelsService,
     private readonly workspaces: WorkspacesService,
-    private readonly plan: PlanGuard,
+    private readonly guard: PlanGuard,
+    private readonly plan: PlanService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}
@@ -41,6 +45,7 @@ export class PostsService {
     const channel = await this.channels.get(actor, channelId);
     if (channel.status !== 'active') throw new DomainError(ErrorCode.Conflict, 'The channel is archived; re-activate it to plan posts on it.');
     await this.assertCategory(actor, dto.category);
+    this.assertFits(channel, dto);
     const post = await this.posts.transaction(async (m) => {
       const post = await this.posts.insert(m, {
         workspaceId: actor.workspaceId,
@@ -153,12 +158,50 @@ export class PostsService {
     );
   }
 
+  /** The rule check of putting a post of this category at this time, saving nothing. */
+  async validate(actor: Actor, channelId: string, input: { scheduledAt: string; category: string; postId?: string }) {
+    const channel = await this.channels.get(actor, channelId);
+    await this.assertCategory(actor, input.category);
+    let before = null;
+    if (input.postId) {
+      const post = await this.get(actor, input.postId);
+      if (post.channelId !== channelId) throw DomainError.invalid('postId', 'the post belongs to another channel');
+      before = timelineEntryOf(post);
+    }
+    const after = { id: input.postId ?? '__candidate__', at: toDate(input.scheduledAt), category: input.category };
+    const { added } = await this.plan.assess(channel, before, after);
+    return { violations: added, enforcement: channel.rules.enforcement ?? 'warn', wouldBlock: added.length > 0 && channel.rules.enforcement === 'block' };
+  }
+
+  /** The earliest time after `after` (default now) that breaks no rule, on a slot when the channel has some. */
+  async nextSlot(actor: Actor, channelId: string, input: { category: string; after?: string }) {
+    const channel = await this.channels.get(actor, channelId);
+    await this.assertCategory(actor, input.category);
+    const at = await this.plan.nextSlot(channel, { category: input.category, after: this.notBeforeNow(input.after) });
+    if (!at) throw this.noSlot();
+    return { scheduledAt: at.toISOString() };
+  }
+
+  /** "Add to queue": schedule the post at its channel's next free slot. */
+  async queue(actor: Actor, postId: string, input: { after?: string }, ifMatch?: number): Promise<PostMutation> {
+    return this.mutate(actor, postId, ifMatch, async (m, post, channel) => {
+      const status = this.move(post, 'schedule', channel);
+      const at = await this.plan.nextSlot(channel, { category: post.category, after: this.notBeforeNow(input.after), excludePostId: post.id }, m);
+      if (!at) throw this.noSlot();
+      const moved = at.getTime() !== post.scheduledAt?.getTime();
+      return {
+        changes: { status, scheduledAt: at, ...(moved ? { sequence: post.sequence + 1 } : {}) },
+        audit: { action: 'post.queue', details: { scheduledAt: at.toISOString() } },
+      };
+    });
+  }
+
   async remove(actor: Actor, postId: string, ifMatch?: number): Promise<void> {
     await this.posts.transaction(async (m) => {
       const { post, channel } = await this.lockPost(m, actor, postId);
       assertVersion(ifMatch, post.version, 'The post');
       this.move(post, 'delete', channel);
-      await this.plan.check(m, { actor, channel, before: post, after: null });
+      await this.guard.check(m, { actor, channel, before: post, after: null });
       await this.posts.deleteAtVersion(m, post.id, post.version);
       await this.audit.record(actor, { action: 'post.delete', entityType: 'post', entityId: post.id }, m);
     });
@@ -182,11 +225,13 @@ export class PostsService {
       assertVersion(ifMatch, post.version, 'The post');
       const { changes, audit } = await fn(m, post, channel);
       const after = Object.assign(new PostEntity(), post, changes);
-      const verdict = await this.plan.check(m, { actor, channel, before: post, after, overrideReason });
+      this.assertFits(channel, after);
+      const verdict = await this.guard.check(m, { actor, channel, before: post, after, overrideReason });
       if (Object.keys(changes).length > 0) {
         await this.posts.updateAtVersion(m, post.id, post.version, changes);
       }
-      await this.audit.record(actor, { ...audit, entityType: 'post', entityId: post.id }, m);
+      const details = verdict.overridden ? { ...audit.details, overridden: verdict.overridden.map((v) => v.message) } : audit.details;
+      await this.audit.record(actor, { ...audit, details, entityType: 'post', entityId: post.id }, m);
       const saved = await this.posts.findInWorkspace(actor.workspaceId, post.id, m);
       return { ...mapPost(saved!), violations: verdict.violations };
     });
@@ -209,6 +254,25 @@ export class PostsService {
         throw new DomainError(ErrorCode.IllegalTransition, e.message, { postStatus: e.status, allowedFrom: e.allowed });
       }
       throw e;
+    }
+  }
+
+  private notBeforeNow(after: string | undefined): Date {
+    const now = this.clock.now();
+    const at = after ? toDate(after) : now;
+    return at < now ? now : at;
+  }
+
+  private noSlot(): DomainError {
+    return new DomainError(ErrorCode.Unprocessable, 'No time in the next 365 days fits the channel rules for this category; relax a rule or pick a time and override.');
+  }
+
+  /** Per-platform length limits (Mastodon 500 characters, Bluesky 300 graphemes). */
+  private assertFits(channel: ChannelEntity, post: { body?: string; title?: string | null; link?: string | null }): void {
+    if (post.body === undefined) return;
+    const over = checkContentLimit(channel.platform, composeText({ body: post.body, title: post.title ?? null, link: post.link ?? null }));
+    if (over) {
+      throw new DomainError(ErrorCode.Unprocessable, over.message, { errors: [{ field: 'body', message: over.message }], limit: over.limit, length: over.length, over: over.over });
     }
   }
 

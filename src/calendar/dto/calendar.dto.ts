@@ -1,16 +1,16 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsUUID } from 'class-validator';
-import { IsInstant, Optional } from '../../common/validators';
+import { IsQueryInstant, Optional } from '../../common/validators';
 
 export class CalendarQueryDto {
   @ApiPropertyOptional({ description: 'Start (inclusive); default: start of the current month in the channel zone' })
   @Optional()
-  @IsInstant()
+  @IsQueryInstant()
   from?: string;
 
   @ApiPropertyOptional({ description: 'End (exclusive); default: one month after from' })
   @Optional()
-  @IsInstant()
+  @IsQueryInstant()
   to?: string;
 }
 

@@ -7,12 +7,13 @@ import {
   IsObject,
   IsString,
   IsUrl,
+  IsUUID,
   Matches,
   MaxLength,
   ValidateNested,
 } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
-import { IsInstant, Optional, Nullable } from '../../common/validators';
+import { IsInstant, IsQueryInstant, Optional, Nullable } from '../../common/validators';
 import type { PostEntity } from '../post.entity';
 import { POST_STATUSES } from '../post-state.machine';
 
@@ -154,12 +155,12 @@ export class PostListQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({ description: 'scheduledAt >= from' })
   @Optional()
-  @IsInstant()
+  @IsQueryInstant()
   from?: string;
 
   @ApiPropertyOptional({ description: 'scheduledAt < to' })
   @Optional()
-  @IsInstant()
+  @IsQueryInstant()
   to?: string;
 }
 
@@ -188,3 +189,38 @@ export function mapPost(p: PostEntity) {
 }
 
 export type PostResponse = ReturnType<typeof mapPost>;
+
+export class PostValidateDto {
+  @ApiProperty({ example: '2027-03-29T09:00:00+02:00' })
+  @IsInstant()
+  scheduledAt: string;
+
+  @ApiProperty({ example: 'promotional' })
+  @IsString()
+  @Matches(CATEGORY, { message: 'category must be a category key such as informative' })
+  category: string;
+
+  @ApiPropertyOptional({ description: 'A post being moved: its current place is left out' })
+  @Optional()
+  @IsUUID()
+  postId?: string;
+}
+
+export class NextSlotQueryDto {
+  @ApiProperty({ example: 'informative' })
+  @IsString()
+  @Matches(CATEGORY, { message: 'category must be a category key such as informative' })
+  category: string;
+
+  @ApiPropertyOptional({ description: 'Default: now' })
+  @Optional()
+  @IsQueryInstant()
+  after?: string;
+}
+
+export class PostQueueDto {
+  @ApiPropertyOptional({ description: 'Queue after this time instead of now' })
+  @Optional()
+  @IsInstant()
+  after?: string;
+}

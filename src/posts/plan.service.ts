@@ -1,0 +1,103 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { ChannelEntity } from '../channels/channel.entity';
+import { Clock } from '../common/clock';
+import {
+  affectedRange,
+  ChangeCheck,
+  ChannelRules,
+  checkChange,
+  evaluate,
+  findGaps,
+  Gap,
+  mixShares,
+  nextSlot,
+  TimelineEntry,
+  Violation,
+} from '../rules';
+import { PLANNED_STATUSES } from './post-state.machine';
+import { PostEntity } from './post.entity';
+import { PostsRepository } from './posts.repository';
+
+const DAY_MS = 86_400_000;
+/** next-slot looks this far first, then up to a year: most answers need only the first. */
+const NEAR_HORIZON_DAYS = 35;
+const FAR_HORIZON_DAYS = 365;
+
+export interface PlanInsights {
+  gaps: Gap[];
+  violations: Violation[];
+  mix: Record<string, number>;
+}
+
+/** A post's place in its channel's plan, or null when it is not in the plan. */
+export function timelineEntryOf(post: Pick<PostEntity, 'id' | 'status' | 'scheduledAt' | 'category'> | null): TimelineEntry | null {
+  if (!post || !post.scheduledAt || !PLANNED_STATUSES.includes(post.status)) return null;
+  return { id: post.id, at: post.scheduledAt, category: post.category };
+}
+
+/**
+ * Where the pure rule engine meets the database: it loads only the window of a
+ * channel's plan that a question can touch (affectedRange around the change, plus the
+ * neighbouring posts) and asks the engine.
+ */
+@Injectable()
+export class PlanService {
+  constructor(
+    private readonly posts: PostsRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  /** What replacing `before` by `after` (either may be null) does to the channel's plan. */
+  async assess(channel: ChannelEntity, before: TimelineEntry | null, after: TimelineEntry | null, m?: EntityManager): Promise<ChangeCheck> {
+    const instants = [before?.at, after?.at].filter((d): d is Date => d instanceof Date);
+    if (instants.length === 0) return { added: [], all: [] };
+    const rules = channel.rules as ChannelRules;
+    const range = affectedRange(rules, channel.timezone, instants);
+    const stored = await this.posts.timelineWindow(channel.id, range.from, range.to, m);
+    const ids = new Set([before?.id, after?.id].filter(Boolean));
+    const others = stored.filter((p) => !ids.has(p.id));
+    const oldPlan = before ? [...others, before] : others;
+    const newPlan = after ? [...others, after] : others;
+    return checkChange(oldPlan, newPlan, rules, channel.timezone, { now: this.clock.now(), range });
+  }
+
+  /**
+   * The earliest time after `after` (on a posting slot when the channel has some) at which
+   * a post of this category breaks no rule the plan keeps; null when none within a year.
+   */
+  async nextSlot(channel: ChannelEntity, opts: { category: string; after: Date; excludePostId?: string }, m?: EntityManager): Promise<Date | null> {
+    const rules = channel.rules as ChannelRules;
+    const mixDays = rules.mix?.windowDays ?? 0;
+    for (const horizonDays of [NEAR_HORIZON_DAYS, FAR_HORIZON_DAYS]) {
+      const from = new Date(opts.after.getTime() - (mixDays + 8) * DAY_MS);
+      const to = new Date(opts.after.getTime() + (horizonDays + mixDays + 8) * DAY_MS);
+      const timeline = await this.posts.timelineWindow(channel.id, from, to, m);
+      const at = nextSlot(timeline, rules, channel.timezone, {
+        category: opts.category,
+        after: opts.after,
+        now: this.clock.now(),
+        slots: channel.postingSlots,
+        horizonDays,
+        excludePostId: opts.excludePostId,
+      });
+      if (at) return at;
+    }
+    return null;
+  }
+
+  /** Gaps, violations and content mix of a channel's plan over [from, to). */
+  async insights(channel: ChannelEntity, from: Date, to: Date): Promise<PlanInsights> {
+    const rules = channel.rules as ChannelRules;
+    // Load a week and a mix window either side, so that weeks and windows crossing the
+    // range edges are judged on all their posts.
+    const margin = (8 + (rules.mix?.windowDays ?? 0)) * DAY_MS;
+    const timeline = await this.posts.timelineWindow(channel.id, new Date(from.getTime() - margin), new Date(to.getTime() + margin));
+    const now = this.clock.now();
+    return {
+      gaps: findGaps(timeline, rules, channel.timezone, { from, to, now }),
+      violations: evaluate(timeline, rules, channel.timezone, { now, from, to }),
+      mix: mixShares(timeline, from, to),
+    };
+  }
+}

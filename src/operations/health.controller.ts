@@ -10,6 +10,14 @@ import { Public } from '../auth/auth.decorators';
 export class HealthController {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
+  /** Liveness: the process answers (no database round trip). */
+  @Public()
+  @Get('ping')
+  ping() {
+    return { status: 'ok' };
+  }
+
+  /** Readiness: the database answers too. */
   @Public()
   @Get('health')
   @HttpCode(200)

@@ -14,7 +14,9 @@ export function dataSourceOptions(url: string, overrides: Partial<{ poolSize: nu
     // gen_random_uuid() is built into PostgreSQL 13+: no extension, no superuser needed.
     uuidExtension: 'pgcrypto',
     installExtensions: false,
-    logging: ['error'],
+    // Failed queries are reported by the problem-details filter without their parameters,
+    // which may hold secrets (webhook URLs, ciphertexts, token hashes): TypeORM logs none.
+    logging: false,
     extra: {
       max: overrides.poolSize ?? 20,
       application_name: overrides.applicationName ?? 'palinsesto',

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Actor } from '../auth/actor';
 import { generateApiKey, hashApiKey } from '../auth/api-key';
 import { AuditService } from '../audit/audit.service';
@@ -19,6 +20,12 @@ import { MembersRepository } from './members.repository';
 import { WorkspaceEntity } from './workspace.entity';
 import { WorkspacesRepository } from './workspaces.repository';
 
+function sameSecret(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
 @Injectable()
 export class WorkspacesService {
   constructor(
@@ -31,7 +38,7 @@ export class WorkspacesService {
 
   /** Signup: a workspace, its default categories and its first lead, with the lead's key. */
   async create(dto: WorkspaceCreateDto, authorization: string | undefined) {
-    if (this.config.signupToken !== undefined && authorization !== `Bearer ${this.config.signupToken}`) {
+    if (this.config.signupToken !== undefined && !sameSecret(authorization ?? '', `Bearer ${this.config.signupToken}`)) {
       throw new DomainError(ErrorCode.Unauthenticated, 'Creating a workspace on this server needs "Authorization: Bearer <SIGNUP_TOKEN>".');
     }
     const apiKey = generateApiKey();

@@ -1,4 +1,5 @@
 import { Initial1795397989777 } from './1795397989777-initial';
+import { Publishing1795399340830 } from './1795399340830-publishing';
 
 /** Every migration, in order. */
-export const MIGRATIONS = [Initial1795397989777];
+export const MIGRATIONS = [Initial1795397989777, Publishing1795399340830];

@@ -12,6 +12,7 @@ import { AppConfig } from './config/app-config';
 import { dataSourceOptions } from './database/data-source.options';
 import { OperationsModule } from './operations/operations.module';
 import { PostsModule } from './posts/posts.module';
+import { PublishingModule } from './publishing/publishing.module';
 import { WorkspacesModule } from './workspaces/workspaces.module';
 
 export interface AppModuleOptions {
@@ -36,6 +37,7 @@ export class AppModule {
         PostsModule,
         CalendarModule,
         AuditModule,
+        PublishingModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };

@@ -16,6 +16,14 @@ export type Platform = 'mock' | 'webhook' | 'mastodon' | 'bluesky';
 export const PLATFORMS: readonly Platform[] = ['mock', 'webhook', 'mastodon', 'bluesky'];
 export type ChannelStatus = 'active' | 'archived';
 
+/** Links in the channel's posts get utm_source (platform), utm_medium=social, utm_campaign. */
+export interface ChannelUtmConfig {
+  campaign: string;
+}
+
+/** A post more than this many minutes past due (after an outage) fails as `missed`. */
+export const DEFAULT_LATENESS_LIMIT_MINUTES = 360;
+
 @Entity({ name: 'channels' })
 @Index('channels_workspace_status', ['workspaceId', 'status'])
 export class ChannelEntity {
@@ -75,6 +83,12 @@ export class ChannelEntity {
 
   @Column({ name: 'posting_slots', type: 'jsonb', default: [] })
   postingSlots: PostingSlotConfig[];
+
+  @Column({ name: 'lateness_limit_minutes', type: 'integer', default: DEFAULT_LATENESS_LIMIT_MINUTES })
+  latenessLimitMinutes: number;
+
+  @Column({ type: 'jsonb', nullable: true })
+  utm: ChannelUtmConfig | null;
 
   @Column({ name: 'archived_at', type: 'timestamptz', precision: 3, nullable: true })
   archivedAt: Date | null;

@@ -18,6 +18,8 @@ export type ChannelChanges = Partial<
     | 'approvalRequired'
     | 'rules'
     | 'postingSlots'
+    | 'latenessLimitMinutes'
+    | 'utm'
     | 'credentialsCiphertext'
     | 'hasCredentials'
     | 'archivedAt'

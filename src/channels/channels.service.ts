@@ -8,7 +8,7 @@ import { DomainError, ErrorCode } from '../common/domain-error';
 import { assertVersion } from '../common/if-match';
 import { decodeCursor, DEFAULT_PAGE_SIZE, toPage } from '../common/pagination';
 import { WorkspacesService } from '../workspaces/workspaces.service';
-import { ChannelEntity, Platform } from './channel.entity';
+import { ChannelEntity, DEFAULT_LATENESS_LIMIT_MINUTES, Platform } from './channel.entity';
 import { toRulesConfig, toSlotsConfig } from './channel-rules';
 import { ChannelChanges, ChannelsRepository } from './channels.repository';
 import { credentialErrors } from './credentials.schema';
@@ -50,6 +50,8 @@ export class ChannelsService {
         approvalRequired: dto.approvalRequired ?? true,
         rules: dto.rules ? toRulesConfig(dto.rules) : {},
         postingSlots: dto.postingSlots ? toSlotsConfig(dto.postingSlots) : [],
+        latenessLimitMinutes: dto.latenessLimitMinutes ?? DEFAULT_LATENESS_LIMIT_MINUTES,
+        utm: dto.utm ? { campaign: dto.utm.campaign } : null,
         credentialsCiphertext: dto.credentials ? this.cipher.encrypt(dto.credentials, id) : null,
         hasCredentials: dto.credentials !== undefined,
         archivedAt: null,
@@ -107,6 +109,8 @@ export class ChannelsService {
       approvalRequired: dto.approvalRequired,
       rules: dto.rules ? toRulesConfig(dto.rules) : undefined,
       postingSlots: dto.postingSlots ? toSlotsConfig(dto.postingSlots) : undefined,
+      latenessLimitMinutes: dto.latenessLimitMinutes,
+      utm: dto.utm === undefined ? undefined : dto.utm === null ? null : { campaign: dto.utm.campaign },
     };
     if (dto.credentials !== undefined) {
       changes.credentialsCiphertext = dto.credentials === null ? null : this.cipher.encrypt(dto.credentials, channelId);

@@ -5,18 +5,30 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
+  IsInt,
   IsNotEmpty,
   IsObject,
   IsString,
+  Max,
   MaxLength,
+  Min,
   ValidateNested,
 } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
 import { IsTimeZone, Optional, Nullable } from '../../common/validators';
-import { ChannelEntity, type Platform, PLATFORMS } from '../channel.entity';
+import { ChannelEntity, DEFAULT_LATENESS_LIMIT_MINUTES, type Platform, PLATFORMS } from '../channel.entity';
 import { ChannelRulesDto, PostingSlotDto } from '../channel-rules';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+export class ChannelUtmDto {
+  @ApiProperty({ example: 'spring-2027', description: 'utm_campaign of every link published on the channel' })
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  campaign: string;
+}
 
 class ChannelStrategyFields {
   @ApiPropertyOptional({ description: 'Why the team is on this platform' })
@@ -62,6 +74,29 @@ class ChannelStrategyFields {
   @ValidateNested()
   @Type(() => ChannelRulesDto)
   rules?: ChannelRulesDto;
+
+  @ApiPropertyOptional({
+    default: DEFAULT_LATENESS_LIMIT_MINUTES,
+    minimum: 1,
+    maximum: 43200,
+    description: 'A post more than this many minutes past due (e.g. after an outage) is not published: it fails with reason missed',
+  })
+  @Optional()
+  @IsInt()
+  @Min(1)
+  @Max(43200)
+  latenessLimitMinutes?: number;
+
+  @ApiPropertyOptional({
+    type: ChannelUtmDto,
+    nullable: true,
+    description: 'Links in published posts get utm_source (platform), utm_medium=social and utm_campaign; null turns tagging off',
+  })
+  @Nullable()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ChannelUtmDto)
+  utm?: ChannelUtmDto | null;
 
   @ApiPropertyOptional({ type: [PostingSlotDto] })
   @Optional()
@@ -168,6 +203,8 @@ export function mapChannel(c: ChannelEntity) {
     approvalRequired: c.approvalRequired,
     rules: c.rules,
     postingSlots: c.postingSlots,
+    latenessLimitMinutes: c.latenessLimitMinutes,
+    utm: c.utm,
     hasCredentials: c.hasCredentials,
     missingStrategy: missingStrategy(c),
     version: c.version,

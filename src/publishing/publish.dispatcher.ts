@@ -1,0 +1,385 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { ChannelsService } from '../channels/channels.service';
+import { Clock } from '../common/clock';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { AdapterRegistry } from './adapters/adapter-registry';
+import type { PlatformAdapter, PublishablePost, PublishOutcome, PublishTarget } from './adapters/platform-adapter';
+import { PublishError } from './adapters/publish-error';
+import { tagLink, tagLinks } from './content/utm';
+import { PublishFailureListener, type PublishFailedEvent } from './publish-failure.listener';
+import { PublishedWriter } from './published.writer';
+import { DEFAULT_PUBLISHING_OPTIONS, PUBLISHING_OPTIONS, type PublishingOptions } from './publishing.options';
+import { PublishingMetrics } from './publishing.metrics';
+import { type ClaimedPost, PublishingRepository } from './publishing.repository';
+import { asPublishError, decideAfterFailure, type FailureReason, isMissed, missedMessage } from './retry-policy';
+
+export const DISPATCH_INTERVAL_NAME = 'publishing-dispatch';
+
+interface InFlight {
+  post: ClaimedPost;
+  abort: AbortController;
+  /** Still counts against `concurrency` (until its platform call ends). */
+  holdsSlot: boolean;
+}
+
+/**
+ * Claims due posts and publishes each once (see docs/publishing.md).
+ *
+ * - A tick every DISPATCH_INTERVAL_MS claims due posts (and expired leases) in batches,
+ *   as long as there is due work and free capacity (`concurrency` posts in flight).
+ *   After each round a single in-memory timer is armed for the earliest post due before
+ *   the next tick, so posts are handed over within milliseconds of their time instead of
+ *   within a polling interval.
+ * - Each claimed post is published through its platform adapter with the post id as
+ *   idempotency key, then recorded `published` (group-committed), retried with backoff,
+ *   or `failed`. Every write is fenced on the claim's attempt id.
+ * - On shutdown: stop claiming, let in-flight publications finish for `shutdownGraceMs`,
+ *   then abort the rest and hand them back (`scheduled`, due now) for another instance.
+ */
+@Injectable()
+export class PublishDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('PublishDispatcher');
+  private readonly options: PublishingOptions;
+  /** Claimed posts until their outcome is written (shutdown and waitForIdle wait for these). */
+  private readonly inFlight = new Map<string, InFlight>();
+  /** Claimed posts whose platform call has not ended: what `concurrency` limits. */
+  private busySlots = 0;
+  private readonly channelPausedUntil = new Map<string, number>();
+  private readonly credentialCache = new Map<string, { version: number; value: Promise<Record<string, unknown>> }>();
+  private readonly idleWaiters: (() => void)[] = [];
+  private pumping: Promise<void> | null = null;
+  private pumpRequested = false;
+  /** The last claim was full: more due work is probably waiting. */
+  private backlog = false;
+  private stopping = false;
+  private wakeTimer?: NodeJS.Timeout;
+  private wakeAt?: number;
+  /** Clock minus PostgreSQL's clock, measured at start (ms). */
+  clockSkewMs?: number;
+
+  constructor(
+    private readonly repo: PublishingRepository,
+    private readonly adapters: AdapterRegistry,
+    private readonly channels: ChannelsService,
+    private readonly clock: Clock,
+    private readonly metrics: PublishingMetrics,
+    private readonly scheduler: SchedulerRegistry,
+    private readonly failureListener: PublishFailureListener,
+    private readonly writer: PublishedWriter,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(PUBLISHING_OPTIONS) options: Partial<PublishingOptions>,
+  ) {
+    this.options = { ...DEFAULT_PUBLISHING_OPTIONS, ...options };
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.checkClockSkew();
+    const interval = setInterval(() => void this.tick(), this.config.dispatchIntervalMs);
+    interval.unref();
+    this.scheduler.addInterval(DISPATCH_INTERVAL_NAME, interval);
+    // Posts that fell due while no instance ran are picked up now, not one interval later.
+    setImmediate(() => void this.tick());
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  /**
+   * One dispatch round: claims due posts while there are some and capacity is free, starts
+   * publishing them, and arms the wake-up timer. Resolves when the claiming is done (not
+   * the publications: see waitForIdle). Calls while a round runs join it.
+   */
+  tick(): Promise<void> {
+    if (this.stopping) return this.pumping ?? Promise.resolve();
+    this.pumpRequested = true;
+    if (!this.pumping) {
+      this.pumping = this.pumpLoop().finally(() => {
+        this.pumping = null;
+        this.notifyIfIdle();
+      });
+    }
+    return this.pumping;
+  }
+
+  /** Resolves when no round runs and no publication is in flight (for tests and shutdown). */
+  waitForIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** A round, then every publication it started: what tests call instead of sleeping. */
+  async drain(): Promise<void> {
+    await this.tick();
+    await this.waitForIdle();
+  }
+
+  /** Posts claimed by this instance whose outcome is not written yet. */
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  /** Stops claiming, finishes or releases in-flight posts. Idempotent. */
+  async stop(): Promise<void> {
+    if (this.stopping) return this.waitForIdle();
+    this.stopping = true;
+    if (this.scheduler.doesExist('interval', DISPATCH_INTERVAL_NAME)) this.scheduler.deleteInterval(DISPATCH_INTERVAL_NAME);
+    this.clearWakeTimer();
+    await this.pumping;
+    if (this.inFlight.size > 0) {
+      this.logger.log(`Shutting down: waiting up to ${this.options.shutdownGraceMs} ms for ${this.inFlight.size} publications`);
+      const finished = await Promise.race([
+        this.waitForIdle().then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), this.options.shutdownGraceMs).unref()),
+      ]);
+      if (!finished) {
+        this.logger.warn(`Shutting down: releasing ${this.inFlight.size} unfinished publications to other instances`);
+        for (const { abort } of this.inFlight.values()) abort.abort(new Error('instance shutting down'));
+        await this.waitForIdle();
+      }
+    }
+    await this.writer.flushed();
+  }
+
+  private async pumpLoop(): Promise<void> {
+    while (this.pumpRequested && !this.stopping) {
+      this.pumpRequested = false;
+      try {
+        await this.claimWhileDue();
+        await this.armWakeTimer();
+      } catch (error) {
+        this.logger.error(`Dispatch round failed: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  private async claimWhileDue(): Promise<void> {
+    while (!this.stopping) {
+      const free = this.options.concurrency - this.busySlots;
+      if (free <= 0) {
+        this.backlog = true;
+        return;
+      }
+      const wanted = Math.min(free, this.options.batchSize);
+      const claimed = await this.repo.claimDue(this.clock.now(), wanted, this.options.leaseMs);
+      if (claimed.length > 0) this.metrics.claimed.inc(claimed.length);
+      for (const post of claimed) this.start(post);
+      this.backlog = claimed.length === wanted;
+      if (!this.backlog) return;
+    }
+  }
+
+  private start(post: ClaimedPost): void {
+    const entry: InFlight = { post, abort: new AbortController(), holdsSlot: true };
+    this.inFlight.set(post.attemptId, entry);
+    this.busySlots++;
+    void this.process(entry)
+      .catch((error: unknown) => {
+        // The post stays `publishing`; its lease expires and it is claimed again.
+        this.logger.error(`Publishing post ${post.id} failed unexpectedly: ${(error as Error).message}`);
+      })
+      .finally(() => {
+        this.freeSlot(entry);
+        this.inFlight.delete(post.attemptId);
+        this.notifyIfIdle();
+      });
+  }
+
+  /** The platform call is over: the slot goes to the next due post (the write may still run). */
+  private freeSlot(entry: InFlight): void {
+    if (!entry.holdsSlot) return;
+    entry.holdsSlot = false;
+    this.busySlots--;
+    const free = this.options.concurrency - this.busySlots;
+    if (this.backlog && !this.stopping && (free >= Math.max(1, this.options.concurrency / 4) || this.busySlots === 0)) {
+      void this.tick();
+    }
+  }
+
+  private async process(entry: InFlight): Promise<void> {
+    const { post, abort } = entry;
+    const now = this.clock.now();
+    if (post.attempts > this.options.maxAttempts) {
+      return this.fail(post, 'exhausted', `Gave up after ${post.attempts - 1} attempts: the instances publishing it stopped responding.`);
+    }
+    if (post.channelStatus !== 'active') {
+      return this.fail(post, 'channel_archived', 'The channel was archived before the post was published; it was not published.');
+    }
+    if (isMissed(post.scheduledAt, now, post.latenessLimitMinutes)) {
+      return this.fail(post, 'missed', missedMessage(post.scheduledAt, now, post.latenessLimitMinutes));
+    }
+    const pausedUntil = this.channelPausedUntil.get(post.channelId);
+    if (pausedUntil !== undefined) {
+      if (pausedUntil > now.getTime()) {
+        await this.repo.release(post.id, post.attemptId, new Date(pausedUntil));
+        return;
+      }
+      this.channelPausedUntil.delete(post.channelId);
+    }
+
+    let adapter: PlatformAdapter;
+    let target: PublishTarget;
+    try {
+      adapter = this.adapters.get(post.platform);
+      target = {
+        channelId: post.channelId,
+        platform: post.platform,
+        name: post.channelName,
+        handle: post.channelHandle,
+        credentials: await this.credentialsOf(post),
+      };
+    } catch (error) {
+      return this.afterFailure(post, error instanceof PublishError ? error : new PublishError('transient', `Could not prepare the publication: ${(error as Error).message}`));
+    }
+
+    const handoverAt = this.clock.now();
+    if (post.attempts === 1 && !post.reclaimed) {
+      this.metrics.handoverLag.observe({ platform: post.platform }, Math.max(0, handoverAt.getTime() - post.scheduledAt.getTime()) / 1000);
+    }
+    let outcome: PublishOutcome;
+    try {
+      outcome = await adapter.publish(this.publishable(post), target, post.id, abort.signal);
+    } catch (error) {
+      if (abort.signal.aborted && this.stopping) {
+        // Shutting down: hand it back at once; the retry uses the same idempotency key.
+        await this.repo.release(post.id, post.attemptId, this.clock.now());
+        return;
+      }
+      this.freeSlot(entry);
+      return this.afterFailure(post, asPublishError(error));
+    }
+    this.freeSlot(entry);
+
+    const written = await this.writer.write({
+      id: post.id,
+      attemptId: post.attemptId,
+      externalId: outcome.externalId,
+      externalUrl: outcome.externalUrl,
+      publishedAt: this.clock.now(),
+    });
+    if (written) this.metrics.published.inc({ platform: post.platform });
+    else this.fenced(post, 'published');
+  }
+
+  private async afterFailure(post: ClaimedPost, error: PublishError): Promise<void> {
+    const now = this.clock.now();
+    if (error.kind === 'rate_limited') {
+      const until = now.getTime() + (error.retryAfterMs ?? this.options.rateLimitDefaultMs);
+      this.channelPausedUntil.set(post.channelId, Math.max(until, this.channelPausedUntil.get(post.channelId) ?? 0));
+    }
+    const decision = decideAfterFailure(error, post.attempts, now, this.options);
+    if (decision.action === 'fail') return this.fail(post, decision.reason, decision.lastError);
+    const written = await this.repo.scheduleRetry(post.id, post.attemptId, decision.at, decision.lastError);
+    if (written) this.metrics.retried.inc({ platform: post.platform, kind: error.kind });
+    else this.fenced(post, 'retry');
+  }
+
+  private async fail(post: ClaimedPost, reason: FailureReason, lastError: string): Promise<void> {
+    const event: PublishFailedEvent = {
+      postId: post.id,
+      workspaceId: post.workspaceId,
+      channelId: post.channelId,
+      platform: post.platform,
+      reason,
+      lastError,
+      attempts: post.attempts,
+      scheduledAt: post.scheduledAt,
+      failedAt: this.clock.now(),
+    };
+    let written: boolean;
+    try {
+      written = await this.repo.transaction(async (m) => {
+        const ok = await this.repo.markFailed(m, post.id, post.attemptId, reason, lastError);
+        if (ok) await this.failureListener.publishFailed(event, m);
+        return ok;
+      });
+    } catch (error) {
+      this.logger.error(`publish_failed hook failed for post ${post.id}: ${(error as Error).message}; recording the failure without it`);
+      written = await this.repo.transaction((m) => this.repo.markFailed(m, post.id, post.attemptId, reason, lastError));
+    }
+    if (written) this.metrics.failed.inc({ platform: post.platform, reason });
+    else this.fenced(post, 'failed');
+  }
+
+  private fenced(post: ClaimedPost, what: string): void {
+    this.metrics.fenced.inc();
+    this.logger.warn(`Post ${post.id}: attempt ${post.attempts} finished (${what}) after its lease passed to a newer attempt; nothing written`);
+  }
+
+  /** The post as the adapter publishes it: links UTM-tagged when the channel asks for it. */
+  private publishable(post: ClaimedPost): PublishablePost {
+    const base: PublishablePost = {
+      id: post.id,
+      body: post.body,
+      title: post.title,
+      link: post.link,
+      media: post.media,
+      category: post.category,
+      scheduledAt: post.scheduledAt,
+    };
+    const campaign = post.utm?.campaign;
+    if (!campaign) return base;
+    const utm = { source: post.platform, campaign };
+    return { ...base, body: tagLinks(post.body, utm), link: post.link ? tagLink(post.link, utm) : post.link };
+  }
+
+  /** Decrypted credentials, cached per channel version (a credentials change bumps it). */
+  private credentialsOf(post: ClaimedPost): Promise<Record<string, unknown>> {
+    const cached = this.credentialCache.get(post.channelId);
+    if (cached && cached.version === post.channelVersion) return cached.value;
+    const value = this.channels.credentialsFor({ id: post.channelId });
+    this.credentialCache.set(post.channelId, { version: post.channelVersion, value });
+    value.catch(() => this.credentialCache.delete(post.channelId));
+    return value;
+  }
+
+  private async armWakeTimer(): Promise<void> {
+    if (this.stopping) return;
+    const now = this.clock.now();
+    const next = await this.repo.nextDueAt(now, new Date(now.getTime() + this.config.dispatchIntervalMs));
+    if (!next) return;
+    const at = next.getTime();
+    if (this.wakeTimer && this.wakeAt !== undefined && this.wakeAt <= at) return;
+    this.clearWakeTimer();
+    this.wakeAt = at;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      this.wakeAt = undefined;
+      void this.tick();
+    }, Math.max(0, at - now.getTime()));
+    this.wakeTimer.unref();
+  }
+
+  private clearWakeTimer(): void {
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = undefined;
+    this.wakeAt = undefined;
+  }
+
+  private isIdle(): boolean {
+    return this.pumping === null && this.inFlight.size === 0;
+  }
+
+  private notifyIfIdle(): void {
+    if (!this.isIdle()) return;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  private async checkClockSkew(): Promise<void> {
+    try {
+      const before = this.clock.now().getTime();
+      const db = (await this.repo.databaseNow()).getTime();
+      const after = this.clock.now().getTime();
+      this.clockSkewMs = Math.round((before + after) / 2 - db);
+      if (Math.abs(this.clockSkewMs) > this.options.clockSkewWarnMs) {
+        this.logger.warn(
+          `This instance's clock differs from PostgreSQL's by ${this.clockSkewMs} ms: posts may be published that much ` +
+            'early or late. Synchronise the clocks (NTP).',
+        );
+      }
+    } catch (error) {
+      this.logger.warn(`Could not compare the clock with PostgreSQL's: ${(error as Error).message}`);
+    }
+  }
+}

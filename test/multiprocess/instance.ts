@@ -1,0 +1,36 @@
+/**
+ * One application instance for the multi-process test: the real AppModule (HTTP server,
+ * dispatcher, real clock) on DATABASE_URL, with publishing options from
+ * PALINSESTO_TEST_PUBLISHING (JSON). Prints `READY <port>` once listening; SIGTERM closes it
+ * gracefully, like src/main.ts.
+ */
+import 'reflect-metadata';
+import { Test } from '@nestjs/testing';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from '../../src/app.module';
+import { configureApp } from '../../src/app.setup';
+import { loadConfig } from '../../src/config/app-config';
+import { PUBLISHING_OPTIONS } from '../../src/publishing/publishing.options';
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const options = JSON.parse(process.env.PALINSESTO_TEST_PUBLISHING ?? '{}') as Record<string, unknown>;
+  const moduleRef = await Test.createTestingModule({
+    imports: [AppModule.forRoot({ config: { ...config, databaseUrl: config.databaseUrl!, secretKey: config.secretKey! } })],
+  })
+    .overrideProvider(PUBLISHING_OPTIONS)
+    .useValue(options)
+    .compile();
+  const app = configureApp(moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error', 'warn'] }));
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as { port: number };
+  process.stdout.write(`READY ${port}\n`);
+  process.on('SIGTERM', () => {
+    void app.close().then(() => process.exit(0));
+  });
+}
+
+void main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,5 +1,6 @@
 import { Initial1795397989777 } from './1795397989777-initial';
+import { Feeds1795399341705 } from './1795399341705-feeds';
 import { Publishing1795399340830 } from './1795399340830-publishing';
 
 /** Every migration, in order. */
-export const MIGRATIONS = [Initial1795397989777, Publishing1795399340830];
+export const MIGRATIONS = [Initial1795397989777, Publishing1795399340830, Feeds1795399341705];

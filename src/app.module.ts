@@ -10,6 +10,7 @@ import { CoreModule } from './common/core.module';
 import { ProblemDetailsFilter } from './common/problem-details.filter';
 import { AppConfig } from './config/app-config';
 import { dataSourceOptions } from './database/data-source.options';
+import { FeedsModule } from './feeds/feeds.module';
 import { OperationsModule } from './operations/operations.module';
 import { PostsModule } from './posts/posts.module';
 import { PublishingModule } from './publishing/publishing.module';
@@ -38,6 +39,7 @@ export class AppModule {
         CalendarModule,
         AuditModule,
         PublishingModule,
+        FeedsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };

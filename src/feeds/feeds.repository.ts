@@ -1,0 +1,185 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { FeedEntity } from './feed.entity';
+import type { FeedPostStatus } from './ical-feed.types';
+
+/** What the public endpoint needs about a feed and its channels, from one cheap query. */
+export interface FeedScopeRow {
+  id: string;
+  workspaceId: string;
+  name: string;
+  channelIds: string[] | null;
+  includeDrafts: boolean;
+  includeGaps: boolean;
+  windowPastDays: number;
+  windowFutureDays: number;
+  tokenHash: string;
+  version: number;
+  updatedAt: Date;
+  /** Active channels in scope, ordered by id. */
+  channels: { id: string; name: string; version: number; updatedAt: string }[];
+  /** `id:version:revision,...` of the channels in scope: changes with any write to their posts. */
+  state: string;
+  /** Latest write to a post of these channels (trigger-maintained), or null. */
+  postsTouchedAt: Date | null;
+}
+
+/** The same three numbers, whether computed by SQL or over fetched rows. */
+export interface PostsFingerprint {
+  count: number;
+  newest: number;
+  versions: number;
+}
+
+export interface FeedPostRow {
+  id: string;
+  channel_id: string;
+  status: FeedPostStatus;
+  body: string;
+  title: string | null;
+  link: string | null;
+  category: string;
+  category_name: string | null;
+  scheduled_at: Date;
+  sequence: number;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+  external_url: string | null;
+}
+
+export interface PostsScope {
+  workspaceId: string;
+  channelIds: string[];
+  from: Date;
+  to: Date;
+  statuses: readonly FeedPostStatus[];
+}
+
+@Injectable()
+export class FeedsRepository {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  transaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
+    return this.ds.transaction(work);
+  }
+
+  findInWorkspace(workspaceId: string, id: string, m: EntityManager = this.ds.manager): Promise<FeedEntity | null> {
+    return m.getRepository(FeedEntity).findOne({ where: { id, workspaceId } });
+  }
+
+  async insert(m: EntityManager, feed: Partial<FeedEntity>): Promise<FeedEntity> {
+    const repo = m.getRepository(FeedEntity);
+    return repo.save(repo.create(feed));
+  }
+
+  list(workspaceId: string, opts: { limit: number; after?: { createdAt: string; id: string } }): Promise<FeedEntity[]> {
+    const qb = this.ds
+      .getRepository(FeedEntity)
+      .createQueryBuilder('f')
+      .where('f.workspace_id = :workspaceId', { workspaceId })
+      .orderBy('f.created_at')
+      .addOrderBy('f.id')
+      .limit(opts.limit + 1);
+    if (opts.after) qb.andWhere('(f.created_at, f.id) > (:createdAt, :id)', opts.after);
+    return qb.getMany();
+  }
+
+  async replaceToken(m: EntityManager, id: string, tokenHash: string, at: Date): Promise<void> {
+    await m
+      .createQueryBuilder()
+      .update(FeedEntity)
+      .set({ tokenHash, tokenRotatedAt: at, version: () => 'version + 1', updatedAt: () => 'now()' })
+      .where('id = :id', { id })
+      .execute();
+  }
+
+  async delete(m: EntityManager, id: string): Promise<boolean> {
+    const result = await m.getRepository(FeedEntity).delete({ id });
+    return (result.affected ?? 0) > 0;
+  }
+
+  /**
+   * The feed with this token hash and the state of its active channels, in one indexed
+   * query touching only the feed row and its channels (never the posts).
+   */
+  async scopeByTokenHash(tokenHash: string): Promise<FeedScopeRow | null> {
+    const rows: Record<string, unknown>[] = await this.ds.query(
+      `SELECT f.id, f.workspace_id, f.name, f.channel_ids, f.include_drafts, f.include_gaps,
+              f.window_past_days, f.window_future_days, f.token_hash, f.version, f.updated_at,
+              s.channels, s.state, s.posts_touched_at
+         FROM feeds f
+         CROSS JOIN LATERAL (
+           SELECT coalesce(json_agg(json_build_object('id', c.id, 'name', c.name, 'version', c.version, 'updatedAt', c.updated_at)
+                                    ORDER BY c.id), '[]'::json) AS channels,
+                  coalesce(string_agg(c.id::text || ':' || c.version || ':' || coalesce(r.revision, 0), ',' ORDER BY c.id), '') AS state,
+                  max(r.changed_at) AS posts_touched_at
+             FROM channels c
+             LEFT JOIN feed_channel_revisions r ON r.channel_id = c.id
+            WHERE c.workspace_id = f.workspace_id AND c.status = 'active'
+              AND (f.channel_ids IS NULL OR c.id = ANY (f.channel_ids))
+         ) s
+        WHERE f.token_hash = $1`,
+      [tokenHash],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      id: r.id as string,
+      workspaceId: r.workspace_id as string,
+      name: r.name as string,
+      channelIds: r.channel_ids as string[] | null,
+      includeDrafts: r.include_drafts as boolean,
+      includeGaps: r.include_gaps as boolean,
+      windowPastDays: r.window_past_days as number,
+      windowFutureDays: r.window_future_days as number,
+      tokenHash: r.token_hash as string,
+      version: r.version as number,
+      updatedAt: r.updated_at as Date,
+      channels: r.channels as FeedScopeRow['channels'],
+      state: r.state as string,
+      postsTouchedAt: (r.posts_touched_at as Date | null) ?? null,
+    };
+  }
+
+  /** count, newest updated_at and sum of versions of the posts in scope: one index range scan. */
+  async postsFingerprint(scope: PostsScope): Promise<PostsFingerprint> {
+    if (scope.channelIds.length === 0) return { count: 0, newest: 0, versions: 0 };
+    const [r] = await this.ds.query(
+      `SELECT count(*)::int AS count, max(p.updated_at) AS newest, coalesce(sum(p.version), 0)::bigint AS versions
+         FROM posts p
+        WHERE p.channel_id = ANY ($1::uuid[]) AND p.workspace_id = $2
+          AND p.scheduled_at >= $3 AND p.scheduled_at < $4 AND p.status = ANY ($5::text[])`,
+      [scope.channelIds, scope.workspaceId, scope.from, scope.to, scope.statuses],
+    );
+    return { count: r.count, newest: r.newest ? (r.newest as Date).getTime() : 0, versions: Number(r.versions) };
+  }
+
+  /** The posts in scope with only the columns a feed shows, by time (a read model, no entities). */
+  postsInScope(scope: PostsScope): Promise<FeedPostRow[]> {
+    if (scope.channelIds.length === 0) return Promise.resolve([]);
+    return this.ds.query(
+      `SELECT p.id, p.channel_id, p.status, p.body, p.title, p.link, p.category, cat.name AS category_name,
+              p.scheduled_at, p.sequence, p.version, p.created_at, p.updated_at, p.external_url
+         FROM posts p
+         LEFT JOIN categories cat ON cat.workspace_id = p.workspace_id AND cat.key = p.category
+        WHERE p.channel_id = ANY ($1::uuid[]) AND p.workspace_id = $2
+          AND p.scheduled_at >= $3 AND p.scheduled_at < $4 AND p.status = ANY ($5::text[])
+        ORDER BY p.scheduled_at, p.id`,
+      [scope.channelIds, scope.workspaceId, scope.from, scope.to, scope.statuses],
+    );
+  }
+}
+
+/** The same fingerprint as {@link FeedsRepository.postsFingerprint}, over fetched rows. */
+export function fingerprintOf(rows: FeedPostRow[]): PostsFingerprint {
+  let newest = 0;
+  let versions = 0;
+  for (const r of rows) {
+    const t = r.updated_at.getTime();
+    if (t > newest) newest = t;
+    versions += r.version;
+  }
+  return { count: rows.length, newest, versions };
+}

@@ -1,16 +1,17 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AlertsModule } from './alerts/alerts.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CalendarModule } from './calendar/calendar.module';
 import { ChannelsModule } from './channels/channels.module';
 import { Clock } from './common/clock';
 import { CoreModule } from './common/core.module';
+import { FeedsModule } from './feeds/feeds.module';
 import { ProblemDetailsFilter } from './common/problem-details.filter';
 import { AppConfig } from './config/app-config';
 import { dataSourceOptions } from './database/data-source.options';
-import { FeedsModule } from './feeds/feeds.module';
 import { OperationsModule } from './operations/operations.module';
 import { PostsModule } from './posts/posts.module';
 import { PublishingModule } from './publishing/publishing.module';
@@ -37,9 +38,10 @@ export class AppModule {
         ChannelsModule,
         PostsModule,
         CalendarModule,
+        FeedsModule,
         AuditModule,
         PublishingModule,
-        FeedsModule,
+        AlertsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };

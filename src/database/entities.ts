@@ -1,3 +1,4 @@
+import { AlertDeliveryEntity, AlertEntity, AlertSettingsEntity } from '../alerts/alert.entity';
 import { AuditEventEntity } from '../audit/audit-event.entity';
 import { ChannelEntity } from '../channels/channel.entity';
 import { FeedChannelRevisionEntity, FeedEntity } from '../feeds/feed.entity';
@@ -7,4 +8,4 @@ import { MemberEntity } from '../workspaces/member.entity';
 import { WorkspaceEntity } from '../workspaces/workspace.entity';
 
 /** Every entity, listed explicitly (no globs: the same list works compiled and under jest). */
-export const ENTITIES = [WorkspaceEntity, MemberEntity, CategoryEntity, ChannelEntity, PostEntity, AuditEventEntity, FeedEntity, FeedChannelRevisionEntity];
+export const ENTITIES = [WorkspaceEntity, MemberEntity, CategoryEntity, ChannelEntity, PostEntity, AuditEventEntity, FeedEntity, FeedChannelRevisionEntity, AlertEntity, AlertDeliveryEntity, AlertSettingsEntity];

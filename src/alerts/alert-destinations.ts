@@ -1,0 +1,71 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { CredentialsCipher } from '../channels/credentials.cipher';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { MembersRepository } from '../workspaces/members.repository';
+import { AlertSettingsEntity, DEFAULT_LOOKAHEAD_DAYS, StoredWebhook } from './alert.entity';
+import { AlertsRepository } from './alerts.repository';
+import { EmailNotifier } from './notifiers/email.notifier';
+
+export interface WorkspaceAlerting {
+  lookaheadDays: number;
+  /** `email:<address>` and `webhook:<url>`. */
+  destinations(): Promise<string[]>;
+  mutedUntil(channelId: string): Date | null;
+}
+
+export const emailDestination = (address: string) => `email:${address.toLowerCase()}`;
+export const webhookDestination = (url: string) => `webhook:${url}`;
+
+/** Who hears of a workspace's alerts, and the webhook secrets (encrypted at rest). */
+@Injectable()
+export class AlertDestinations {
+  private readonly cipher: CredentialsCipher | null;
+
+  constructor(
+    private readonly repo: AlertsRepository,
+    private readonly members: MembersRepository,
+    private readonly email: EmailNotifier,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.cipher = config.secretKey ? new CredentialsCipher(config.secretKey) : null;
+  }
+
+  async forWorkspace(workspaceId: string, m?: EntityManager): Promise<WorkspaceAlerting> {
+    const settings = await this.repo.settingsOf(workspaceId, m);
+    let cached: Promise<string[]> | undefined;
+    return {
+      lookaheadDays: settings?.lookaheadDays ?? DEFAULT_LOOKAHEAD_DAYS,
+      destinations: () => (cached ??= this.destinationsOf(workspaceId, settings)),
+      mutedUntil: (channelId) => {
+        const until = settings?.mutes?.[channelId];
+        return until ? new Date(until) : null;
+      },
+    };
+  }
+
+  /** Email only when SMTP_URL is set: without it no email row is ever queued. */
+  private async destinationsOf(workspaceId: string, settings: AlertSettingsEntity | null): Promise<string[]> {
+    const out: string[] = [];
+    if (this.email.enabled) {
+      const emails = settings?.emails ?? (await this.members.emailsOfRole(workspaceId, 'lead'));
+      out.push(...new Set(emails.map(emailDestination)));
+    }
+    for (const w of settings?.webhooks ?? []) out.push(webhookDestination(w.url));
+    return [...new Set(out)];
+  }
+
+  encryptSecret(workspaceId: string, secret: string): string {
+    if (!this.cipher) throw new Error('SECRET_KEY is not set: webhook secrets cannot be stored');
+    return this.cipher.encrypt({ secret }, `alert-webhook:${workspaceId}`);
+  }
+
+  /** The webhook's secret (null when it has none); undefined when the webhook is no longer configured. */
+  async webhookSecret(workspaceId: string, url: string): Promise<string | null | undefined> {
+    const settings = await this.repo.settingsOf(workspaceId);
+    const hook: StoredWebhook | undefined = settings?.webhooks.find((w) => w.url === url);
+    if (!hook) return undefined;
+    if (!hook.secretCiphertext || !this.cipher) return null;
+    return String(this.cipher.decrypt(hook.secretCiphertext, `alert-webhook:${workspaceId}`).secret);
+  }
+}

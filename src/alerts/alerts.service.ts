@@ -1,0 +1,135 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { Actor } from '../auth/actor';
+import { AuditService } from '../audit/audit.service';
+import { ChannelEntity } from '../channels/channel.entity';
+import { ChannelsService } from '../channels/channels.service';
+import { Clock } from '../common/clock';
+import { DomainError } from '../common/domain-error';
+import { decodeCursor, DEFAULT_PAGE_SIZE, toPage } from '../common/pagination';
+import { toDate } from '../common/validators';
+import { PublishFailureListener, type PublishFailedEvent } from '../publishing/publish-failure.listener';
+import { WorkspacesService } from '../workspaces/workspaces.service';
+import { DEFAULT_LOOKAHEAD_DAYS, StoredWebhook } from './alert.entity';
+import { AlertDestinations } from './alert-destinations';
+import { publishFailedMessage } from './alert-messages';
+import { AlertsMetrics } from './alerts.metrics';
+import { AlertsRepository } from './alerts.repository';
+import { AlertListQueryDto, AlertMuteDto, AlertSettingsDto, mapAlert } from './dto/alert.dto';
+import { EmailNotifier } from './notifiers/email.notifier';
+
+@Injectable()
+export class AlertsService {
+  constructor(
+    private readonly repo: AlertsRepository,
+    private readonly destinations: AlertDestinations,
+    private readonly workspaces: WorkspacesService,
+    private readonly channels: ChannelsService,
+    private readonly email: EmailNotifier,
+    private readonly audit: AuditService,
+    private readonly metrics: AlertsMetrics,
+    private readonly clock: Clock,
+  ) {}
+
+  async list(actor: Actor, workspaceId: string, query: AlertListQueryDto) {
+    this.workspaces.assertOwn(actor, workspaceId);
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const after = decodeCursor<{ openedAt: string; id: string }>(query.cursor, ['openedAt', 'id']);
+    if (after && (Number.isNaN(Date.parse(after.openedAt)) || !/^[0-9a-f-]{36}$/i.test(after.id))) {
+      throw DomainError.invalid('cursor', 'cursor is not a cursor this API returned');
+    }
+    const rows = await this.repo.list(workspaceId, { status: query.status, channelId: query.channelId, limit, after });
+    return toPage(rows, limit, mapAlert, (a) => ({ openedAt: a.openedAt.toISOString(), id: a.id }));
+  }
+
+  async getSettings(actor: Actor, workspaceId: string) {
+    this.workspaces.assertOwn(actor, workspaceId);
+    const s = await this.repo.settingsOf(workspaceId);
+    const now = this.clock.now().getTime();
+    return {
+      lookaheadDays: s?.lookaheadDays ?? DEFAULT_LOOKAHEAD_DAYS,
+      emails: s?.emails ?? null,
+      emailEnabled: this.email.enabled,
+      webhooks: (s?.webhooks ?? []).map((w) => ({ url: w.url, hasSecret: w.secretCiphertext !== null })),
+      mutes: Object.entries(s?.mutes ?? {})
+        .filter(([, until]) => Date.parse(until) > now)
+        .map(([channelId, until]) => ({ channelId, until })),
+    };
+  }
+
+  /** Replaces the settings; a webhook listed without `secret` keeps the secret stored for its url. */
+  async putSettings(actor: Actor, workspaceId: string, dto: AlertSettingsDto) {
+    this.workspaces.assertOwn(actor, workspaceId);
+    const current = await this.repo.settingsOf(workspaceId);
+    const seen = new Set<string>();
+    const webhooks: StoredWebhook[] = [];
+    for (const [i, w] of (dto.webhooks ?? []).entries()) {
+      if (seen.has(w.url)) throw DomainError.invalid(`webhooks[${i}].url`, 'is listed twice');
+      seen.add(w.url);
+      const kept = current?.webhooks.find((c) => c.url === w.url)?.secretCiphertext ?? null;
+      const secretCiphertext = w.secret === undefined ? kept : w.secret === null ? null : this.destinations.encryptSecret(workspaceId, w.secret);
+      webhooks.push({ url: w.url, secretCiphertext });
+    }
+    const emails = dto.emails ? [...new Set(dto.emails)] : null;
+    await this.repo.saveSettings(workspaceId, { lookaheadDays: dto.lookaheadDays, emails, webhooks }, this.clock.now());
+    await this.audit.record(actor, {
+      action: 'alerts.settings',
+      entityType: 'workspace',
+      entityId: workspaceId,
+      details: { lookaheadDays: dto.lookaheadDays, emails: emails?.length ?? 'leads', webhooks: webhooks.length },
+    });
+    return this.getSettings(actor, workspaceId);
+  }
+
+  async mute(actor: Actor, channelId: string, dto: AlertMuteDto) {
+    if (dto.until === undefined) throw DomainError.invalid('until', 'until must be an instant, or null to unmute');
+    const channel = await this.channels.get(actor, channelId);
+    const until = dto.until === null ? null : toDate(dto.until);
+    const now = this.clock.now();
+    const effective = until && until.getTime() > now.getTime() ? until : null;
+    await this.repo.setMute(channel.workspaceId, channel.id, effective, now);
+    await this.audit.record(actor, { action: 'alerts.mute', entityType: 'channel', entityId: channel.id, details: { until: effective?.toISOString() ?? null } });
+    return { channelId: channel.id, until: effective?.toISOString() ?? null };
+  }
+
+  /**
+   * A publish_failed alert, written in the dispatcher's transaction (`m`), with its
+   * deliveries queued unless the channel is muted. Keyed on the post's scheduled time.
+   */
+  async openPublishFailed(event: PublishFailedEvent, m: EntityManager): Promise<void> {
+    const channel = await m.getRepository(ChannelEntity).findOne({ where: { id: event.channelId } });
+    if (!channel) return;
+    const result = await this.repo.upsert(
+      m,
+      {
+        workspaceId: event.workspaceId,
+        channelId: event.channelId,
+        kind: 'publish_failed',
+        startsAt: event.scheduledAt,
+        endsAt: event.failedAt,
+        postId: event.postId,
+        message: publishFailedMessage(event.scheduledAt, event.reason, event.lastError, channel.timezone),
+        details: { reason: event.reason, lastError: event.lastError.slice(0, 500), attempts: event.attempts },
+      },
+      event.failedAt,
+    );
+    if (!result?.opened) return;
+    this.metrics.opened.inc({ kind: 'publish_failed' });
+    const ws = await this.destinations.forWorkspace(event.workspaceId, m);
+    const muted = ws.mutedUntil(event.channelId);
+    if (muted && muted.getTime() > event.failedAt.getTime()) return;
+    await this.repo.enqueueOpened(m, result.id, result.occurrence, await ws.destinations(), event.failedAt);
+  }
+}
+
+/** The dispatcher's hook (PUBLISH_FAILURE_HOOK): failed posts become publish_failed alerts. */
+@Injectable()
+export class AlertsPublishFailureListener extends PublishFailureListener {
+  constructor(private readonly alerts: AlertsService) {
+    super();
+  }
+
+  publishFailed(event: PublishFailedEvent, m: EntityManager): Promise<void> {
+    return this.alerts.openPublishFailed(event, m);
+  }
+}

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { CredentialsCipher } from '../channels/credentials.cipher';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { MembersRepository } from '../workspaces/members.repository';
+import { WorkspacesService } from '../workspaces/workspaces.service';
 import { AlertSettingsEntity, DEFAULT_LOOKAHEAD_DAYS, StoredWebhook } from './alert.entity';
 import { AlertsRepository } from './alerts.repository';
 import { EmailNotifier } from './notifiers/email.notifier';
@@ -24,7 +24,7 @@ export class AlertDestinations {
 
   constructor(
     private readonly repo: AlertsRepository,
-    private readonly members: MembersRepository,
+    private readonly workspaces: WorkspacesService,
     private readonly email: EmailNotifier,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
@@ -48,7 +48,7 @@ export class AlertDestinations {
   private async destinationsOf(workspaceId: string, settings: AlertSettingsEntity | null): Promise<string[]> {
     const out: string[] = [];
     if (this.email.enabled) {
-      const emails = settings?.emails ?? (await this.members.emailsOfRole(workspaceId, 'lead'));
+      const emails = settings?.emails ?? (await this.workspaces.leadEmails(workspaceId));
       out.push(...new Set(emails.map(emailDestination)));
     }
     for (const w of settings?.webhooks ?? []) out.push(webhookDestination(w.url));

@@ -3,7 +3,6 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { ChannelsModule } from '../channels/channels.module';
 import { PostsModule } from '../posts/posts.module';
 import { PUBLISH_FAILURE_HOOK } from '../publishing/publish-failure.listener';
-import { MembersRepository } from '../workspaces/members.repository';
 import { WorkspacesModule } from '../workspaces/workspaces.module';
 import { AlertDeliveryWorker } from './alert-delivery.worker';
 import { AlertDestinations } from './alert-destinations';
@@ -26,8 +25,6 @@ import { WebhookNotifier } from './notifiers/webhook.notifier';
   controllers: [AlertsController],
   providers: [
     AlertsRepository,
-    // The workspaces module does not export it; a second instance over the same DataSource.
-    MembersRepository,
     AlertsMetrics,
     AlertDestinations,
     EmailNotifier,

@@ -11,7 +11,7 @@ export interface TimelineRow {
 }
 
 export type PostChanges = Partial<
-  Pick<PostEntity, 'status' | 'body' | 'title' | 'link' | 'media' | 'category' | 'scheduledAt' | 'sequence'>
+  Pick<PostEntity, 'status' | 'body' | 'title' | 'link' | 'media' | 'category' | 'scheduledAt' | 'sequence' | 'nextAttemptAt'>
 >;
 
 @Injectable()

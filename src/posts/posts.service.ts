@@ -106,6 +106,7 @@ export class PostsService {
         if ((at?.getTime() ?? null) !== (post.scheduledAt?.getTime() ?? null)) {
           changes.scheduledAt = at;
           changes.sequence = post.sequence + 1;
+          changes.nextAttemptAt = null; // a new time replaces a pending retry
         }
       }
       if (contentChanged) {
@@ -150,7 +151,7 @@ export class PostsService {
         this.assertFuture(at);
         const moved = at.getTime() !== post.scheduledAt?.getTime();
         return {
-          changes: { status, scheduledAt: at, ...(moved ? { sequence: post.sequence + 1 } : {}) },
+          changes: { status, scheduledAt: at, nextAttemptAt: null, ...(moved ? { sequence: post.sequence + 1 } : {}) },
           audit: { action: dto.override ? 'post.schedule.override' : 'post.schedule', reason: dto.override?.reason ?? null, details: { scheduledAt: at.toISOString() } },
         };
       },
@@ -190,7 +191,7 @@ export class PostsService {
       if (!at) throw this.noSlot();
       const moved = at.getTime() !== post.scheduledAt?.getTime();
       return {
-        changes: { status, scheduledAt: at, ...(moved ? { sequence: post.sequence + 1 } : {}) },
+        changes: { status, scheduledAt: at, nextAttemptAt: null, ...(moved ? { sequence: post.sequence + 1 } : {}) },
         audit: { action: 'post.queue', details: { scheduledAt: at.toISOString() } },
       };
     });

@@ -57,6 +57,11 @@ export class WorkspacesService {
     return { workspace: mapWorkspace(workspace), member: mapMember(member), apiKey };
   }
 
+  /** E-mail addresses of the workspace's active leads, oldest first (alert recipients). */
+  leadEmails(workspaceId: string): Promise<string[]> {
+    return this.members.emailsOfRole(workspaceId, 'lead');
+  }
+
   /** The active member holding the api key with this hash, or null. */
   memberByKeyHash(hash: string) {
     return this.members.findActiveByKeyHash(hash);

@@ -180,6 +180,7 @@ export function mapPost(p: PostEntity) {
     externalId: p.externalId,
     externalUrl: p.externalUrl,
     lastError: p.lastError,
+    failureReason: p.failureReason,
     attempts: p.attempts,
     sequence: p.sequence,
     version: p.version,

@@ -449,7 +449,7 @@ describe('renderFeed: text encoding', () => {
         const oneLine = expected.replace(/\s+/g, ' ').trim();
         if (oneLine && oneLine.length <= SUMMARY_TEXT_MAX) expect(ev.summary).toBe(`[Mastodon] ${oneLine}`);
       }),
-      { numRuns: 200 },
+      { numRuns: 200, examples: [['\r\u0000\n']] },
     );
   });
 });

@@ -225,9 +225,9 @@ export function postSummary(post: Pick<FeedEventPost, 'channelName' | 'title' | 
 
 function postDescription(post: FeedEventPost, category: string, url: string | null): string {
   let d = '';
-  const title = post.title ? lineBreaks(cleanText(post.title)).trim() : '';
+  const title = post.title ? cleanText(lineBreaks(post.title)).trim() : '';
   if (title) d += title + '\n\n';
-  const body = lineBreaks(cleanText(post.body));
+  const body = cleanText(lineBreaks(post.body));
   if (body) d += body + '\n\n';
   d += 'Channel: ' + cleanText(post.channelName).trim() + '\n';
   d += 'Category: ' + category + '\n';

@@ -13,6 +13,7 @@ module.exports = {
       rootDir: __dirname,
       testMatch: ['<rootDir>/src/**/*.spec.ts'],
       transform,
+      setupFiles: ['<rootDir>/test/support/fast-check.setup.ts'],
     },
     {
       displayName: 'integration',
@@ -20,6 +21,7 @@ module.exports = {
       rootDir: __dirname,
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       transform,
+      setupFiles: ['<rootDir>/test/support/fast-check.setup.ts'],
       globalSetup: '<rootDir>/test/global-setup.mjs',
       globalTeardown: '<rootDir>/test/global-teardown.mjs',
       setupFilesAfterEnv: ['<rootDir>/test/support/jest.setup.ts'],

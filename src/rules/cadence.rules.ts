@@ -3,10 +3,11 @@ import { RuleContext, round2, violation } from './rule-context';
 import { maxPostsPerDayMessage, minSpacingMessage, postsPerWeekMessage, quietHoursMessage } from './messages';
 import { postsBetween } from './timeline';
 import {
+  LocalParts,
   MINUTE_MS,
   addDays,
-  dateKey,
   dayBounds,
+  localDayNumber,
   localParts,
   parseWallClock,
   weekBounds,
@@ -16,12 +17,20 @@ import {
 /** The rules of the cadence, except maxGap (gaps.ts). Every function takes a sorted timeline. */
 
 export function maxPostsPerDayViolations(posts: TimelineEntry[], limit: number, ctx: RuleContext): Violation[] {
-  const days = new Map<string, TimelineEntry[]>();
+  if (posts.length <= limit) return [];
+  // Posts by local day number (in the order days are first met, as the violations come out).
+  const days = new Map<number, TimelineEntry[]>();
+  let lastKey = NaN;
+  let lastDay: TimelineEntry[] = [];
   for (const post of posts) {
-    const key = dateKey(localParts(post.at, ctx.zone));
-    const day = days.get(key);
-    if (day) day.push(post);
-    else days.set(key, [post]);
+    const key = localDayNumber(post.at.getTime(), ctx.zone);
+    if (key !== lastKey) {
+      const day = days.get(key);
+      if (day) lastDay = day;
+      else days.set(key, (lastDay = []));
+      lastKey = key;
+    }
+    lastDay.push(post);
   }
   const out: Violation[] = [];
   for (const day of days.values()) {
@@ -66,6 +75,31 @@ export function minSpacingViolations(posts: TimelineEntry[], limitMinutes: numbe
   return out;
 }
 
+/** A parsed quiet-hours window: minutes after midnight; null when start === end (no quiet hours). */
+interface QuietWindow {
+  s: { hour: number; minute: number };
+  e: { hour: number; minute: number };
+  startMin: number;
+  endMin: number;
+}
+
+function parseQuiet(quiet: QuietHours): QuietWindow | null {
+  const s = parseWallClock(quiet.start);
+  const e = parseWallClock(quiet.end);
+  const startMin = s.hour * 60 + s.minute;
+  const endMin = e.hour * 60 + e.minute;
+  return startMin === endMin ? null : { s, e, startMin, endMin };
+}
+
+/** Days from the local date of `p` to the start and the end of its occurrence, or null outside quiet hours. */
+function quietDays(p: LocalParts, q: QuietWindow): [number, number] | null {
+  const m = p.hour * 60 + p.minute + (p.second + p.millisecond / 1000) / 60;
+  if (q.startMin < q.endMin) return m < q.startMin || m >= q.endMin ? null : [0, 0];
+  if (m >= q.startMin) return [0, 1];
+  if (m < q.endMin) return [-1, 0];
+  return null;
+}
+
 /**
  * The quiet-hours occurrence containing `at`, as instants, or null when `at` is outside
  * quiet hours. The window is [start, end) on the wall clock; when start > end it spans
@@ -73,36 +107,25 @@ export function minSpacingViolations(posts: TimelineEntry[], limitMinutes: numbe
  * follow zonedInstant (first valid instant after a gap, first occurrence in an overlap).
  */
 export function quietOccurrence(at: Date | number, quiet: QuietHours, zone: string): { start: Date; end: Date } | null {
-  const s = parseWallClock(quiet.start);
-  const e = parseWallClock(quiet.end);
-  const startMin = s.hour * 60 + s.minute;
-  const endMin = e.hour * 60 + e.minute;
-  if (startMin === endMin) return null;
+  const q = parseQuiet(quiet);
+  if (!q) return null;
   const p = localParts(at, zone);
-  const m = p.hour * 60 + p.minute + (p.second + p.millisecond / 1000) / 60;
-  let startDay = 0;
-  let endDay = 0;
-  if (startMin < endMin) {
-    if (m < startMin || m >= endMin) return null;
-  } else if (m >= startMin) {
-    endDay = 1;
-  } else if (m < endMin) {
-    startDay = -1;
-  } else {
-    return null;
-  }
+  const days = quietDays(p, q);
+  if (!days) return null;
   return {
-    start: zonedInstant({ ...addDays(p, startDay), ...s }, zone),
-    end: zonedInstant({ ...addDays(p, endDay), ...e }, zone),
+    start: zonedInstant({ ...addDays(p, days[0]), ...q.s }, zone),
+    end: zonedInstant({ ...addDays(p, days[1]), ...q.e }, zone),
   };
 }
 
 /** One violation per post in quiet hours; from = to = the post's instant. */
 export function quietHoursViolations(posts: TimelineEntry[], quiet: QuietHours, ctx: RuleContext): Violation[] {
   const out: Violation[] = [];
+  // Parsed only when there is a post to judge (as before: bad rules fail on the first post).
+  const q = posts.length > 0 ? parseQuiet(quiet) : null;
+  if (!q) return out;
   for (const post of posts) {
-    const occurrence = quietOccurrence(post.at, quiet, ctx.zone);
-    if (!occurrence) continue;
+    if (!quietDays(localParts(post.at, ctx.zone), q)) continue;
     out.push(
       violation(
         ctx,

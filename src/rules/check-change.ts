@@ -2,7 +2,7 @@ import { ChannelRules, TimeRange, TimelineEntry, Violation } from './rule.types'
 import { contextOf, sortViolations, touches } from './rule-context';
 import { WeekSpan } from './cadence.rules';
 import { cadenceViolations } from './evaluate';
-import { mixViolations, worseThan } from './mix.rules';
+import { mixIndex, mixViolations, worseThan } from './mix.rules';
 import { sortTimeline } from './timeline';
 
 export interface CheckChangeOptions {
@@ -85,8 +85,9 @@ export function checkChange(
   });
 
   const mix = rules.mix;
-  const mixAll = mix ? mixViolations(newPlan, mix, ctx).filter(inRange) : [];
-  const mixAdded = mix ? mixViolations(newPlan, mix, ctx, worseThan(oldPlan, mix)).filter(inRange) : [];
+  const newIndex = mix ? mixIndex(newPlan, mix) : undefined;
+  const mixAll = mix ? mixViolations(newPlan, mix, ctx, undefined, newIndex).filter(inRange) : [];
+  const mixAdded = mix ? mixViolations(newPlan, mix, ctx, worseThan(oldPlan, mix), newIndex).filter(inRange) : [];
 
   return {
     added: sortViolations([...addedCadence, ...mixAdded]),

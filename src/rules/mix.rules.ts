@@ -1,7 +1,6 @@
 import { MixRules, TimelineEntry, Violation } from './rule.types';
 import { RuleContext, violation } from './rule-context';
 import { mixMessage } from './messages';
-import { firstAfter } from './timeline';
 import { DAY_MS } from './zoned-time';
 
 /**
@@ -16,43 +15,82 @@ import { DAY_MS } from './zoned-time';
 
 export type MixKind = 'max' | 'min';
 
+/** A sorted timeline with, per limited category, prefix counts: category posts among posts[0..i). */
+export interface MixIndex {
+  posts: TimelineEntry[];
+  times: number[];
+  prefix: Map<string, Int32Array>;
+}
+
+/** The window (end - W, end] holds posts[lo..hi). */
 export interface MixWindow {
   end: number;
-  posts: TimelineEntry[];
-  /** Posts of each limited category in the window. */
-  counts: Map<string, number>;
+  lo: number;
+  hi: number;
 }
 
 /** Decides whether a violating window is reported (checkChange keeps only windows the change made worse). */
-export type WindowFilter = (kind: MixKind, category: string, window: MixWindow) => boolean;
+export type WindowFilter = (kind: MixKind, category: string, window: MixWindow, count: number, total: number) => boolean;
 
 export function windowMs(mix: MixRules): number {
   return mix.windowDays * DAY_MS;
 }
 
-function countCategories(posts: TimelineEntry[], categories: string[]): Map<string, number> {
-  const counts = new Map<string, number>(categories.map((c) => [c, 0]));
-  for (const p of posts) {
-    const n = counts.get(p.category);
-    if (n !== undefined) counts.set(p.category, n + 1);
+export function mixIndex(posts: TimelineEntry[], mix: MixRules): MixIndex {
+  const n = posts.length;
+  const times = new Array<number>(n);
+  for (let i = 0; i < n; i++) times[i] = posts[i].at.getTime();
+  const prefix = new Map<string, Int32Array>();
+  for (const category of Object.keys(mix.limits)) {
+    const counts = new Int32Array(n + 1);
+    let run = 0;
+    for (let i = 0; i < n; i++) {
+      if (posts[i].category === category) run++;
+      counts[i + 1] = run;
+    }
+    prefix.set(category, counts);
   }
-  return counts;
+  return { posts, times, prefix };
 }
 
-/** The window (t - W, t] of a sorted timeline, for any instant t. */
-export function windowAt(posts: TimelineEntry[], t: number, mix: MixRules): MixWindow {
-  const inWindow = posts.slice(firstAfter(posts, t - windowMs(mix)), firstAfter(posts, t));
-  return { end: t, posts: inWindow, counts: countCategories(inWindow, Object.keys(mix.limits)) };
+/** Index of the first time strictly after `ts` in sorted times. */
+function firstTimeAfter(times: number[], ts: number): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid] <= ts) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
-function windowsOf(posts: TimelineEntry[], mix: MixRules): MixWindow[] {
+/** The window (t - W, t] of an indexed timeline, for any instant t. */
+function windowAt(ix: MixIndex, t: number, mix: MixRules): MixWindow {
+  const hi = firstTimeAfter(ix.times, t);
+  return { end: t, lo: Math.min(firstTimeAfter(ix.times, t - windowMs(mix)), hi), hi };
+}
+
+/** The windows ending at each post (one per instant), in O(n): both window edges only move forward. */
+function windowsOf(ix: MixIndex, mix: MixRules): MixWindow[] {
+  const { times } = ix;
+  const n = times.length;
+  const w = windowMs(mix);
   const windows: MixWindow[] = [];
-  for (let i = 0; i < posts.length; i++) {
-    const t = posts[i].at.getTime();
-    if (i + 1 < posts.length && posts[i + 1].at.getTime() === t) continue;
-    windows.push(windowAt(posts, t, mix));
+  let lo = 0;
+  for (let i = 0; i < n; i++) {
+    const t = times[i];
+    if (i + 1 < n && times[i + 1] === t) continue;
+    const start = t - w;
+    while (lo < n && times[lo] <= start) lo++;
+    windows.push({ end: t, lo: Math.min(lo, i + 1), hi: i + 1 });
   }
   return windows;
+}
+
+function countOf(ix: MixIndex, category: string, w: MixWindow): number {
+  const prefix = ix.prefix.get(category);
+  return prefix === undefined ? 0 : prefix[w.hi] - prefix[w.lo];
 }
 
 function breaks(kind: MixKind, limit: number, count: number, total: number): boolean {
@@ -64,36 +102,48 @@ function breaks(kind: MixKind, limit: number, count: number, total: number): boo
  * describing the worst window of the run (highest share for a max, lowest for a min; the
  * earliest on ties): measured share, limit, the window's posts, from/to = the window.
  * With a filter, only the windows it accepts can be chosen, and a run without any is dropped.
+ * `index` (of these posts) saves building it again.
  */
 export function mixViolations(
   posts: TimelineEntry[],
   mix: MixRules,
   ctx: RuleContext,
   filter?: WindowFilter,
+  index?: MixIndex,
 ): Violation[] {
   const minPosts = mix.minPosts ?? 1;
-  const windows = windowsOf(posts, mix);
+  const ix = index ?? mixIndex(posts, mix);
   const categories = Object.keys(mix.limits).sort();
   const out: Violation[] = [];
+  let windows: MixWindow[] | undefined;
   for (const category of categories) {
     const limits = mix.limits[category];
+    const prefix = ix.prefix.get(category) as Int32Array;
     for (const kind of ['max', 'min'] as const) {
       const limit = limits[kind];
       if (limit === undefined) continue;
+      windows ??= windowsOf(ix, mix);
       let worst: MixWindow | undefined;
-      const share = (w: MixWindow): number => (w.counts.get(category) ?? 0) / w.posts.length;
+      let worstCount = 0;
+      let worstShare = 0;
       const flush = (): void => {
-        if (worst) out.push(mixViolation(worst, kind, category, limit, mix, ctx));
+        if (worst) out.push(mixViolation(ix, worst, worstCount, kind, category, limit, mix, ctx));
         worst = undefined;
       };
       for (const w of windows) {
-        const total = w.posts.length;
-        if (total < minPosts || !breaks(kind, limit, w.counts.get(category) ?? 0, total)) {
+        const total = w.hi - w.lo;
+        const count = prefix[w.hi] - prefix[w.lo];
+        if (total < minPosts || !breaks(kind, limit, count, total)) {
           flush();
           continue;
         }
-        if (filter && !filter(kind, category, w)) continue;
-        if (!worst || (kind === 'max' ? share(w) > share(worst) : share(w) < share(worst))) worst = w;
+        if (filter && !filter(kind, category, w, count, total)) continue;
+        const share = count / total;
+        if (!worst || (kind === 'max' ? share > worstShare : share < worstShare)) {
+          worst = w;
+          worstCount = count;
+          worstShare = share;
+        }
       }
       flush();
     }
@@ -102,26 +152,29 @@ export function mixViolations(
 }
 
 function mixViolation(
+  ix: MixIndex,
   w: MixWindow,
+  count: number,
   kind: MixKind,
   category: string,
   limit: number,
   mix: MixRules,
   ctx: RuleContext,
 ): Violation {
-  const count = w.counts.get(category) ?? 0;
-  const total = w.posts.length;
+  const total = w.hi - w.lo;
   const counterweight =
     kind === 'max'
       ? Object.keys(mix.limits)
           .sort()
           .find((c) => c !== category && mix.limits[c].min !== undefined)
       : undefined;
+  const postIds: string[] = [];
+  for (let i = w.lo; i < w.hi; i++) postIds.push(ix.posts[i].id);
   return violation(
     ctx,
     kind === 'max' ? 'mixMax' : 'mixMin',
     mixMessage(kind, category, count, total, limit, mix.windowDays, new Date(w.end), ctx.zone, counterweight),
-    w.posts.map((p) => p.id),
+    postIds,
     w.end - windowMs(mix),
     w.end,
     count / total,
@@ -138,15 +191,16 @@ function mixViolation(
  * counts against a promotional maximum.
  */
 export function worseThan(before: TimelineEntry[], mix: MixRules): WindowFilter {
-  return (kind, category, w) => {
-    const old = windowAt(before, w.end, mix);
-    const oldTotal = old.posts.length;
+  let old: MixIndex | undefined;
+  return (kind, category, w, count, total) => {
+    old ??= mixIndex(before, mix);
+    const ow = windowAt(old, w.end, mix);
+    const oldTotal = ow.hi - ow.lo;
     if (oldTotal === 0) return true;
-    const count = w.counts.get(category) ?? 0;
-    const oldCount = old.counts.get(category) ?? 0;
-    const cross = count * oldTotal - oldCount * w.posts.length;
+    const oldCount = countOf(old, category, ow);
+    const cross = count * oldTotal - oldCount * total;
     if (kind === 'max') return cross > 0 || (cross === 0 && count > oldCount);
-    return cross < 0 || (cross === 0 && w.posts.length - count > oldTotal - oldCount);
+    return cross < 0 || (cross === 0 && total - count > oldTotal - oldCount);
   };
 }
 

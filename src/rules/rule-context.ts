@@ -43,19 +43,15 @@ export function touches(v: Violation, from?: number, to?: number): boolean {
 
 /** Time, then rule, then post ids, then message (distinguishes mix categories). */
 export function sortViolations(vs: Violation[]): Violation[] {
-  const key = (v: Violation): [number, string, string, string] => [
-    Date.parse(v.from as string),
-    v.rule,
-    v.postIds.join(','),
-    v.message,
-  ];
-  return [...vs].sort((a, b) => {
-    const ka = key(a);
-    const kb = key(b);
-    for (let i = 0; i < ka.length; i++) {
-      if (ka[i] < kb[i]) return -1;
-      if (ka[i] > kb[i]) return 1;
-    }
-    return 0;
-  });
+  // Keys computed once per violation, not once per comparison; the sort is stable as before.
+  const keyed = vs.map((v) => ({ v, t: Date.parse(v.from as string), rule: v.rule, ids: v.postIds.join(','), message: v.message }));
+  keyed.sort(
+    (a, b) =>
+      cmp(a.t, b.t) || cmp(a.rule, b.rule) || cmp(a.ids, b.ids) || cmp(a.message, b.message),
+  );
+  return keyed.map((k) => k.v);
+}
+
+function cmp<T extends number | string>(a: T, b: T): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -2,7 +2,22 @@ import { TimelineEntry } from './rule.types';
 
 /** Posts in time order; equal instants ordered by id so that every result is deterministic. */
 export function sortTimeline(timeline: readonly TimelineEntry[]): TimelineEntry[] {
-  return [...timeline].sort(compareEntries);
+  const n = timeline.length;
+  const times = new Array<number>(n);
+  let sorted = true;
+  for (let i = 0; i < n; i++) {
+    times[i] = timeline[i].at.getTime();
+    if (sorted && i > 0 && compareAt(times[i - 1], timeline[i - 1], times[i], timeline[i]) > 0) sorted = false;
+  }
+  if (sorted) return timeline.slice();
+  // Instants read once per post, not twice per comparison.
+  const order = Array.from({ length: n }, (_, i) => i);
+  order.sort((a, b) => compareAt(times[a], timeline[a], times[b], timeline[b]));
+  return order.map((i) => timeline[i]);
+}
+
+function compareAt(ta: number, a: TimelineEntry, tb: number, b: TimelineEntry): number {
+  return ta - tb || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 export function compareEntries(a: TimelineEntry, b: TimelineEntry): number {

@@ -18,12 +18,15 @@ export function freePort() {
   });
 }
 
-/** Starts `node dist/src/main.js` (embedded PostgreSQL in a temp DATA_DIR unless env has DATABASE_URL). */
-export async function startApp(env = {}) {
+/**
+ * Starts `node dist/src/main.js` (embedded PostgreSQL in a temp DATA_DIR unless env has
+ * DATABASE_URL); nodeArgs such as ['--cpu-prof'] go to node.
+ */
+export async function startApp(env = {}, nodeArgs = []) {
   const port = await freePort();
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'palinsesto-bench-'));
   chmodSync(dataDir, 0o755); // the embedded PostgreSQL may run as another user (see src/database/embedded-postgres.ts)
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/src/main.js'], {
     env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -51,7 +51,10 @@ await admin.connect();
 await admin.query(`CREATE DATABASE ${dbName}`);
 const dbUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString();
 
-const config = { ...loadConfig({ LOG_LEVEL: 'error' }), databaseUrl: dbUrl, secretKey: 'b'.repeat(64) };
+// The dispatcher stays idle (hour-long tick) and seeded states fit their times (past posts
+// published, failed or cancelled; future ones from tomorrow on), so nothing changes the feed
+// while it is measured.
+const config = { ...loadConfig({ LOG_LEVEL: 'error' }), dispatchIntervalMs: 3_600_000, databaseUrl: dbUrl, secretKey: 'b'.repeat(64) };
 const app = await NestFactory.create(AppModule.forRoot({ config }), { logger: ['error'] });
 configureApp(app);
 await app.listen(0, '127.0.0.1');
@@ -91,12 +94,15 @@ async function seed(n, i) {
   await db.query(
     `INSERT INTO posts (workspace_id, channel_id, status, body, title, link, category, scheduled_at, sequence, external_url)
      SELECT $1, $2,
-            (ARRAY['scheduled','published','failed','cancelled','publishing'])[1 + i % 5],
+            CASE WHEN i * (420.0 * 86400 / $3) < 59 * 86400
+                 THEN (ARRAY['published','published','failed','cancelled'])[1 + i % 4]
+                 ELSE (ARRAY['scheduled','scheduled','scheduled','cancelled'])[1 + i % 4] END,
             'Post ' || i || ': costanza, presenza; canale città 😀 ' || repeat(md5(i::text) || ' ', 1 + i % 6) || E'\\nSecond line',
             CASE WHEN i % 4 = 0 THEN 'Title ' || i END,
             CASE WHEN i % 2 = 0 THEN 'https://example.com/' || i || '?utm_campaign=spring' END,
             (ARRAY['informative','promotional','engagement'])[1 + i % 3],
-            now() - interval '59 days' + (i * (420.0 * 86400 / $3)) * interval '1 second',
+            now() - interval '59 days' + (i * (420.0 * 86400 / $3)) * interval '1 second'
+              + CASE WHEN i * (420.0 * 86400 / $3) < 59 * 86400 THEN interval '0' ELSE interval '1 day' END,
             i % 3,
             'https://social.example/@bench/' || i
        FROM generate_series(1, $3) AS i`,

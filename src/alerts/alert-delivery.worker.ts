@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ChannelEntity } from '../channels/channel.entity';
 import { Clock } from '../common/clock';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { ChannelsService } from '../channels/channels.service';
 import { PlanService } from '../posts/plan.service';
 import type { ChannelRules } from '../rules';
 import { AlertEntity, GAP_KINDS } from './alert.entity';
@@ -49,6 +50,7 @@ export class AlertDeliveryWorker {
     private readonly repo: AlertsRepository,
     private readonly destinations: AlertDestinations,
     private readonly plan: PlanService,
+    private readonly channels: ChannelsService,
     private readonly email: EmailNotifier,
     private readonly webhook: WebhookNotifier,
     private readonly metrics: AlertsMetrics,
@@ -76,7 +78,7 @@ export class AlertDeliveryWorker {
       const claimed = await this.repo.claimDue(this.clock.now(), this.options.leaseMs, this.options.batchSize, claimId);
       if (claimed.length === 0) break;
       const alerts = new Map((await this.repo.alertsByIds([...new Set(claimed.map((c) => c.alertId))])).map((a) => [a.id, a]));
-      const channels = new Map((await this.repo.channelsByIds([...new Set([...alerts.values()].map((a) => a.channelId))])).map((c) => [c.id, c]));
+      const channels = new Map((await this.channels.byIds([...new Set([...alerts.values()].map((a) => a.channelId))])).map((c) => [c.id, c]));
       const renders = new Map<string, Promise<Omit<RenderInput, 'event'>>>();
       await Promise.all(
         claimed.map(async (d) => {

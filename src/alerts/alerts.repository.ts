@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { ChannelEntity } from '../channels/channel.entity';
 import {
   AlertDeliveryEntity,
   AlertDetails,
@@ -96,24 +95,6 @@ export class AlertsRepository {
 
   // ---- scanning ---------------------------------------------------------------------
 
-  /** Active channels with a cadence rule (maxGapHours or postsPerWeek), by id, a page at a time. */
-  channelsToScan(afterId: string | null, limit: number): Promise<ChannelEntity[]> {
-    const qb = this.ds
-      .getRepository(ChannelEntity)
-      .createQueryBuilder('c')
-      .where(`c.status = 'active'`)
-      .andWhere(`(c.rules -> 'cadence' ? 'maxGapHours' OR c.rules -> 'cadence' ? 'postsPerWeek')`)
-      .orderBy('c.id')
-      .limit(limit);
-    if (afterId) qb.andWhere('c.id > :afterId', { afterId });
-    return qb.getMany();
-  }
-
-  channelsByIds(ids: string[]): Promise<ChannelEntity[]> {
-    if (ids.length === 0) return Promise.resolve([]);
-    return this.ds.getRepository(ChannelEntity).createQueryBuilder('c').where('c.id IN (:...ids)', { ids }).getMany();
-  }
-
   /**
    * Takes the channel's scan lock for the rest of the transaction; false when another
    * instance holds it (it is scanning the channel right now, so this one skips it).
@@ -121,15 +102,6 @@ export class AlertsRepository {
   async tryLockChannel(m: EntityManager, channelId: string): Promise<boolean> {
     const [row] = (await m.query('SELECT pg_try_advisory_xact_lock(hashtextextended($1, $2)) AS ok', [channelId, SCAN_LOCK_SEED])) as { ok: boolean }[];
     return row.ok;
-  }
-
-  /** Whether the channel has any post in its plan (scheduled, publishing or published). */
-  async hasPlannedPost(channelId: string): Promise<boolean> {
-    const rows = (await this.ds.query(
-      `SELECT 1 FROM posts WHERE channel_id = $1 AND status IN ('scheduled', 'publishing', 'published') LIMIT 1`,
-      [channelId],
-    )) as unknown[];
-    return rows.length > 0;
   }
 
   async openGapAlerts(m: EntityManager, channelId: string): Promise<AlertEntity[]> {

@@ -4,6 +4,7 @@ import { EntityManager } from 'typeorm';
 import { ChannelEntity } from '../channels/channel.entity';
 import { Clock, FixedClock } from '../common/clock';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { ChannelsService } from '../channels/channels.service';
 import { PlanService } from '../posts/plan.service';
 import { type ChannelRules, type Gap, weekBounds } from '../rules';
 import { AlertDetails, AlertEntity, AlertResolution } from './alert.entity';
@@ -60,6 +61,7 @@ export class GapDetectorJob implements OnApplicationBootstrap, BeforeApplication
   constructor(
     private readonly repo: AlertsRepository,
     private readonly plan: PlanService,
+    private readonly channels: ChannelsService,
     private readonly destinations: AlertDestinations,
     private readonly worker: AlertDeliveryWorker,
     private readonly metrics: AlertsMetrics,
@@ -135,7 +137,7 @@ export class GapDetectorJob implements OnApplicationBootstrap, BeforeApplication
     const workspaces = new Map<string, Promise<WorkspaceAlerting>>();
     let after: string | null = null;
     for (;;) {
-      const page = await this.repo.channelsToScan(after, this.options.channelPageSize);
+      const page = await this.channels.activeWithCadence(after, this.options.channelPageSize);
       for (const channel of page) {
         if (this.stopping) break;
         let ws = workspaces.get(channel.workspaceId);
@@ -243,7 +245,7 @@ export class GapDetectorJob implements OnApplicationBootstrap, BeforeApplication
       const details: AlertDetails = { maxGapHours: cadence.maxGapHours, ...(open ? { open } : {}) };
       out.push({ ...base, details, message: gapMessage(g.kind, { from: start, to: end, open, sinceCreation: false }, details, zone) });
     }
-    if (unanchored && cadence.maxGapHours !== undefined && !(await this.repo.hasPlannedPost(channel.id))) {
+    if (unanchored && cadence.maxGapHours !== undefined && !(await this.plan.hasPlannedPost(channel.id))) {
       // The engine anchors an empty plan on "now", which moves; an alert needs a fixed start.
       const start = channel.createdAt;
       const limit = cadence.maxGapHours * HOUR_MS;

@@ -72,6 +72,24 @@ export class ChannelsRepository {
     return qb.getMany();
   }
 
+  /** Active channels with a cadence rule (maxGapHours or postsPerWeek), by id, a page at a time. */
+  listActiveWithCadence(afterId: string | null, limit: number): Promise<ChannelEntity[]> {
+    const qb = this.ds
+      .getRepository(ChannelEntity)
+      .createQueryBuilder('c')
+      .where(`c.status = 'active'`)
+      .andWhere(`(c.rules -> 'cadence' ? 'maxGapHours' OR c.rules -> 'cadence' ? 'postsPerWeek')`)
+      .orderBy('c.id')
+      .limit(limit);
+    if (afterId) qb.andWhere('c.id > :afterId', { afterId });
+    return qb.getMany();
+  }
+
+  findByIds(ids: string[]): Promise<ChannelEntity[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.ds.getRepository(ChannelEntity).createQueryBuilder('c').where('c.id IN (:...ids)', { ids }).getMany();
+  }
+
   countActive(workspaceId: string, m: EntityManager = this.ds.manager): Promise<number> {
     return m.getRepository(ChannelEntity).count({ where: { workspaceId, status: 'active' } });
   }

@@ -75,6 +75,16 @@ export class ChannelsService {
     return this.channels.listActive(workspaceId, ids);
   }
 
+  /** For background jobs (no caller): active channels with cadence rules, a page at a time. */
+  activeWithCadence(afterId: string | null, limit: number): Promise<ChannelEntity[]> {
+    return this.channels.listActiveWithCadence(afterId, limit);
+  }
+
+  /** For background jobs (no caller): channels by id, any workspace. */
+  byIds(ids: string[]): Promise<ChannelEntity[]> {
+    return this.channels.findByIds(ids);
+  }
+
   /** A channel of the caller's workspace, or 404. */
   async get(actor: Actor, channelId: string, m?: EntityManager): Promise<ChannelEntity> {
     const channel = await this.channels.findInWorkspace(actor.workspaceId, channelId, m);

@@ -86,6 +86,11 @@ export class PlanService {
     return null;
   }
 
+  /** Whether the channel has any post in its plan at all. */
+  hasPlannedPost(channelId: string): Promise<boolean> {
+    return this.posts.hasPlanned(channelId);
+  }
+
   /** Gaps, violations and content mix of a channel's plan over [from, to). */
   async insights(channel: ChannelEntity, from: Date, to: Date): Promise<PlanInsights> {
     const rules = channel.rules as ChannelRules;

@@ -96,6 +96,12 @@ export class PostsRepository {
     return rows.map((r) => ({ id: r.id, at: new Date(r.at), category: r.category }));
   }
 
+  /** Whether the channel has any post in its plan (scheduled, publishing or published). */
+  async hasPlanned(channelId: string): Promise<boolean> {
+    const rows: unknown[] = await this.ds.query(`SELECT 1 FROM posts WHERE channel_id = $1 AND status = ANY($2) LIMIT 1`, [channelId, PLANNED_STATUSES]);
+    return rows.length > 0;
+  }
+
   /** Posts of the given channels dated in [from, to), for calendars. */
   findDatedInRange(channelIds: string[], from: Date, to: Date, statuses?: readonly PostStatus[]): Promise<PostEntity[]> {
     if (channelIds.length === 0) return Promise.resolve([]);

@@ -13,11 +13,11 @@ describe('junk input', () => {
   });
   afterAll(() => t.close());
 
-  const TABLES = ['workspaces', 'members', 'categories', 'channels', 'posts'];
+  const TABLES = ['workspaces', 'members', 'categories', 'channels', 'posts', 'feeds', 'alert_settings'];
 
   async function fingerprint(): Promise<string> {
     const parts = await Promise.all(
-      TABLES.map((table) => t.db.query(`SELECT md5(coalesce(string_agg(x::text, ',' ORDER BY x.id), '')) AS h FROM ${table} x`)),
+      TABLES.map((table) => t.db.query(`SELECT md5(coalesce(string_agg(x::text, ',' ORDER BY x::text), '')) AS h FROM ${table} x`)),
     );
     return parts.map((p) => p[0].h).join(':');
   }
@@ -67,6 +67,13 @@ describe('junk input', () => {
       { method: 'post', path: `/v1/channels/${channel.id}/posts`, key: editor.key, valid: { body: 'b', category: 'informative', link: 'https://example.com', scheduledAt: '2027-03-02T09:00:00Z' } },
       { method: 'patch', path: `/v1/posts/${post.id}`, key: editor.key, valid: { body: 'b2', category: 'engagement', scheduledAt: '2027-03-03T09:00:00Z' } },
       { method: 'post', path: `/v1/posts/${post.id}/schedule`, key: lead.key, valid: { scheduledAt: '2027-03-04T09:00:00Z', override: { reason: 'r' } } },
+      { method: 'post', path: `/v1/channels/${channel.id}/posts/validate`, key: editor.key, valid: { scheduledAt: '2027-03-05T09:00:00Z', category: 'informative' } },
+      { method: 'post', path: `/v1/posts/${post.id}/queue`, key: editor.key, valid: { after: '2027-03-06T09:00:00Z' } },
+      { method: 'post', path: `/v1/workspaces/${wid}/feeds`, key: editor.key, valid: { name: 'F', channelIds: [channel.id], includeDrafts: true, includeGaps: true } },
+      {
+        method: 'put', path: `/v1/workspaces/${wid}/alert-settings`, key: lead.key,
+        valid: { lookaheadDays: 14, emails: ['lead@example.com'], webhooks: [{ url: 'http://127.0.0.1:1/hook', secret: 's' }] },
+      },
     ];
     for (const target of targets) {
       await fc.assert(

@@ -205,7 +205,8 @@ describe('dispatcher', () => {
       expect(t.dispatcher.inFlightCount).toBe(2);
       const started = Date.now();
       await t.app.close();
-      expect(Date.now() - started).toBeLessThan(2_000);
+      // The slow post would have held close() for 5 s without the grace period.
+      expect(Date.now() - started).toBeLessThan(4_500);
 
       // Read behind the app's back: a new instance would claim the released post at once.
       const client = new Client({ connectionString: database.url });
@@ -238,7 +239,7 @@ describe('dispatcher', () => {
       });
       for (const lag of lags) {
         expect(lag).toBeGreaterThanOrEqual(0); // never early
-        expect(lag).toBeLessThan(1_500); // the contract says 2 s; keep a margin
+        expect(lag).toBeLessThan(2_000); // the contract: within 2 s of its time
       }
     } finally {
       await t.close();

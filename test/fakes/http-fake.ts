@@ -5,6 +5,15 @@ import type { AddressInfo, Socket } from 'node:net';
  * The shared base of the local stand-ins for platform APIs: a real node HTTP server bound
  * to 127.0.0.1 on a free port (never any other address), with knobs to rehearse failures.
  */
+/**
+ * Timings for specs that rehearse a platform answering too late. The client's timeout is
+ * generous, so an ordinary request on a loaded CI machine (2 cores shared by jest workers and
+ * PostgreSQL, undici loading on the first fetch) never times out by accident; a late answer
+ * comes well after it, so the timeout always fires when a test means it to.
+ */
+export const TEST_TIMEOUT_MS = 1_500;
+export const LATE_ANSWER_MS = 3_000;
+
 export interface FakeRequest {
   method: string;
   /** Path without the query string. */

@@ -59,12 +59,11 @@ describe('AdapterRegistry through PublishingAdaptersModule', () => {
   });
 
   it('applies the HTTP timeout given to register()', async () => {
-    const receiver = new WebhookReceiverFake({ latencyMs: 400 });
+    const receiver = new WebhookReceiverFake({ latencyMs: 5_000 });
     const base = await receiver.start();
     try {
       const moduleRef = await Test.createTestingModule({ imports: [PublishingAdaptersModule.register({ timeoutMs: 100 })] }).compile();
       const webhook = moduleRef.get(AdapterRegistry).get('webhook');
-      const started = performance.now();
       const error = await webhook
         .publish(
           { id: 'p', body: 'b', category: 'informative', scheduledAt: new Date() },
@@ -72,8 +71,8 @@ describe('AdapterRegistry through PublishingAdaptersModule', () => {
           'k',
         )
         .catch((e: unknown) => e);
+      // With the default 10 s timeout the answer (after 5 s) would have been a success.
       expect(error).toMatchObject({ kind: 'unknown_outcome' });
-      expect(performance.now() - started).toBeLessThan(350);
     } finally {
       await receiver.stop();
     }

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { isValidTid } from '@atproto/syntax';
 import { FixedClock } from '../../common/clock';
+import { LATE_ANSWER_MS, TEST_TIMEOUT_MS } from '../../../test/fakes/http-fake';
 import { BlueskyFake } from '../../../test/fakes/bluesky.fake';
 import { BlueskyAdapter } from './bluesky.adapter';
 import { blueskyRkey } from './bluesky-rkey';
@@ -60,7 +61,7 @@ describe('BlueskyAdapter against the PDS fake', () => {
   beforeEach(async () => {
     fake = new BlueskyFake({ handle: HANDLE, password: PASSWORD, knownHandles: { 'friend.bsky.social': FRIEND_DID } });
     const base = await fake.start();
-    adapter = new BlueskyAdapter(new PublishHttpClient({ timeoutMs: 200 }, clock), clock);
+    adapter = new BlueskyAdapter(new PublishHttpClient({ timeoutMs: TEST_TIMEOUT_MS }, clock), clock);
     target = {
       channelId: 'c-bsky',
       platform: 'bluesky',
@@ -163,7 +164,7 @@ describe('BlueskyAdapter against the PDS fake', () => {
   });
 
   it('recognises on the spot a post stored by a createRecord whose answer timed out', async () => {
-    fake.setLatency(600, '/xrpc/com.atproto.repo.createRecord');
+    fake.setLatency(LATE_ANSWER_MS, '/xrpc/com.atproto.repo.createRecord');
     const outcome = await adapter.publish(post(), target, 'key-slow');
     expect(fake.records).toHaveLength(1);
     expect(outcome.externalId).toBe(fake.records[0]?.uri);
@@ -171,7 +172,7 @@ describe('BlueskyAdapter against the PDS fake', () => {
 
   it('reports unknown_outcome when the PDS stays silent, and the retry yields exactly one post', async () => {
     await adapter.publish(post({ id: 'warm-up' }), target, 'warm-up'); // session ready
-    fake.setLatency(600);
+    fake.setLatency(LATE_ANSWER_MS);
     const error = await failure(adapter.publish(post(), target, 'key-silent'));
     expect(error).toMatchObject({ kind: 'unknown_outcome', retryable: true });
     expect(fake.records.map((r) => r.rkey)).toContain(blueskyRkey('key-silent'));

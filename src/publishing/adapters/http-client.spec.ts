@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { FixedClock } from '../../common/clock';
+import { LATE_ANSWER_MS, TEST_TIMEOUT_MS } from '../../../test/fakes/http-fake';
 import { WebhookReceiverFake } from '../../../test/fakes/webhook-receiver.fake';
 import { PublishHttpClient } from './http-client';
 import { redact, retryAfterMs } from './http-error-mapping';
@@ -25,7 +26,7 @@ const idShape = (body: unknown): { id: string } | undefined => {
 describe('PublishHttpClient', () => {
   const server = new WebhookReceiverFake();
   const clock = new FixedClock(new Date('2026-03-01T10:00:00Z'));
-  const http = new PublishHttpClient({ timeoutMs: 150 }, clock);
+  const http = new PublishHttpClient({ timeoutMs: TEST_TIMEOUT_MS }, clock);
   let url: string;
 
   beforeAll(async () => {
@@ -84,7 +85,7 @@ describe('PublishHttpClient', () => {
   });
 
   it('maps a timeout to unknown_outcome for a write and to transient for a read', async () => {
-    server.setLatency(500);
+    server.setLatency(LATE_ANSWER_MS);
     expect((await failure(http.request({ platform: 'mastodon', method: 'POST', url }))).kind).toBe('unknown_outcome');
     expect((await failure(http.request({ platform: 'mastodon', method: 'GET', url }))).kind).toBe('transient');
     expect((await failure(http.request({ platform: 'bluesky', method: 'POST', url, writes: false }))).kind).toBe('transient');

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { FixedClock } from '../../common/clock';
+import { LATE_ANSWER_MS, TEST_TIMEOUT_MS } from '../../../test/fakes/http-fake';
 import { MastodonFake } from '../../../test/fakes/mastodon.fake';
 import { PublishHttpClient } from './http-client';
 import { MastodonAdapter } from './mastodon.adapter';
@@ -35,7 +36,7 @@ async function failure(promise: Promise<unknown>): Promise<PublishError> {
 describe('MastodonAdapter against the Mastodon fake', () => {
   const fake = new MastodonFake({ accessToken: TOKEN, username: 'bottega' });
   const clock = new FixedClock(new Date('2026-06-01T07:00:00Z'));
-  const adapter = new MastodonAdapter(new PublishHttpClient({ timeoutMs: 200 }, clock));
+  const adapter = new MastodonAdapter(new PublishHttpClient({ timeoutMs: TEST_TIMEOUT_MS }, clock));
   let target: PublishTarget;
 
   beforeAll(async () => {
@@ -108,7 +109,7 @@ describe('MastodonAdapter against the Mastodon fake', () => {
 
   it('reports unknown_outcome when the answer comes after the timeout, and the retry yields the same single status', async () => {
     const before = fake.statuses.length;
-    fake.setLatency(600);
+    fake.setLatency(LATE_ANSWER_MS);
     const error = await failure(adapter.publish(post(), target, 'key-timeout'));
     expect(error).toMatchObject({ kind: 'unknown_outcome', retryable: true });
     expect(fake.statuses.length).toBe(before + 1); // the server did create it

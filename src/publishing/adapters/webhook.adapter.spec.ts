@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { LATE_ANSWER_MS, TEST_TIMEOUT_MS } from '../../../test/fakes/http-fake';
 import { WebhookReceiverFake } from '../../../test/fakes/webhook-receiver.fake';
 import { PublishHttpClient } from './http-client';
 import type { PublishablePost, PublishTarget } from './platform-adapter';
@@ -31,7 +32,7 @@ async function failure(promise: Promise<unknown>): Promise<PublishError> {
 
 describe('WebhookAdapter against a webhook receiver', () => {
   const receiver = new WebhookReceiverFake();
-  const adapter = new WebhookAdapter(new PublishHttpClient({ timeoutMs: 200 }));
+  const adapter = new WebhookAdapter(new PublishHttpClient({ timeoutMs: TEST_TIMEOUT_MS }));
   let target: PublishTarget;
 
   beforeAll(async () => {
@@ -124,7 +125,7 @@ describe('WebhookAdapter against a webhook receiver', () => {
   });
 
   it('reports unknown_outcome on a late answer; the retry repeats the same delivery id for the receiver to drop', async () => {
-    receiver.setLatency(600);
+    receiver.setLatency(LATE_ANSWER_MS);
     const error = await failure(adapter.publish(post, target, 'delivery-late'));
     expect(error).toMatchObject({ kind: 'unknown_outcome', retryable: true });
     receiver.resetFaults();

@@ -6,7 +6,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { AdapterRegistry } from './adapters/adapter-registry';
 import type { PlatformAdapter, PublishablePost, PublishOutcome, PublishTarget } from './adapters/platform-adapter';
 import { PublishError } from './adapters/publish-error';
-import { tagLink, tagLinks } from './content/utm';
+import { withChannelUtm } from './content/utm';
 import { PublishFailureListener, type PublishFailedEvent } from './publish-failure.listener';
 import { PublishedWriter } from './published.writer';
 import { DEFAULT_PUBLISHING_OPTIONS, PUBLISHING_OPTIONS, type PublishingOptions } from './publishing.options';
@@ -318,10 +318,7 @@ export class PublishDispatcher implements OnApplicationBootstrap, BeforeApplicat
       category: post.category,
       scheduledAt: post.scheduledAt,
     };
-    const campaign = post.utm?.campaign;
-    if (!campaign) return base;
-    const utm = { source: post.platform, campaign };
-    return { ...base, body: tagLinks(post.body, utm), link: post.link ? tagLink(post.link, utm) : post.link };
+    return withChannelUtm(base, post.platform, post.utm?.campaign);
   }
 
   /** Decrypted credentials, cached per channel version (a credentials change bumps it). */

@@ -1,5 +1,5 @@
 import { findLinks } from './links';
-import { tagLink, tagLinks } from './utm';
+import { tagLink, tagLinks, withChannelUtm } from './utm';
 
 const opts = { source: 'mastodon', campaign: 'saldi estivi' };
 
@@ -56,5 +56,21 @@ describe('tagLinks', () => {
     expect(findLinks('vedi https://it.wikipedia.org/wiki/Roma_(città), ok').map((l) => l.url)).toEqual([
       'https://it.wikipedia.org/wiki/Roma_(città)',
     ]);
+  });
+});
+
+describe('withChannelUtm', () => {
+  const post = { body: 'Read https://example.com/a and more', link: 'https://example.com/b?x=1' };
+
+  it('tags the body and the link with the platform as source and the channel campaign', () => {
+    expect(withChannelUtm(post, 'mastodon', 'spring')).toEqual({
+      body: 'Read https://example.com/a?utm_source=mastodon&utm_medium=social&utm_campaign=spring and more',
+      link: 'https://example.com/b?x=1&utm_source=mastodon&utm_medium=social&utm_campaign=spring',
+    });
+  });
+
+  it('leaves the post alone when the channel has no campaign, and a missing link missing', () => {
+    expect(withChannelUtm(post, 'mastodon', null)).toBe(post);
+    expect(withChannelUtm({ body: 'no links', link: null }, 'bluesky', 'x')).toEqual({ body: 'no links', link: null });
   });
 });

@@ -4,14 +4,13 @@ import { ChannelEntity } from '../channels/channel.entity';
 import { Clock } from '../common/clock';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ChannelsService } from '../channels/channels.service';
-import { PlanService } from '../posts/plan.service';
-import type { ChannelRules } from '../rules';
-import { AlertEntity, GAP_KINDS } from './alert.entity';
+import { AlertEntity } from './alert.entity';
 import { AlertDestinations } from './alert-destinations';
 import { type AlertView, renderEmail, type RenderInput, renderWebhook } from './alert-messages';
 import { ALERTS_OPTIONS, DEFAULT_ALERTS_OPTIONS, retryDelayMs, type AlertsOptions } from './alerts.options';
 import { AlertsMetrics } from './alerts.metrics';
 import { AlertsRepository, type ClaimedDelivery } from './alerts.repository';
+import { GapFillSuggester } from './gap-fill.suggester';
 import { EmailNotifier } from './notifiers/email.notifier';
 import { WebhookNotifier } from './notifiers/webhook.notifier';
 
@@ -23,15 +22,6 @@ export interface DeliveryReport {
   delivered: number;
   retried: number;
   cancelled: number;
-}
-
-/** The category next-slot is asked about: one the mix wants more of, else one it does not cap. */
-function suggestionCategory(rules: ChannelRules): string {
-  const limits = rules.mix?.limits ?? {};
-  const wanted = Object.keys(limits).find((k) => limits[k].min !== undefined);
-  if (wanted) return wanted;
-  if (limits.informative?.max === undefined) return 'informative';
-  return Object.keys(limits).find((k) => limits[k].max === undefined) ?? 'informative';
 }
 
 /**
@@ -49,7 +39,7 @@ export class AlertDeliveryWorker {
   constructor(
     private readonly repo: AlertsRepository,
     private readonly destinations: AlertDestinations,
-    private readonly plan: PlanService,
+    private readonly suggester: GapFillSuggester,
     private readonly channels: ChannelsService,
     private readonly email: EmailNotifier,
     private readonly webhook: WebhookNotifier,
@@ -140,36 +130,8 @@ export class AlertDeliveryWorker {
 
   private async renderInput(alert: AlertEntity, channel: ChannelEntity, event: 'opened' | 'resolved'): Promise<Omit<RenderInput, 'event'>> {
     const view: AlertView = { ...alert, open: alert.details.open === true };
-    const nextSlots = event === 'opened' ? await this.nextSlots(alert, channel) : [];
+    const nextSlots = event === 'opened' ? (await this.suggester.suggest(alert, channel)).slots : [];
     return { alert: view, channel: { id: channel.id, name: channel.name, timezone: channel.timezone }, nextSlots, calendarUrl: this.calendarUrl(alert) };
-  }
-
-  /**
-   * Up to `nextSlots` free slots (next-slot) that would fill the gap: from halfway through
-   * the allowed stretch for a planned gap, from now for inactivity, from the week's start
-   * for an under-cadence week; the first always, the others only inside the gap.
-   */
-  private async nextSlots(alert: AlertEntity, channel: ChannelEntity): Promise<Date[]> {
-    const now = this.clock.now().getTime();
-    const category = suggestionCategory(channel.rules as ChannelRules);
-    const step = channel.postingSlots.length > 0 ? 60_000 : DAY_MS;
-    const out: Date[] = [];
-    // A planned gap is best filled halfway through what the cadence allows after its start.
-    const maxGapMs = (alert.details.maxGapHours ?? 0) * 3_600_000;
-    const from = alert.kind === 'planned_gap' ? alert.startsAt.getTime() + maxGapMs / 2 : GAP_KINDS.includes(alert.kind) ? alert.startsAt.getTime() : now;
-    let after = new Date(Math.max(now, from) - 1); // next-slot answers strictly after `after`
-    try {
-      while (out.length < this.options.nextSlots) {
-        const at = await this.plan.nextSlot(channel, { category, after });
-        if (!at) break;
-        if (out.length > 0 && GAP_KINDS.includes(alert.kind) && at.getTime() >= alert.endsAt.getTime()) break;
-        out.push(at);
-        after = new Date(at.getTime() + step - 1);
-      }
-    } catch (error) {
-      this.logger.warn(`next-slot for alert ${alert.id} failed: ${(error as Error).message}`);
-    }
-    return out;
   }
 
   private calendarUrl(alert: AlertEntity): string {

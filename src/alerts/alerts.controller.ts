@@ -19,6 +19,14 @@ export class AlertsController {
     return this.service.list(actor, wid, query);
   }
 
+  @Get('workspaces/:wid/alerts/:aid/suggested-slots')
+  @ApiOperation({
+    summary: 'Free times that would fill the alert\'s gap (the ones its email offers), for the category the channel\'s mix wants',
+  })
+  suggestedSlots(@CurrentActor() actor: Actor, @Param('wid', uuid) wid: string, @Param('aid', uuid) aid: string) {
+    return this.service.suggestedSlots(actor, wid, aid);
+  }
+
   @Roles('lead')
   @Get('workspaces/:wid/alert-settings')
   @ApiOperation({ summary: 'Alert settings (webhook secrets are never returned)' })

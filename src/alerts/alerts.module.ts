@@ -11,6 +11,7 @@ import { AlertsMetrics } from './alerts.metrics';
 import { ALERTS_OPTIONS } from './alerts.options';
 import { AlertsRepository } from './alerts.repository';
 import { AlertsPublishFailureListener, AlertsService } from './alerts.service';
+import { GapFillSuggester } from './gap-fill.suggester';
 import { GapDetectorJob } from './gap-detector.job';
 import { EmailNotifier } from './notifiers/email.notifier';
 import { WebhookNotifier } from './notifiers/webhook.notifier';
@@ -29,6 +30,7 @@ import { WebhookNotifier } from './notifiers/webhook.notifier';
     AlertDestinations,
     EmailNotifier,
     WebhookNotifier,
+    GapFillSuggester,
     AlertDeliveryWorker,
     GapDetectorJob,
     AlertsService,

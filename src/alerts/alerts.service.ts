@@ -16,6 +16,7 @@ import { publishFailedMessage } from './alert-messages';
 import { AlertsMetrics } from './alerts.metrics';
 import { AlertsRepository } from './alerts.repository';
 import { AlertListQueryDto, AlertMuteDto, AlertSettingsDto, mapAlert } from './dto/alert.dto';
+import { GapFillSuggester } from './gap-fill.suggester';
 import { EmailNotifier } from './notifiers/email.notifier';
 
 @Injectable()
@@ -29,6 +30,7 @@ export class AlertsService {
     private readonly audit: AuditService,
     private readonly metrics: AlertsMetrics,
     private readonly clock: Clock,
+    private readonly suggester: GapFillSuggester,
   ) {}
 
   async list(actor: Actor, workspaceId: string, query: AlertListQueryDto) {
@@ -40,6 +42,19 @@ export class AlertsService {
     }
     const rows = await this.repo.list(workspaceId, { status: query.status, channelId: query.channelId, limit, after });
     return toPage(rows, limit, mapAlert, (a) => ({ openedAt: a.openedAt.toISOString(), id: a.id }));
+  }
+
+  /**
+   * Where a post would fill the alert's gap (the slots its email offered): what the calendar
+   * page's "Fill this gap" opens the composer at. A resolved alert has nothing left to fill.
+   */
+  async suggestedSlots(actor: Actor, workspaceId: string, alertId: string) {
+    this.workspaces.assertOwn(actor, workspaceId);
+    const [alert] = await this.repo.alertsByIds([alertId]);
+    if (!alert || alert.workspaceId !== workspaceId) throw DomainError.notFound('Alert');
+    const channel = await this.channels.get(actor, alert.channelId);
+    const { category, slots } = alert.resolvedAt ? { category: null, slots: [] } : await this.suggester.suggest(alert, channel);
+    return { alertId: alert.id, channelId: channel.id, category, slots: slots.map((d) => d.toISOString()) };
   }
 
   async getSettings(actor: Actor, workspaceId: string) {

@@ -79,6 +79,18 @@ describe('alerts', () => {
     expect(mail.text).toContain('Cadence: at most 168 hours between two posts');
     // Halfway through the week the cadence allows after the last post, then a day apart.
     expect(mail.text).toContain('Free slots that would fill it:\n  - Fri 8 Jan 2027 00:00 (+01:00)\n  - Sat 9 Jan 2027 00:00 (+01:00)\n  - Sun 10 Jan 2027 00:00 (+01:00)\n');
+    // The page's "Fill this gap" asks the API for the very slots the email offered.
+    const suggested = await t.http.get(`/v1/workspaces/${ws.workspaceId}/alerts/${alert.id}/suggested-slots`).set(auth(ws.viewer.key)).expect(200);
+    expect(suggested.body).toEqual({
+      alertId: alert.id,
+      channelId: channel.id,
+      category: 'informative',
+      slots: ['2027-01-07T23:00:00.000Z', '2027-01-08T23:00:00.000Z', '2027-01-09T23:00:00.000Z'],
+    });
+    const stranger = await seedWorkspace(t);
+    await t.http.get(`/v1/workspaces/${stranger.workspaceId}/alerts/${alert.id}/suggested-slots`).set(auth(stranger.lead.key)).expect(404);
+    await t.http.get(`/v1/workspaces/${ws.workspaceId}/alerts/${alert.id}/suggested-slots`).set(auth(stranger.lead.key)).expect(404);
+    await t.http.get(`/v1/workspaces/${ws.workspaceId}/alerts/not-a-uuid/suggested-slots`).set(auth(ws.lead.key)).expect(400);
     expect(mail.text).toContain(`https://palinsesto.example.com/v1/channels/${channel.id}/calendar?from=`);
     expect(mail.html).toContain('<a href="https://palinsesto.example.com/v1/channels/');
     expect(mail.html).toContain('<strong>Nothing is planned since Mon 4 Jan 12:00');
@@ -110,6 +122,8 @@ describe('alerts', () => {
     expect(await t.detector.scan()).toMatchObject({ opened: 0, resolved: 1 });
     const [resolved] = await alerts(ws.lead, '?status=resolved');
     expect(resolved).toMatchObject({ id: alert.id, resolvedAt: expect.any(String) });
+    const afterFill = await t.http.get(`/v1/workspaces/${ws.workspaceId}/alerts/${alert.id}/suggested-slots`).set(auth(ws.lead.key)).expect(200);
+    expect(afterFill.body).toMatchObject({ category: null, slots: [] });
     expect(await alerts(ws.lead, '?status=open')).toEqual([]);
     await t.worker.deliver();
     await t.detector.scan();

@@ -1,6 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { createValidationPipe } from './common/validation';
+import { serveWebAssets } from './web/web-assets';
 
 export const BODY_LIMIT = '256kb';
 
@@ -19,6 +20,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  serveWebAssets(app);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -1,0 +1,180 @@
+import type {
+  Alert,
+  Category,
+  Channel,
+  Feed,
+  Me,
+  Page,
+  Post,
+  PostWithViolations,
+  Problem,
+  Violation,
+  WorkspaceCalendar,
+} from './types';
+
+/** An answer other than 2xx, carrying the RFC 9457 problem the API sent. */
+export class ApiError extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.detail ?? problem.title);
+  }
+
+  get status(): number {
+    return this.problem.status;
+  }
+
+  /** Every sentence a person should read: the detail, each field error, each violation. */
+  get messages(): string[] {
+    const p = this.problem;
+    const lines = [p.detail ?? p.title];
+    for (const e of p.errors ?? []) lines.push(`${e.field}: ${e.message}`);
+    for (const v of p.violations ?? []) lines.push(v.message);
+    return lines;
+  }
+}
+
+export type PostAction = 'submit' | 'approve' | 'reject' | 'schedule' | 'unschedule' | 'cancel' | 'queue';
+
+export interface PostDraft {
+  body: string;
+  category: string;
+  title?: string | null;
+  link?: string | null;
+  scheduledAt?: string | null;
+}
+
+export interface Validation {
+  violations: Violation[];
+  enforcement: 'block' | 'warn';
+  wouldBlock: boolean;
+}
+
+export interface FeedDraft {
+  name: string;
+  channelIds?: string[];
+  includeDrafts: boolean;
+  includeGaps: boolean;
+}
+
+/** The public HTTP API of ../shared/api.md, called with the member's api key. */
+export class Api {
+  constructor(private readonly key: string) {}
+
+  me(): Promise<Me> {
+    return this.call('GET', '/v1/me');
+  }
+
+  async channels(workspaceId: string): Promise<Channel[]> {
+    return this.all<Channel>(`/v1/workspaces/${workspaceId}/channels`);
+  }
+
+  async categories(workspaceId: string): Promise<Category[]> {
+    const answer = await this.call<Page<Category> | Category[]>('GET', `/v1/workspaces/${workspaceId}/categories`);
+    return Array.isArray(answer) ? answer : answer.items;
+  }
+
+  calendar(workspaceId: string, from: string, to: string, channelId?: string): Promise<WorkspaceCalendar> {
+    const q = new URLSearchParams({ from, to });
+    if (channelId) q.set('channelId', channelId);
+    return this.call('GET', `/v1/workspaces/${workspaceId}/calendar?${q}`);
+  }
+
+  post(postId: string): Promise<Post> {
+    return this.call('GET', `/v1/posts/${postId}`);
+  }
+
+  createPost(channelId: string, draft: PostDraft): Promise<PostWithViolations> {
+    return this.call('POST', `/v1/channels/${channelId}/posts`, strip(draft));
+  }
+
+  updatePost(post: Pick<Post, 'id' | 'version'>, changes: Partial<PostDraft>): Promise<PostWithViolations> {
+    return this.call('PATCH', `/v1/posts/${post.id}`, changes, post.version);
+  }
+
+  act(post: Pick<Post, 'id' | 'version'>, action: PostAction, body: Record<string, unknown> = {}): Promise<PostWithViolations> {
+    return this.call('POST', `/v1/posts/${post.id}/${action}`, body, post.version);
+  }
+
+  validate(channelId: string, check: { scheduledAt: string; category: string; postId?: string }): Promise<Validation> {
+    return this.call('POST', `/v1/channels/${channelId}/posts/validate`, check);
+  }
+
+  nextSlot(channelId: string, category: string, after?: string): Promise<{ scheduledAt: string }> {
+    const q = new URLSearchParams({ category });
+    if (after) q.set('after', after);
+    return this.call('GET', `/v1/channels/${channelId}/next-slot?${q}`);
+  }
+
+  alerts(workspaceId: string, status: 'open' | 'resolved' = 'open'): Promise<Alert[]> {
+    return this.all<Alert>(`/v1/workspaces/${workspaceId}/alerts?status=${status}`);
+  }
+
+  /** The free times that would fill an alert's gap (what its email offered). */
+  suggestedSlots(workspaceId: string, alertId: string): Promise<{ category: string | null; slots: string[] }> {
+    return this.call('GET', `/v1/workspaces/${workspaceId}/alerts/${alertId}/suggested-slots`);
+  }
+
+  feeds(workspaceId: string): Promise<Feed[]> {
+    return this.all<Feed>(`/v1/workspaces/${workspaceId}/feeds`);
+  }
+
+  createFeed(workspaceId: string, draft: FeedDraft): Promise<Feed & { url: string }> {
+    return this.call('POST', `/v1/workspaces/${workspaceId}/feeds`, draft);
+  }
+
+  deleteFeed(workspaceId: string, feedId: string): Promise<void> {
+    return this.call('DELETE', `/v1/workspaces/${workspaceId}/feeds/${feedId}`);
+  }
+
+  updateChannel(channel: Pick<Channel, 'id' | 'version'>, changes: Record<string, unknown>): Promise<Channel> {
+    return this.call('PATCH', `/v1/channels/${channel.id}`, changes, channel.version);
+  }
+
+  /** Every page of a `{items, nextCursor}` list. */
+  private async all<T>(path: string): Promise<T[]> {
+    const items: T[] = [];
+    let cursor: string | null = null;
+    do {
+      const sep = path.includes('?') ? '&' : '?';
+      const url: string = `${path}${sep}limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const page: Page<T> = await this.call('GET', url);
+      items.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return items;
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown, version?: number): Promise<T> {
+    const headers: Record<string, string> = { authorization: `Bearer ${this.key}`, accept: 'application/json' };
+    if (body !== undefined && method !== 'GET') headers['content-type'] = 'application/json';
+    if (version !== undefined) headers['if-match'] = `"${version}"`;
+    let response: Response;
+    try {
+      response = await fetch(path, { method, headers, body: body !== undefined && method !== 'GET' ? JSON.stringify(body) : undefined });
+    } catch {
+      throw new ApiError({ title: 'Palinsesto cannot be reached', status: 0, detail: 'The server did not answer. Check your connection and try again.' });
+    }
+    if (response.status === 204) return undefined as T;
+    const text = await response.text();
+    const parsed: unknown = text ? safeJson(text) : undefined;
+    if (!response.ok) {
+      const problem = (parsed ?? {}) as Partial<Problem>;
+      throw new ApiError({ ...problem, title: problem.title ?? response.statusText, status: response.status });
+    }
+    return parsed as T;
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Leaves out empty optional fields, so that "no title" is absent rather than "". */
+function strip(draft: PostDraft): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(draft)) if (v !== undefined && v !== null && v !== '') out[k] = v;
+  return out;
+}

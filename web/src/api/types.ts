@@ -1,0 +1,147 @@
+/** The public API's answers as the page uses them (see ../shared/api.md and /docs). */
+
+export type Role = 'viewer' | 'editor' | 'lead';
+export type Platform = 'mock' | 'webhook' | 'mastodon' | 'bluesky';
+export type PostStatus = 'draft' | 'in_review' | 'approved' | 'scheduled' | 'publishing' | 'published' | 'failed' | 'cancelled';
+export type GapKind = 'planned_gap' | 'inactivity' | 'under_cadence';
+
+export interface Workspace {
+  id: string;
+  name: string;
+  timezone: string;
+}
+
+export interface Me {
+  memberId: string;
+  name: string;
+  role: Role;
+  workspace: Workspace;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface Category {
+  key: string;
+  name: string;
+  color: string | null;
+}
+
+export interface MixLimit {
+  max?: number;
+  min?: number;
+}
+
+export interface ChannelRules {
+  enforcement?: 'block' | 'warn';
+  cadence?: {
+    postsPerWeek?: number;
+    maxGapHours?: number;
+    maxPostsPerDay?: number;
+    minSpacingMinutes?: number;
+    quietHours?: { start: string; end: string };
+  };
+  mix?: { windowDays: number; minPosts?: number; limits: Record<string, MixLimit> };
+}
+
+export interface PostingSlot {
+  weekday: number;
+  time: string;
+}
+
+export interface Channel {
+  id: string;
+  name: string;
+  platform: Platform;
+  handle: string;
+  timezone: string;
+  status: string;
+  purpose: string | null;
+  audience: string | null;
+  goal: string | null;
+  kpis: string[] | null;
+  guidelines: string | null;
+  approvalRequired: boolean;
+  rules: ChannelRules;
+  postingSlots: PostingSlot[];
+  utm: { campaign: string } | null;
+  version: number;
+}
+
+export interface Post {
+  id: string;
+  channelId: string;
+  status: PostStatus;
+  title: string | null;
+  body: string;
+  link: string | null;
+  category: string;
+  scheduledAt: string | null;
+  publishedAt: string | null;
+  externalUrl: string | null;
+  lastError: string | null;
+  version: number;
+}
+
+export interface Violation {
+  rule: string;
+  severity: 'block' | 'warn';
+  message: string;
+  postIds: string[];
+  from?: string;
+  to?: string;
+}
+
+export interface Gap {
+  kind: GapKind;
+  from: string;
+  to: string;
+}
+
+export interface ChannelCalendar {
+  channel: Channel;
+  posts: Post[];
+  gaps: Gap[];
+  violations: Violation[];
+  mix: Record<string, number>;
+}
+
+export interface WorkspaceCalendar {
+  from: string;
+  to: string;
+  channels: ChannelCalendar[];
+}
+
+export interface Alert {
+  id: string;
+  kind: GapKind | 'publish_failed';
+  channelId: string;
+  from: string;
+  to: string;
+  openedAt: string;
+  resolvedAt: string | null;
+  message: string;
+}
+
+export interface Feed {
+  id: string;
+  name: string;
+  channelIds: string[] | null;
+  includeDrafts: boolean;
+  includeGaps: boolean;
+  createdAt: string;
+}
+
+export interface Problem {
+  type?: string;
+  title: string;
+  status: number;
+  detail?: string;
+  errors?: { field: string; message: string }[];
+  violations?: Violation[];
+}
+
+/** What a post change answers: the post, plus violations of a `warn` channel. */
+export type PostWithViolations = Post & { violations?: Violation[] };

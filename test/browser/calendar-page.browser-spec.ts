@@ -101,6 +101,13 @@ describe('the calendar page', () => {
         await calendarReady(page);
       }
       await chip(page, post.id).waitFor();
+
+      // Signing out forgets the key: a reload asks for one again.
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByLabel('Your api key').waitFor();
+      expect(await page.evaluate<number>('sessionStorage.length')).toBe(0);
+      await page.reload();
+      await page.getByLabel('Your api key').waitFor();
       expect(pageErrors(page)).toEqual([]);
     } catch (e) {
       await keepEvidence(page, String(expect.getState().currentTestName));
@@ -275,7 +282,7 @@ describe('the calendar page', () => {
       const url = await urlInput.inputValue();
       expect(url).toMatch(/\/ical\/[^/]+\.ics$/);
       await page.getByRole('button', { name: 'Copy URL' }).click();
-      expect(await page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText())).toBe(url);
+      expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe(url);
 
       const feed = await fetch(url.replace(/^https?:\/\/[^/]+/, t.url));
       expect(feed.status).toBe(200);
@@ -292,6 +299,64 @@ describe('the calendar page', () => {
       throw e;
     } finally {
       await context.close();
+    }
+  });
+
+  it('lets a lead change a channel’s rules and posting slots, and shows them read-only to others', async () => {
+    const ws = await seedWorkspace(t);
+    const channel = await createChannel(t, ws.lead, { name: 'Bottega Mastodon', approvalRequired: true, rules: { cadence: { postsPerWeek: 2 } } });
+    const { page, context } = await newVisitor(browser, t.url);
+    try {
+      await signIn(page, ws.lead.key);
+      await page.getByRole('tab', { name: 'Channels' }).click();
+      const form = page.locator('.channel-form');
+      expect(await form.getByLabel('Posts per week (at least)').inputValue()).toBe('2');
+      await form.getByLabel('Purpose').fill('Show the workshop behind the products');
+      await form.getByLabel('Enforcement').selectOption('block');
+      await form.getByLabel('Posts per week (at least)').fill('3');
+      await form.getByLabel('Largest gap (hours)').fill('72');
+      await form.getByLabel('Quiet hours from').fill('22:00');
+      await form.getByLabel('Quiet hours until').fill('07:00');
+      await form.getByLabel('Rolling window (days; empty: no mix rule)').fill('14');
+      await form.getByLabel('Promotional: at most %').fill('20');
+      await form.getByLabel('Informative: at least %').fill('50');
+      await form.getByRole('button', { name: 'Add a slot' }).click();
+      await form.getByLabel('Weekday').last().selectOption('2');
+      await form.getByLabel('Time').last().fill('09:30');
+      await form.getByRole('button', { name: 'Save settings' }).click();
+      await expectText(page.locator('.toasts'), 'Settings of Bottega Mastodon saved.');
+
+      const saved = (await t.http.get(`/v1/channels/${channel.id}`).set(auth(ws.lead.key)).expect(200)).body;
+      expect(saved.purpose).toBe('Show the workshop behind the products');
+      expect(saved.rules).toEqual({
+        enforcement: 'block',
+        cadence: { postsPerWeek: 3, maxGapHours: 72, quietHours: { start: '22:00', end: '07:00' } },
+        mix: { windowDays: 14, limits: { promotional: { max: 0.2 }, informative: { min: 0.5 } } },
+      });
+      expect(saved.postingSlots).toEqual([{ weekday: 2, time: '09:30' }]);
+
+      // A negative cadence is stopped in the form (the browser names the field), and nothing changes.
+      const perWeek = form.getByLabel('Posts per week (at least)');
+      await perWeek.fill('-1');
+      await form.getByRole('button', { name: 'Save settings' }).click();
+      expect(await perWeek.evaluate((el) => (el as unknown as { validationMessage: string }).validationMessage)).not.toBe('');
+      expect((await t.http.get(`/v1/channels/${channel.id}`).set(auth(ws.lead.key)).expect(200)).body.version).toBe(saved.version);
+      expect(pageErrors(page)).toEqual([]);
+    } catch (e) {
+      await keepEvidence(page, String(expect.getState().currentTestName));
+      throw e;
+    } finally {
+      await context.close();
+    }
+
+    const viewer = await newVisitor(browser, t.url);
+    try {
+      await signIn(viewer.page, ws.viewer.key);
+      await viewer.page.getByRole('tab', { name: 'Channels' }).click();
+      expect(await viewer.page.locator('.channel-form').getByLabel('Posts per week (at least)').isDisabled()).toBe(true);
+      expect(await viewer.page.getByRole('button', { name: 'Save settings' }).count()).toBe(0);
+    } finally {
+      await viewer.context.close();
     }
   });
 
@@ -312,10 +377,10 @@ describe('the calendar page', () => {
     for (let run = 0; run < 5; run++) {
       const { page, context } = await newVisitor(browser, t.url);
       try {
-        await page.addInitScript((key) => sessionStorage.setItem('palinsesto.apiKey', key), ws.viewer.key);
+        await page.addInitScript(`sessionStorage.setItem('palinsesto.apiKey', ${JSON.stringify(ws.viewer.key)})`);
         await page.goto('/');
         await calendarReady(page);
-        samples.push(await page.evaluate(() => performance.getEntriesByName('palinsesto:calendar-ready')[0]!.startTime));
+        samples.push(await page.evaluate<number>("performance.getEntriesByName('palinsesto:calendar-ready')[0].startTime"));
         // Every post arrived: the mix panel counts them per channel.
         const counts = await page.locator('.mix-name .muted').allTextContents();
         expect(counts.map((c) => Number(/(\d+) post/.exec(c)![1])).reduce((a, b) => a + b, 0)).toBe(500);
@@ -341,7 +406,7 @@ describe('the calendar page', () => {
       await signIn(page, ws.viewer.key);
       await expectText(page.getByTestId('who'), 'Vera · Viewer');
       expect(await page.getByRole('button', { name: 'New post' }).count()).toBe(0);
-      expect(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
       await page.screenshot({ path: join(SCREENSHOTS, 'phone-list-view.png') });
       expect(pageErrors(page)).toEqual([]);
     } catch (e) {

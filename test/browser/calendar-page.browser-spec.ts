@@ -35,6 +35,25 @@ describe('the calendar page', () => {
     return res.body as { id: string; scheduledAt: string; version: number };
   }
 
+  /**
+   * A member at work in a fresh browser context (signed in through the form, unless
+   * `signedIn` is false): the page must throw no error; on a failure its screenshot is kept.
+   */
+  async function asMember(key: string, work: (page: Page) => Promise<void>, width = 1280, signedIn = true): Promise<void> {
+    const { page, context } = await newVisitor(browser, t.url, width);
+    try {
+      if (signedIn) await signIn(page, key);
+      else await page.addInitScript(`sessionStorage.setItem('palinsesto.apiKey', ${JSON.stringify(key)})`);
+      await work(page);
+      expect(pageErrors(page)).toEqual([]);
+    } catch (e) {
+      await keepEvidence(page, String(expect.getState().currentTestName));
+      throw e;
+    } finally {
+      await context.close();
+    }
+  }
+
   const getPost = async (s: Session, id: string) => (await t.http.get(`/v1/posts/${id}`).set(auth(s.key)).expect(200)).body;
   const chip = (page: Page, id: string) => page.locator(`[data-post-id="${id}"]`);
   const monthCell = (page: Page, d: DateTime) => page.locator(`[role="gridcell"][data-date="${d.toISODate()}"]`);
@@ -54,9 +73,7 @@ describe('the calendar page', () => {
       guidelines: 'Warm and concrete; one idea per post.',
       utm: { campaign: 'winter' },
     });
-    const { page, context } = await newVisitor(browser, t.url);
-    try {
-      await signIn(page, ws.lead.key);
+    await asMember(ws.lead.key, async (page) => {
       await expectText(page.getByTestId('who'), 'Lea Lead · Lead');
 
       await page.getByRole('button', { name: 'New post' }).click();
@@ -108,13 +125,7 @@ describe('the calendar page', () => {
       expect(await page.evaluate<number>('sessionStorage.length')).toBe(0);
       await page.reload();
       await page.getByLabel('Your api key').waitFor();
-      expect(pageErrors(page)).toEqual([]);
-    } catch (e) {
-      await keepEvidence(page, String(expect.getState().currentTestName));
-      throw e;
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('snaps a refused drag back with the rule’s message, and lets a lead move it anyway with a reason', async () => {
@@ -130,9 +141,7 @@ describe('the calendar page', () => {
     const message: string = expected.body.violations[0].message;
     expect(expected.body.wouldBlock).toBe(true);
 
-    const { page, context } = await newVisitor(browser, t.url);
-    try {
-      await signIn(page, ws.lead.key);
+    await asMember(ws.lead.key, async (page) => {
       await drag(page, chip(page, moving.id), monthCell(page, day(3)));
       const refusal = page.locator('.refusal');
       await expectText(refusal, 'The move breaks a rule and was not saved.');
@@ -149,27 +158,16 @@ describe('the calendar page', () => {
 
       // An editor meets the same refusal, without the override.
       const busy = await scheduled(ws.lead, channel.id, at(5, 10), 'Busy day: the fair');
-      const editor = await newVisitor(browser, t.url);
-      try {
-        await signIn(editor.page, ws.editor.key);
-        await drag(editor.page, chip(editor.page, moving.id), monthCell(editor.page, day(5)));
-        const refused = editor.page.locator('.refusal');
+      await asMember(ws.editor.key, async (editor) => {
+        await drag(editor, chip(editor, moving.id), monthCell(editor, day(5)));
+        const refused = editor.locator('.refusal');
         await expectText(refused, 'The move breaks a rule and was not saved.');
         expect(await refused.getByRole('button', { name: 'Move anyway' }).count()).toBe(0);
-        await monthCell(editor.page, day(3)).locator(`[data-post-id="${moving.id}"]`).waitFor();
+        await monthCell(editor, day(3)).locator(`[data-post-id="${moving.id}"]`).waitFor();
         expect(Date.parse((await getPost(ws.lead, moving.id)).scheduledAt)).toBe(at(3, 10).toMillis());
         expect((await getPost(ws.lead, busy.id)).scheduledAt).toBe(busy.scheduledAt);
-        expect(pageErrors(editor.page)).toEqual([]);
-      } finally {
-        await editor.context.close();
-      }
-      expect(pageErrors(page)).toEqual([]);
-    } catch (e) {
-      await keepEvidence(page, String(expect.getState().currentTestName));
-      throw e;
-    } finally {
-      await context.close();
-    }
+      });
+    });
   });
 
   it('shows a violation in the composer before saving, and adds a post to the queue at the next free slot', async () => {
@@ -183,9 +181,7 @@ describe('the calendar page', () => {
       audience: 'Makers and small shops',
     });
     await scheduled(ws.lead, channel.id, at(2, 10), 'Already planned: the spring catalogue');
-    const { page, context } = await newVisitor(browser, t.url);
-    try {
-      await signIn(page, ws.editor.key);
+    await asMember(ws.editor.key, async (page) => {
       await page.getByRole('button', { name: 'New post' }).click();
       const dialog = page.getByRole('dialog');
       await dialog.getByLabel('Channel').selectOption(channel.id);
@@ -205,13 +201,7 @@ describe('the calendar page', () => {
       const queued = list.body.items.find((p: { body: string }) => p.body.startsWith('Open studio'));
       expect(queued.scheduledAt).toBe(slot.body.scheduledAt);
       await expectText(result, DateTime.fromISO(slot.body.scheduledAt).setZone(ZONE).toFormat('ccc d LLL, HH:mm'));
-      expect(pageErrors(page)).toEqual([]);
-    } catch (e) {
-      await keepEvidence(page, String(expect.getState().currentTestName));
-      throw e;
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('shades a planned gap, raises its alert, and fills it from the alert in the composer', async () => {
@@ -226,9 +216,7 @@ describe('the calendar page', () => {
     await scheduled(ws.lead, channel.id, at(6, 10), 'Sunday: the next one', 'engagement');
     await scheduled(ws.lead, channel.id, at(8, 10), 'Tuesday again', 'informative');
 
-    const { page, context } = await newVisitor(browser, t.url);
-    try {
-      await signIn(page, ws.lead.key);
+    await asMember(ws.lead.key, async (page) => {
       await page.locator('.calendar [data-gap-kind="planned_gap"]').first().waitFor();
       await page.screenshot({ path: join(SCREENSHOTS, 'month-view.png'), fullPage: true });
 
@@ -258,22 +246,14 @@ describe('the calendar page', () => {
       expect(resolved.body.items.map((a: { id: string }) => a.id)).toContain(gapAlert.id);
       await page.getByRole('button', { name: 'Refresh' }).click();
       await item.waitFor({ state: 'detached' });
-      expect(pageErrors(page)).toEqual([]);
-    } catch (e) {
-      await keepEvidence(page, String(expect.getState().currentTestName));
-      throw e;
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('creates a feed whose URL is copied once and serves iCal, and revokes it', async () => {
     const ws = await seedWorkspace(t);
     const channel = await createChannel(t, ws.lead, { name: 'Bottega Mastodon', approvalRequired: false });
     await scheduled(ws.lead, channel.id, at(2, 10), 'In the feed');
-    const { page, context } = await newVisitor(browser, t.url);
-    try {
-      await signIn(page, ws.editor.key);
+    await asMember(ws.editor.key, async (page) => {
       await page.getByRole('tab', { name: 'Feeds' }).click();
       await page.getByLabel('Feed name').fill('Sales team');
       await page.getByRole('button', { name: 'Create feed' }).click();
@@ -293,21 +273,13 @@ describe('the calendar page', () => {
       await page.getByRole('button', { name: 'Revoke feed Sales team' }).click();
       await expectText(page.locator('.feed-list'), 'No feeds yet.');
       expect((await fetch(url.replace(/^https?:\/\/[^/]+/, t.url))).status).toBe(404);
-      expect(pageErrors(page)).toEqual([]);
-    } catch (e) {
-      await keepEvidence(page, String(expect.getState().currentTestName));
-      throw e;
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('lets a lead change a channel’s rules and posting slots, and shows them read-only to others', async () => {
     const ws = await seedWorkspace(t);
     const channel = await createChannel(t, ws.lead, { name: 'Bottega Mastodon', approvalRequired: true, rules: { cadence: { postsPerWeek: 2 } } });
-    const { page, context } = await newVisitor(browser, t.url);
-    try {
-      await signIn(page, ws.lead.key);
+    await asMember(ws.lead.key, async (page) => {
       await page.getByRole('tab', { name: 'Channels' }).click();
       const form = page.locator('.channel-form');
       expect(await form.getByLabel('Posts per week (at least)').inputValue()).toBe('2');
@@ -341,23 +313,13 @@ describe('the calendar page', () => {
       await form.getByRole('button', { name: 'Save settings' }).click();
       expect(await perWeek.evaluate((el) => (el as unknown as { validationMessage: string }).validationMessage)).not.toBe('');
       expect((await t.http.get(`/v1/channels/${channel.id}`).set(auth(ws.lead.key)).expect(200)).body.version).toBe(saved.version);
-      expect(pageErrors(page)).toEqual([]);
-    } catch (e) {
-      await keepEvidence(page, String(expect.getState().currentTestName));
-      throw e;
-    } finally {
-      await context.close();
-    }
+    });
 
-    const viewer = await newVisitor(browser, t.url);
-    try {
-      await signIn(viewer.page, ws.viewer.key);
-      await viewer.page.getByRole('tab', { name: 'Channels' }).click();
-      expect(await viewer.page.locator('.channel-form').getByLabel('Posts per week (at least)').isDisabled()).toBe(true);
-      expect(await viewer.page.getByRole('button', { name: 'Save settings' }).count()).toBe(0);
-    } finally {
-      await viewer.context.close();
-    }
+    await asMember(ws.viewer.key, async (page) => {
+      await page.getByRole('tab', { name: 'Channels' }).click();
+      expect(await page.locator('.channel-form').getByLabel('Posts per week (at least)').isDisabled()).toBe(true);
+      expect(await page.getByRole('button', { name: 'Save settings' }).count()).toBe(0);
+    });
   });
 
   it('loads a month of 500 posts on three channels (load time measured and printed, reported in docs/benchmarks.md)', async () => {
@@ -375,22 +337,19 @@ describe('the calendar page', () => {
     }
     const samples: number[] = [];
     for (let run = 0; run < 5; run++) {
-      const { page, context } = await newVisitor(browser, t.url);
-      try {
-        await page.addInitScript(`sessionStorage.setItem('palinsesto.apiKey', ${JSON.stringify(ws.viewer.key)})`);
-        await page.goto('/');
-        await calendarReady(page);
-        samples.push(await page.evaluate<number>("performance.getEntriesByName('palinsesto:calendar-ready')[0].startTime"));
-        // Every post arrived: the mix panel counts them per channel.
-        const counts = await page.locator('.mix-name .muted').allTextContents();
-        expect(counts.map((c) => Number(/(\d+) post/.exec(c)![1])).reduce((a, b) => a + b, 0)).toBe(500);
-        expect(pageErrors(page)).toEqual([]);
-      } catch (e) {
-        await keepEvidence(page, 'load-500');
-        throw e;
-      } finally {
-        await context.close();
-      }
+      await asMember(
+        ws.viewer.key,
+        async (page) => {
+          await page.goto('/');
+          await calendarReady(page);
+          samples.push(await page.evaluate<number>("performance.getEntriesByName('palinsesto:calendar-ready')[0].startTime"));
+          // Every post arrived: the mix panel counts them per channel.
+          const counts = await page.locator('.mix-name .muted').allTextContents();
+          expect(counts.map((c) => Number(/(\d+) post/.exec(c)![1])).reduce((a, b) => a + b, 0)).toBe(500);
+        },
+        1280,
+        false,
+      );
     }
     samples.sort((a, b) => a - b);
     const line = `page load, month with 500 posts on 3 channels, 5 cold loads: median ${samples[2]!.toFixed(0)} ms, fastest ${samples[0]!.toFixed(0)} ms, slowest ${samples[4]!.toFixed(0)} ms (navigation start to posts painted)`;
@@ -401,20 +360,12 @@ describe('the calendar page', () => {
     const ws = await seedWorkspace(t);
     const channel = await createChannel(t, ws.lead, { name: 'Bottega Mastodon', approvalRequired: false });
     await scheduled(ws.lead, channel.id, at(1, 10), 'Small screens too');
-    const { page, context } = await newVisitor(browser, t.url, 360);
-    try {
-      await signIn(page, ws.viewer.key);
+    await asMember(ws.viewer.key, async (page) => {
       await expectText(page.getByTestId('who'), 'Vera · Viewer');
       expect(await page.getByRole('button', { name: 'New post' }).count()).toBe(0);
       expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
       await page.screenshot({ path: join(SCREENSHOTS, 'phone-list-view.png') });
-      expect(pageErrors(page)).toEqual([]);
-    } catch (e) {
-      await keepEvidence(page, String(expect.getState().currentTestName));
-      throw e;
-    } finally {
-      await context.close();
-    }
+    }, 360);
   });
 });
 

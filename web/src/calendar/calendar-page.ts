@@ -5,7 +5,7 @@ import listPlugin from 'fullcalendar/list';
 import timeGridPlugin from 'fullcalendar/timegrid';
 import classicThemePlugin from 'fullcalendar/themes/classic';
 import { ApiError } from '../api/client';
-import type { Post, WorkspaceCalendar } from '../api/types';
+import type { Post } from '../api/types';
 import { announce, field, h, replace } from '../dom';
 import { hasRole, type AppContext } from '../context';
 import { bothZones, localRange, viewerZone } from '../time';
@@ -24,7 +24,6 @@ export class CalendarPage {
   private readonly channelFilter: HTMLSelectElement;
   private readonly tooltip = new Tooltip();
   private calendar: Calendar | null = null;
-  private last: WorkspaceCalendar | null = null;
 
   constructor(private readonly ctx: AppContext) {
     this.channelFilter = h(
@@ -95,18 +94,11 @@ export class CalendarPage {
     this.calendar?.refetchEvents();
   }
 
-  /** The instant shown: a test hook and the composer's default day. */
-  get view(): { type: string; start: Date; end: Date } | null {
-    const view = this.calendar?.view;
-    return view ? { type: view.type, start: view.activeStart, end: view.activeEnd } : null;
-  }
-
   private async load(from: string, to: string): Promise<EventInput[]> {
     const calendar = await this.ctx.api.calendar(this.ctx.me.workspace.id, from, to, this.channelFilter.value || undefined).catch((e: unknown) => {
       announce(e instanceof ApiError ? e.messages.join(' ') : 'The calendar could not be loaded.', 'error');
       throw e;
     });
-    this.last = calendar;
     replace(this.mixEl, mixBars(calendar.channels, this.ctx.categories));
     return toEvents(calendar, this.ctx.categories, this.ctx.me.role, viewerZone);
   }
@@ -217,11 +209,6 @@ export class CalendarPage {
   private hideRefusal(): void {
     this.refusalEl.hidden = true;
     this.refusalEl.replaceChildren();
-  }
-
-  /** The last answer, for the alerts panel's channel names. */
-  get lastCalendar(): WorkspaceCalendar | null {
-    return this.last;
   }
 }
 

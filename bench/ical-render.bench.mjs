@@ -1,5 +1,5 @@
-// Feed rendering benchmark: ical-generator rendering a calendar by itself vs renderFeed
-// (sync) and renderFeedAsync (chunked) on the same posts.
+// Feed rendering benchmark: ical-generator rendering a calendar by itself vs renderFeed on
+// the same posts (renderFeed is what the feed render worker runs).
 //
 //   npm run build && node bench/ical-render.bench.mjs [10000 100000 ...]
 //
@@ -14,11 +14,11 @@
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
 
 const require = createRequire(import.meta.url);
 const rendererPath = resolve(process.env.RENDERER ?? 'dist/src/feeds/ical-feed.renderer.js');
-const { renderFeed, renderFeedAsync } = await import(pathToFileURL(rendererPath).href);
+const { renderFeed } = await import(pathToFileURL(rendererPath).href);
 const { default: ical, ICalEventStatus } = require('ical-generator');
 
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
@@ -84,23 +84,6 @@ function time(fn, runs) {
   return { median: ms[Math.floor(ms.length / 2)], out };
 }
 
-async function timeAsync(fn, runs) {
-  const ms = [];
-  let maxDelay = 0;
-  let out;
-  for (let i = 0; i < runs; i++) {
-    const h = monitorEventLoopDelay({ resolution: 10 });
-    h.enable();
-    const t = performance.now();
-    out = await fn();
-    ms.push(performance.now() - t);
-    h.disable();
-    maxDelay = Math.max(maxDelay, h.max / 1e6);
-  }
-  ms.sort((a, b) => a - b);
-  return { median: ms[Math.floor(ms.length / 2)], maxDelay, out };
-}
-
 const rows = [];
 for (const n of sizes) {
   const runs = n >= 50_000 ? 5 : 11;
@@ -113,18 +96,13 @@ for (const n of sizes) {
   // warm up
   gen();
   renderFeed(cal);
-  await renderFeedAsync(cal);
   const a = time(gen, runs);
   const b = time(() => renderFeed(cal), runs);
-  const c = await timeAsync(() => renderFeedAsync(cal), runs);
-  if (b.out !== c.out) throw new Error('renderFeed and renderFeedAsync differ');
   rows.push({
     events: n,
     'ical-generator ms': a.median.toFixed(0),
     'renderFeed ms': b.median.toFixed(0),
     'ratio': (b.median / a.median).toFixed(2),
-    'renderFeedAsync ms': c.median.toFixed(0),
-    'async max loop delay ms': c.maxDelay.toFixed(1),
     'MB': (Buffer.byteLength(b.out) / 1e6).toFixed(1),
   });
 }

@@ -1,11 +1,30 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+  Req,
+  Res,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentActor, type Actor } from '../auth/actor';
 import { Public, Roles } from '../auth/auth.decorators';
+import { parseIfMatch } from '../common/if-match';
 import { PageQueryDto } from '../common/pagination';
-import { FeedCreateDto } from './dto/feed.dto';
-import { FeedsService, RequestOrigin } from './feeds.service';
+import { FeedCreateDto, FeedUpdateDto } from './dto/feed.dto';
+import { FeedDocument, FeedsService, FeedUnavailableError, RequestOrigin } from './feeds.service';
+
+/** Seconds a client is asked to wait before asking again for a feed that could not be rendered. */
+const RETRY_AFTER_SECONDS = 60;
 
 const uuid = new ParseUUIDPipe();
 
@@ -37,8 +56,28 @@ export class FeedsController {
 
   @Roles('editor')
   @Get(':fid')
-  get(@CurrentActor() actor: Actor, @Param('wid', uuid) wid: string, @Param('fid', uuid) fid: string) {
-    return this.service.get(actor, wid, fid);
+  async get(@CurrentActor() actor: Actor, @Param('wid', uuid) wid: string, @Param('fid', uuid) fid: string, @Res({ passthrough: true }) res: Response) {
+    const feed = await this.service.get(actor, wid, fid);
+    res.setHeader('ETag', `"${feed.version}"`);
+    return feed;
+  }
+
+  @Roles('editor')
+  @Patch(':fid')
+  @ApiOperation({
+    summary: "Change a feed's name, channels, drafts, gaps or window; the url stays the same. If-Match: \"<version>\" answers 412 when stale",
+  })
+  async update(
+    @CurrentActor() actor: Actor,
+    @Param('wid', uuid) wid: string,
+    @Param('fid', uuid) fid: string,
+    @Body() dto: FeedUpdateDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const feed = await this.service.update(actor, wid, fid, dto, parseIfMatch(ifMatch));
+    res.setHeader('ETag', `"${feed.version}"`);
+    return feed;
   }
 
   @Roles('editor')
@@ -97,51 +136,33 @@ export class IcalController {
   async ical(@Param('file') file: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const token = file.endsWith('.ics') ? file.slice(0, -'.ics'.length) : '';
     const feed = await this.service.open(token, originOf(req));
-    setValidators(res, feed.etag, feed.lastModified);
     if (notModified(req, feed.etag, feed.lastModified)) {
+      setValidators(res, feed.etag, feed.lastModified);
       res.status(304).end();
       return;
     }
     const head = req.method === 'HEAD';
-    let body = feed.cached ?? (feed.pending && !head ? await feed.pending : undefined);
+    // HEAD answers the validators without rendering; GET waits for the document (cached,
+    // being rendered by another request, or rendered now in the render worker).
+    let doc: FeedDocument | undefined;
+    if (!head) {
+      try {
+        doc = await feed.load();
+      } catch (error) {
+        if (!(error instanceof FeedUnavailableError)) throw error;
+        res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+        res.setHeader('Cache-Control', 'no-store');
+        throw new ServiceUnavailableException(error.message);
+      }
+    }
+    setValidators(res, doc?.etag ?? feed.etag, doc?.lastModified ?? feed.lastModified);
     res.status(200);
     res.setHeader('Content-Type', 'text/calendar; charset=utf-8');
     res.setHeader('Content-Disposition', `inline; filename="${slug(feed.name)}.ics"`);
-    if (body || head) {
-      if (body) res.setHeader('Content-Length', body.length);
-      res.end(head ? undefined : body);
-      return;
-    }
-    const rendered = await feed.render!();
-    setValidators(res, rendered.etag, rendered.lastModified);
-    await stream(res, rendered.chunks);
+    const length = doc?.body.length ?? feed.cached?.length;
+    if (length !== undefined) res.setHeader('Content-Length', length);
+    res.end(doc?.body);
   }
-}
-
-/** Writes the pieces as they are rendered, respecting back-pressure. A client that leaves
- * does not stop the render: it still fills the cache for the next poll. */
-async function stream(res: Response, chunks: AsyncGenerator<Buffer, void, undefined>): Promise<void> {
-  let gone = false;
-  res.once('close', () => (gone = true));
-  for await (const chunk of chunks) {
-    if (gone || res.destroyed) continue;
-    if (!res.write(chunk)) {
-      await drainOrClose(res);
-    }
-  }
-  if (!gone && !res.destroyed) res.end();
-}
-
-function drainOrClose(res: Response): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
 }
 
 function slug(name: string): string {

@@ -1,8 +1,24 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import type { ChannelRules } from '../rules';
 import { FeedEntity } from './feed.entity';
+import type { PostsFingerprint } from './feed-render.job';
 import type { FeedPostStatus } from './ical-feed.types';
+
+export type { PostsFingerprint } from './feed-render.job';
+
+/** An active channel in a feed's scope, as the public endpoint reads it. */
+export interface FeedScopeChannel {
+  id: string;
+  name: string;
+  version: number;
+  updatedAt: string;
+  timezone: string;
+  rules: ChannelRules | null;
+  /** Grows with every write to the channel's posts (feed_channel_revisions). */
+  revision: number;
+}
 
 /** What the public endpoint needs about a feed and its channels, from one cheap query. */
 export interface FeedScopeRow {
@@ -18,36 +34,15 @@ export interface FeedScopeRow {
   version: number;
   updatedAt: Date;
   /** Active channels in scope, ordered by id. */
-  channels: { id: string; name: string; version: number; updatedAt: string }[];
+  channels: FeedScopeChannel[];
   /** `id:version:revision,...` of the channels in scope: changes with any write to their posts. */
   state: string;
   /** Latest write to a post of these channels (trigger-maintained), or null. */
   postsTouchedAt: Date | null;
 }
 
-/** The same three numbers, whether computed by SQL or over fetched rows. */
-export interface PostsFingerprint {
-  count: number;
-  newest: number;
-  versions: number;
-}
-
-export interface FeedPostRow {
-  id: string;
-  channel_id: string;
-  status: FeedPostStatus;
-  body: string;
-  title: string | null;
-  link: string | null;
-  category: string;
-  category_name: string | null;
-  scheduled_at: Date;
-  sequence: number;
-  version: number;
-  created_at: Date;
-  updated_at: Date;
-  external_url: string | null;
-}
+/** What PATCH may change. */
+export type FeedChanges = Partial<Pick<FeedEntity, 'name' | 'channelIds' | 'includeDrafts' | 'includeGaps' | 'windowPastDays' | 'windowFutureDays'>>;
 
 export interface PostsScope {
   workspaceId: string;
@@ -95,6 +90,17 @@ export class FeedsRepository {
       .execute();
   }
 
+  /** Applies changes when the stored version still is `version` (and bumps it); false when it moved on. */
+  async updateAtVersion(m: EntityManager, id: string, version: number, changes: FeedChanges): Promise<boolean> {
+    const result = await m
+      .createQueryBuilder()
+      .update(FeedEntity)
+      .set({ ...changes, version: () => 'version + 1', updatedAt: () => 'now()' })
+      .where('id = :id AND version = :version', { id, version })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
   async delete(m: EntityManager, id: string): Promise<boolean> {
     const result = await m.getRepository(FeedEntity).delete({ id });
     return (result.affected ?? 0) > 0;
@@ -111,7 +117,8 @@ export class FeedsRepository {
               s.channels, s.state, s.posts_touched_at
          FROM feeds f
          CROSS JOIN LATERAL (
-           SELECT coalesce(json_agg(json_build_object('id', c.id, 'name', c.name, 'version', c.version, 'updatedAt', c.updated_at)
+           SELECT coalesce(json_agg(json_build_object('id', c.id, 'name', c.name, 'version', c.version, 'updatedAt', c.updated_at,
+                                                      'timezone', c.timezone, 'rules', c.rules, 'revision', coalesce(r.revision, 0))
                                     ORDER BY c.id), '[]'::json) AS channels,
                   coalesce(string_agg(c.id::text || ':' || c.version || ':' || coalesce(r.revision, 0), ',' ORDER BY c.id), '') AS state,
                   max(r.changed_at) AS posts_touched_at
@@ -155,31 +162,4 @@ export class FeedsRepository {
     );
     return { count: r.count, newest: r.newest ? (r.newest as Date).getTime() : 0, versions: Number(r.versions) };
   }
-
-  /** The posts in scope with only the columns a feed shows, by time (a read model, no entities). */
-  postsInScope(scope: PostsScope): Promise<FeedPostRow[]> {
-    if (scope.channelIds.length === 0) return Promise.resolve([]);
-    return this.ds.query(
-      `SELECT p.id, p.channel_id, p.status, p.body, p.title, p.link, p.category, cat.name AS category_name,
-              p.scheduled_at, p.sequence, p.version, p.created_at, p.updated_at, p.external_url
-         FROM posts p
-         LEFT JOIN categories cat ON cat.workspace_id = p.workspace_id AND cat.key = p.category
-        WHERE p.channel_id = ANY ($1::uuid[]) AND p.workspace_id = $2
-          AND p.scheduled_at >= $3 AND p.scheduled_at < $4 AND p.status = ANY ($5::text[])
-        ORDER BY p.scheduled_at, p.id`,
-      [scope.channelIds, scope.workspaceId, scope.from, scope.to, scope.statuses],
-    );
-  }
-}
-
-/** The same fingerprint as {@link FeedsRepository.postsFingerprint}, over fetched rows. */
-export function fingerprintOf(rows: FeedPostRow[]): PostsFingerprint {
-  let newest = 0;
-  let versions = 0;
-  for (const r of rows) {
-    const t = r.updated_at.getTime();
-    if (t > newest) newest = t;
-    versions += r.version;
-  }
-  return { count: rows.length, newest, versions };
 }

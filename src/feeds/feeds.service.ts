@@ -2,25 +2,26 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { Actor } from '../auth/actor';
 import { AuditService } from '../audit/audit.service';
-import { CalendarService } from '../calendar/calendar.service';
 import { ChannelsService } from '../channels/channels.service';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
+import { assertVersion } from '../common/if-match';
 import { decodeCursor, DEFAULT_PAGE_SIZE, Page, toPage } from '../common/pagination';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { WorkspacesService } from '../workspaces/workspaces.service';
-import { FeedCreateDto, FeedResponse, FeedWithUrl, mapFeed } from './dto/feed.dto';
+import { FeedCreateDto, FeedResponse, FeedUpdateDto, FeedWithUrl, mapFeed } from './dto/feed.dto';
 import { DEFAULT_WINDOW_FUTURE_DAYS, DEFAULT_WINDOW_PAST_DAYS, FeedEntity } from './feed.entity';
 import { generateFeedToken, hashFeedToken, isWellFormedToken, tokenMatches } from './feed-token';
 import { FeedRenderCache } from './feed-render.cache';
-import { FeedPostRow, FeedScopeRow, FeedsRepository, fingerprintOf, PostsFingerprint, PostsScope } from './feeds.repository';
-import { renderFeedChunks } from './ical-feed.renderer';
-import type { FeedCalendar, FeedEventPost, FeedGap, FeedPostStatus } from './ical-feed.types';
+import { hasPlanRules, type FeedRenderJob, type FeedRenderResult } from './feed-render.job';
+import { FeedRenderError, FeedRenderPool } from './feed-render.pool';
+import { FeedChanges, FeedScopeChannel, FeedScopeRow, FeedsRepository, PostsFingerprint, PostsScope } from './feeds.repository';
+import type { FeedPostStatus } from './ical-feed.types';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 /** Bump when the rendered bytes change for the same data (renderer or mapping changes). */
-const RENDER_REVISION = 1;
+const RENDER_REVISION = 2;
 /** Posts every feed shows; cancelled ones too, as STATUS:CANCELLED, so clients drop them. */
 export const PUBLISHED_STATUSES: readonly FeedPostStatus[] = ['scheduled', 'publishing', 'published', 'failed', 'cancelled'];
 /** Added by includeDrafts. */
@@ -35,24 +36,33 @@ export interface RequestOrigin {
   hostname: string;
 }
 
-/** A resolved feed: its validators, and either the cached document or a way to render it. */
+/** A resolved feed: its validators, and either the cached document or a way to get it. */
 export interface OpenFeed {
   feedId: string;
   name: string;
   etag: string;
   lastModified: Date;
   cached?: Buffer;
-  /** Another request is rendering this very document: its bytes once done (undefined if it failed). */
-  pending?: Promise<Buffer | undefined>;
-  /** Renders (streamed in pieces), caches on completion. Absent when cached. */
-  render?: () => Promise<RenderedFeed>;
+  /**
+   * The document: the one another request is rendering, else a new render (in the render
+   * worker; cached once done). Its validators may be newer than the ones above when the
+   * data moved on in between. Rejects with FeedUnavailableError when it cannot be rendered.
+   */
+  load(): Promise<FeedDocument>;
 }
 
-export interface RenderedFeed {
-  /** The ETag of what is actually rendered (data may have moved on since `OpenFeed.etag`). */
+export interface FeedDocument {
   etag: string;
   lastModified: Date;
-  chunks: AsyncGenerator<Buffer, void, undefined>;
+  body: Buffer;
+}
+
+/** The feed could not be rendered (the cause is logged); answered as a 503 problem. */
+export class FeedUnavailableError extends Error {
+  constructor() {
+    super('The feed could not be rendered right now; the error has been logged. Try again later.');
+    this.name = 'FeedUnavailableError';
+  }
 }
 
 interface Memo {
@@ -74,13 +84,13 @@ export class FeedsService {
   /** feed id -> the ETag computed for a given channel state: 304s without touching posts. */
   private readonly memo = new Map<string, Memo>();
   /** `<feed id> <etag>` -> the document being rendered: concurrent cold requests render once. */
-  private readonly inflight = new Map<string, Promise<Buffer | undefined>>();
+  private readonly inflight = new Map<string, Promise<FeedDocument>>();
 
   constructor(
     private readonly feeds: FeedsRepository,
     private readonly workspaces: WorkspacesService,
     private readonly channels: ChannelsService,
-    private readonly calendar: CalendarService,
+    private readonly renderer: FeedRenderPool,
     private readonly audit: AuditService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -90,15 +100,7 @@ export class FeedsService {
 
   async create(actor: Actor, workspaceId: string, dto: FeedCreateDto, origin: RequestOrigin): Promise<FeedWithUrl> {
     this.workspaces.assertOwn(actor, workspaceId);
-    if (dto.channelIds) {
-      const found = await this.channels.listActiveEntities(workspaceId, dto.channelIds.length ? dto.channelIds : undefined);
-      const known = new Set(found.map((c) => c.id));
-      const unknown = dto.channelIds.filter((id) => !known.has(id));
-      if (unknown.length > 0) {
-        throw DomainError.invalid('channelIds', `no active channel ${unknown.join(', ')} in this workspace`);
-      }
-      if (dto.channelIds.length === 0) throw DomainError.invalid('channelIds', 'give at least one channel, or leave channelIds out for all');
-    }
+    if (dto.channelIds) await this.assertChannels(workspaceId, dto.channelIds, 'leave channelIds out');
     const token = generateFeedToken();
     const feed = await this.feeds.transaction(async (m) => {
       const feed = await this.feeds.insert(m, {
@@ -130,6 +132,40 @@ export class FeedsService {
     return mapFeed(await this.find(actor, workspaceId, feedId));
   }
 
+  /**
+   * Changes what a feed shows (name, channels, drafts, gaps, window); its url stays, so
+   * subscribers keep their subscription. `ifMatch`: the version the caller read (412 when stale).
+   */
+  async update(actor: Actor, workspaceId: string, feedId: string, dto: FeedUpdateDto, ifMatch?: number): Promise<FeedResponse> {
+    const current = await this.find(actor, workspaceId, feedId);
+    assertVersion(ifMatch, current.version, 'The feed');
+    if (dto.channelIds) await this.assertChannels(workspaceId, dto.channelIds, 'set channelIds to null');
+    const wanted: FeedChanges = {
+      name: dto.name,
+      channelIds: dto.channelIds === undefined ? undefined : dto.channelIds === null ? null : [...dto.channelIds].sort(),
+      includeDrafts: dto.includeDrafts,
+      includeGaps: dto.includeGaps,
+      windowPastDays: dto.windowDays?.past,
+      windowFutureDays: dto.windowDays?.future,
+    };
+    const changes: FeedChanges = {};
+    for (const [key, value] of Object.entries(wanted) as [keyof FeedChanges, unknown][]) {
+      if (value !== undefined && JSON.stringify(value) !== JSON.stringify(current[key])) (changes as Record<string, unknown>)[key] = value;
+    }
+    const changed = Object.keys(changes);
+    if (changed.length === 0) return mapFeed(current);
+    await this.feeds.transaction(async (m) => {
+      if (!(await this.feeds.updateAtVersion(m, feedId, current.version, changes))) {
+        const now = await this.feeds.findInWorkspace(workspaceId, feedId, m);
+        if (!now) throw DomainError.notFound('Feed');
+        assertVersion(current.version, now.version, 'The feed');
+      }
+      await this.audit.record(actor, { action: 'feed.update', entityType: 'feed', entityId: feedId, details: { changed } }, m);
+    });
+    this.forget(feedId);
+    return mapFeed(await this.find(actor, workspaceId, feedId));
+  }
+
   /** A new token; the old URL answers 404 from now on. */
   async rotate(actor: Actor, workspaceId: string, feedId: string, origin: RequestOrigin): Promise<FeedWithUrl> {
     await this.find(actor, workspaceId, feedId);
@@ -158,6 +194,15 @@ export class FeedsService {
     return feed;
   }
 
+  /** channelIds must name active channels of this workspace, at least one. */
+  private async assertChannels(workspaceId: string, channelIds: string[], forAll: string): Promise<void> {
+    if (channelIds.length === 0) throw DomainError.invalid('channelIds', `give at least one channel, or ${forAll} for all`);
+    const found = await this.channels.listActiveEntities(workspaceId, channelIds);
+    const known = new Set(found.filter((c) => c.workspaceId === workspaceId).map((c) => c.id));
+    const unknown = channelIds.filter((id) => !known.has(id));
+    if (unknown.length > 0) throw DomainError.invalid('channelIds', `no active channel ${unknown.join(', ')} in this workspace`);
+  }
+
   private forget(feedId: string): void {
     this.cache.delete(feedId);
     this.memo.delete(feedId);
@@ -182,81 +227,72 @@ export class FeedsService {
     const now = this.clock.now();
     const host = this.uidHost(origin);
     const window = windowOf(feed, now);
-    const gapsBucket = feed.includeGaps ? Math.floor(now.getTime() / HOUR_MS) : 0;
+    const bucket = judgeBucketOf(feed, now);
     const scope = this.scopeOf(feed, window);
-    const memoKey = [feed.version, host, window.from.getTime(), window.to.getTime(), gapsBucket, feed.state].join('|');
+    const memoKey = [feed.version, host, window.from.getTime(), window.to.getTime(), bucket, feed.state].join('|');
     let memo = this.memo.get(feed.id);
     if (!memo || memo.key !== memoKey) {
       const fp = await this.feeds.postsFingerprint(scope);
-      memo = { key: memoKey, ...validators(feed, host, window, gapsBucket, fp) };
+      memo = { key: memoKey, ...validators(feed, host, window, bucket, fp) };
       this.remember(feed.id, memo);
     }
+    const etag = memo.etag;
     const lastModified = lastModifiedOf(memo.stamp, feed, window);
-    const cached = this.cache.get(feed.id, memo.etag);
-    const base = { feedId: feed.id, name: feed.name, etag: memo.etag, lastModified };
-    if (cached) return { ...base, cached };
-    const pending = this.inflight.get(`${feed.id} ${memo.etag}`);
-    if (pending) return { ...base, pending };
-    return { ...base, render: () => this.render(feed, scope, host, window, gapsBucket, memoKey) };
+    const cached = this.cache.get(feed.id, etag);
+    const base = { feedId: feed.id, name: feed.name, etag, lastModified };
+    if (cached) return { ...base, cached, load: () => Promise.resolve({ etag, lastModified, body: cached }) };
+    return { ...base, load: () => this.shared(`${feed.id} ${etag}`, () => this.render(feed, scope, host, window, bucket, memoKey)) };
   }
 
-  private async render(feed: FeedScopeRow, scope: PostsScope, host: string, window: Window, gapsBucket: number, memoKey: string): Promise<RenderedFeed> {
-    const rows = await this.feeds.postsInScope(scope);
-    const v = validators(feed, host, window, gapsBucket, fingerprintOf(rows));
-    // The rows are the truth: when they moved on since open(), the memo follows them.
-    this.remember(feed.id, { key: memoKey, ...v });
-    const gaps = feed.includeGaps ? await this.gapsOf(feed, window) : undefined;
-    const channelNames = new Map(feed.channels.map((c) => [c.id, c.name]));
-    const calendar: FeedCalendar = {
+  /** One render per document however many requests ask for it while it runs. */
+  private shared(key: string, render: () => Promise<FeedDocument>): Promise<FeedDocument> {
+    let pending = this.inflight.get(key);
+    if (!pending) {
+      pending = render().finally(() => this.inflight.delete(key));
+      this.inflight.set(key, pending);
+    }
+    return pending;
+  }
+
+  /**
+   * Renders in the render worker, off the main thread: the worker reads the posts and the
+   * channels' plans itself and answers the encoded document, so the main thread does no
+   * per-event work. The rows it read are the truth: when they moved on since open(), the
+   * memo and the cache follow them.
+   */
+  private async render(feed: FeedScopeRow, scope: PostsScope, host: string, window: Window, bucket: number, memoKey: string): Promise<FeedDocument> {
+    const job: FeedRenderJob = {
+      workspaceId: feed.workspaceId,
+      channels: feed.channels.map((c) => ({ id: c.id, name: c.name, timezone: c.timezone, rules: c.rules })),
+      from: scope.from.getTime(),
+      to: scope.to.getTime(),
+      statuses: scope.statuses,
+      includeGaps: feed.includeGaps,
+      judgedAt: judgedAtOf(bucket, window),
       name: feed.name,
       description: `Posts planned in Palinsesto on ${feed.channels.map((c) => c.name).join(', ') || 'no channel'}`,
       host,
-      generatedAt: new Date(v.stamp),
-      posts: rows.map((r) => toEventPost(r, channelNames.get(r.channel_id) ?? '')),
-      gaps,
+      baseStamp: baseStampOf(feed),
     };
-    const cache = this.cache;
-    const inflight = this.inflight;
-    const key = `${feed.id} ${v.etag}`;
-    let settle!: (body: Buffer | undefined) => void;
-    if (!inflight.has(key)) inflight.set(key, new Promise<Buffer | undefined>((resolve) => (settle = resolve)));
-    else settle = () => undefined;
-    async function* chunks(): AsyncGenerator<Buffer, void, undefined> {
-      const parts: Buffer[] = [];
-      let body: Buffer | undefined;
-      try {
-        for await (const piece of renderFeedChunks(calendar)) {
-          const buf = Buffer.from(piece, 'utf8');
-          parts.push(buf);
-          yield buf;
-        }
-        body = Buffer.concat(parts);
-        cache.set(feed.id, v.etag, body);
-      } finally {
-        settle(body);
-        inflight.delete(key);
-      }
+    let result: FeedRenderResult;
+    try {
+      result = await this.renderer.run<FeedRenderResult>({ type: 'render', job });
+    } catch (error) {
+      const reason = error instanceof FeedRenderError ? error.stack ?? error.message : String(error);
+      this.logger.error(`Feed ${feed.id} could not be rendered: ${reason}`);
+      throw new FeedUnavailableError();
     }
-    return { etag: v.etag, lastModified: lastModifiedOf(v.stamp, feed, window), chunks: chunks() };
-  }
-
-  private async gapsOf(feed: FeedScopeRow, window: Window): Promise<FeedGap[]> {
-    if (feed.channels.length === 0) return [];
-    const channels = await this.channels.listActiveEntities(feed.workspaceId, feed.channels.map((c) => c.id));
-    const out: FeedGap[] = [];
-    for (const channel of channels) {
-      if (channel.workspaceId !== feed.workspaceId) continue;
-      try {
-        for (const gap of await this.calendar.gapsFor(channel, window.from, window.to)) {
-          out.push({ channelId: channel.id, channelName: channel.name, from: new Date(gap.from), to: new Date(gap.to), kind: gap.kind });
-        }
-      } catch (error) {
-        // A feed without its gaps beats no feed: log and go on.
-        this.logger.warn(`Gaps of channel ${channel.id} for feed ${feed.id} failed: ${(error as Error).message}`);
-      }
+    for (const warning of result.warnings) this.logger.warn(`Feed ${feed.id}: ${warning}`);
+    const v = validators(feed, host, window, bucket, result.fingerprint);
+    if (v.stamp !== result.stamp) {
+      // Both sides compute DTSTAMP the same way; a mismatch is a bug, and the ETag would lie.
+      this.logger.error(`Feed ${feed.id}: rendered DTSTAMP ${result.stamp} differs from ${v.stamp}`);
+      throw new FeedUnavailableError();
     }
-    out.sort((a, b) => a.from.getTime() - b.from.getTime() || a.channelId.localeCompare(b.channelId));
-    return out;
+    this.remember(feed.id, { key: memoKey, ...v });
+    const body = Buffer.from(result.body);
+    this.cache.set(feed.id, v.etag, body);
+    return { etag: v.etag, lastModified: lastModifiedOf(v.stamp, feed, window), body };
   }
 
   private scopeOf(feed: FeedScopeRow, window: Window): PostsScope {
@@ -297,12 +333,39 @@ function windowOf(feed: Pick<FeedScopeRow, 'windowPastDays' | 'windowFutureDays'
 }
 
 /**
+ * Whether a channel's plan is judged for the feed: only rules give violations and gaps
+ * (gaps need cadence rules), so channels without rules are rendered from their posts alone.
+ */
+function judged(c: FeedScopeChannel): boolean {
+  return hasPlanRules(c.rules);
+}
+
+/**
+ * Gaps and violations depend on the clock (an ongoing gap grows, a week ends): the hour
+ * they are judged in is part of the ETag of feeds that show them (0 for the others).
+ */
+function judgeBucketOf(feed: FeedScopeRow, now: Date): number {
+  return feed.channels.some(judged) ? Math.floor(now.getTime() / HOUR_MS) : 0;
+}
+
+/** The instant plans are judged at: the start of the bucket's hour, so equal ETags mean equal bytes. */
+function judgedAtOf(bucket: number, window: Window): number {
+  return bucket > 0 ? bucket * HOUR_MS : window.anchor.getTime();
+}
+
+/** Newest change of the feed and its channels. */
+function baseStampOf(feed: FeedScopeRow): number {
+  let stamp = feed.updatedAt.getTime();
+  for (const c of feed.channels) stamp = Math.max(stamp, Date.parse(c.updatedAt));
+  return stamp;
+}
+
+/**
  * The strong ETag: a hash of everything the document is made of. `stamp` (the DTSTAMP of
  * every event) is the newest change among them, so equal inputs give equal bytes.
  */
-function validators(feed: FeedScopeRow, host: string, window: Window, gapsBucket: number, fp: PostsFingerprint) {
-  let stamp = Math.max(feed.updatedAt.getTime(), fp.newest);
-  for (const c of feed.channels) stamp = Math.max(stamp, Date.parse(c.updatedAt));
+function validators(feed: FeedScopeRow, host: string, window: Window, bucket: number, fp: PostsFingerprint) {
+  const stamp = Math.max(baseStampOf(feed), fp.newest);
   const inputs = [
     RENDER_REVISION,
     feed.id,
@@ -310,9 +373,11 @@ function validators(feed: FeedScopeRow, host: string, window: Window, gapsBucket
     host,
     window.from.getTime(),
     window.to.getTime(),
-    gapsBucket,
-    // Gaps depend on every post of the channels (outside the window and drafts too).
-    feed.includeGaps ? feed.state : feed.channels.map((c) => `${c.id}:${c.version}`).join(','),
+    bucket,
+    // A channel's gaps and violations depend on every post of its plan, outside the window
+    // too, and on its rules and zone (in its version): those channels count with the
+    // revision of their posts; the others with their version only.
+    feed.channels.map((c) => (judged(c) ? `${c.id}:${c.version}:${c.revision}` : `${c.id}:${c.version}`)).join(','),
     fp.count,
     fp.newest,
     fp.versions,
@@ -329,24 +394,4 @@ function validators(feed: FeedScopeRow, host: string, window: Window, gapsBucket
  */
 function lastModifiedOf(stamp: number, feed: FeedScopeRow, window: Window): Date {
   return new Date(Math.max(stamp, feed.postsTouchedAt?.getTime() ?? 0, window.anchor.getTime()));
-}
-
-function toEventPost(r: FeedPostRow, channelName: string): FeedEventPost {
-  return {
-    id: r.id,
-    channelId: r.channel_id,
-    channelName,
-    channelZone: 'UTC',
-    body: r.body,
-    title: r.title,
-    link: r.link,
-    category: r.category,
-    categoryName: r.category_name ?? undefined,
-    status: r.status,
-    scheduledAt: r.scheduled_at,
-    sequence: r.sequence,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    externalUrl: r.external_url,
-  };
 }

@@ -7,14 +7,7 @@ import { foldLines as icalGeneratorFoldLines } from 'ical-generator';
 import * as nodeIcal from 'node-ical';
 import * as fc from 'fast-check';
 import { DateTime } from 'luxon';
-import {
-  DEFAULT_CHUNK_SIZE,
-  SUMMARY_TEXT_MAX,
-  foldLines,
-  renderFeed,
-  renderFeedAsync,
-  renderFeedChunks,
-} from './ical-feed.renderer';
+import { SUMMARY_TEXT_MAX, foldLines, renderFeed } from './ical-feed.renderer';
 import type { FeedCalendar, FeedEventPost, FeedGap, FeedPostStatus } from './ical-feed.types';
 
 const HOST = 'palinsesto.test';
@@ -496,65 +489,5 @@ describe('renderFeed: gaps', () => {
     // 2027-03-12T00:00Z and 2027-03-20T00:00Z in seconds since the epoch.
     expect(uids).toEqual([`gap-ch-linkedin-1804809600@${HOST}`, `gap-ch-linkedin-1805500800@${HOST}`]);
     expect(renderFeed(calendar([], { gaps }))).toBe(text);
-  });
-});
-
-describe('renderFeedChunks', () => {
-  const many = Array.from({ length: 257 }, (_, i) =>
-    post({
-      id: `p${i}`,
-      body: i % 3 === 0 ? 'Città, più; 😀 ' + 'x'.repeat(i % 90) : `Post ${i}`,
-      status: (['draft', 'scheduled', 'published', 'cancelled', 'failed'] as const)[i % 5],
-      scheduledAt: new Date(Date.UTC(2027, 2, 1) + i * 3_600_000),
-      sequence: i % 4,
-      externalUrl: `https://example.com/${i}`,
-      violations: i % 7 === 0 ? ['Too close to the previous post'] : undefined,
-    }),
-  );
-  const cal = calendar(many, { gaps: [gap(), gap({ channelId: 'ch-x', kind: 'inactivity' })] });
-
-  it.each([1, 3, 64, 259, 1000, undefined])('gives the same bytes as renderFeed (chunkSize %p)', async (chunkSize) => {
-    const expected = renderFeed(cal);
-    const parts: string[] = [];
-    for await (const part of renderFeedChunks(cal, { chunkSize, maxChunkMs: Infinity })) parts.push(part);
-    expect(parts.join('')).toBe(expected);
-    const events = Math.ceil(259 / (chunkSize ?? DEFAULT_CHUNK_SIZE));
-    expect(parts).toHaveLength(1 + events + 1); // header, events, footer
-    expect(await renderFeedAsync(cal, { chunkSize })).toBe(expected);
-    expect(parseIcalJs(expected).events).toHaveLength(259);
-  });
-
-  it('closes a chunk early once its time budget is spent, with the same bytes', async () => {
-    const parts: string[] = [];
-    for await (const part of renderFeedChunks(cal, { chunkSize: 1000, maxChunkMs: 1e-9 })) parts.push(part);
-    expect(parts).toHaveLength(1 + 259 + 1);
-    expect(parts.join('')).toBe(renderFeed(cal));
-  });
-
-  it('gives the same bytes for an empty calendar', async () => {
-    const empty = calendar([]);
-    expect(await renderFeedAsync(empty)).toBe(renderFeed(empty));
-  });
-
-  it('lets other work run between chunks', async () => {
-    let ticks = 0;
-    let running = true;
-    const tick = () => {
-      ticks++;
-      if (running) setImmediate(tick);
-    };
-    setImmediate(tick);
-    let chunks = 0;
-    for await (const _ of renderFeedChunks(cal, { chunkSize: 10 })) chunks++;
-    running = false;
-    expect(chunks).toBeGreaterThanOrEqual(2 + 26);
-    expect(ticks).toBeGreaterThanOrEqual(25);
-  });
-
-  it('rejects a chunk size that is not a positive integer', async () => {
-    await expect(renderFeedAsync(cal, { chunkSize: 0 })).rejects.toThrow(RangeError);
-    await expect(renderFeedAsync(cal, { chunkSize: 1.5 })).rejects.toThrow(RangeError);
-    await expect(renderFeedAsync(cal, { maxChunkMs: 0 })).rejects.toThrow(RangeError);
-    await expect(renderFeedAsync(cal, { maxChunkMs: NaN })).rejects.toThrow(RangeError);
   });
 });

@@ -15,14 +15,13 @@
  *   forbid the CANCELLED events).
  * - The document ends with CRLF after END:VCALENDAR (ical-generator leaves it out).
  * - Each event is built and serialised by ical-generator (ICalEvent#toString) and folded
- *   on its own, so the synchronous and chunked renderers produce byte-identical output
- *   and neither holds the calendar's ICalEvent objects in memory. Folding uses
+ *   on its own, so the calendar's ICalEvent objects are never all in memory. Folding uses
  *   {@link foldLines} below, which gives the same bytes as ical-generator's (the spec
  *   checks it) several times faster, and counts a lone surrogate as the 3 octets of the
  *   U+FFFD it becomes in UTF-8.
+ * - The renderer is synchronous: the feed service runs it in the render worker thread
+ *   (feed-render.worker.ts), so a large feed never holds up the main event loop.
  */
-import { performance } from 'node:perf_hooks';
-import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import {
   ICalCalendar,
   ICalEvent,
@@ -31,20 +30,12 @@ import {
   ICalEventTransparency,
   escape as escapeText,
 } from 'ical-generator';
-import type {
-  FeedCalendar,
-  FeedEventPost,
-  FeedGap,
-  FeedPostStatus,
-  RenderFeedChunksOptions,
-} from './ical-feed.types';
+import type { FeedCalendar, FeedEventPost, FeedGap, FeedPostStatus } from './ical-feed.types';
 
 export const POST_DURATION_MS = 15 * 60 * 1000;
 export const FEED_TTL_SECONDS = 15 * 60;
 export const FEED_PRODID = { company: 'Palinsesto', product: 'Palinsesto', language: 'EN' };
 export const SUMMARY_TEXT_MAX = 60;
-export const DEFAULT_CHUNK_SIZE = 500;
-export const DEFAULT_MAX_CHUNK_MS = 10;
 /** Octets per physical line before the CRLF, as ical-generator: 74, then " " + 74 (RFC 5545: 75 max). */
 export const FOLD_OCTETS = 74;
 
@@ -83,7 +74,7 @@ interface RenderContext {
   stamp: Date;
 }
 
-/** Renders the whole document at once. Same bytes as the concatenation of {@link renderFeedChunks}. */
+/** Renders the whole document. */
 export function renderFeed(cal: FeedCalendar): string {
   const ctx = createContext(cal);
   const parts: string[] = [ctx.header];
@@ -91,55 +82,6 @@ export function renderFeed(cal: FeedCalendar): string {
   if (cal.gaps) for (const gap of cal.gaps) parts.push(renderGapEvent(gap, ctx));
   parts.push(FOOTER);
   return parts.join('');
-}
-
-/**
- * Renders the document in pieces: the header, then the events, `chunkSize` at most per
- * piece and a piece closed early once `maxChunkMs` of rendering have passed, then the
- * footer. Between two pieces of events it gives the event loop a turn (setImmediate), so
- * a large feed does not hold up other requests. The pieces can be streamed as they come
- * (`Readable.from(renderFeedChunks(cal))`); joined, they are exactly {@link renderFeed}.
- * Do not mutate `cal` while it runs.
- */
-export async function* renderFeedChunks(
-  cal: FeedCalendar,
-  opts: RenderFeedChunksOptions = {},
-): AsyncGenerator<string, void, undefined> {
-  const chunkSize = positive(opts.chunkSize ?? DEFAULT_CHUNK_SIZE, 'chunkSize', true);
-  const maxChunkMs = positive(opts.maxChunkMs ?? DEFAULT_MAX_CHUNK_MS, 'maxChunkMs', false);
-  const ctx = createContext(cal);
-  yield ctx.header;
-
-  const posts = cal.posts;
-  const gaps = cal.gaps ?? [];
-  const total = posts.length + gaps.length;
-  let buffer: string[] = [];
-  let chunkStart = performance.now();
-  for (let i = 0; i < total; i++) {
-    buffer.push(i < posts.length ? renderPostEvent(posts[i], ctx) : renderGapEvent(gaps[i - posts.length], ctx));
-    if (buffer.length >= chunkSize || performance.now() - chunkStart >= maxChunkMs) {
-      yield buffer.join('');
-      buffer = [];
-      await nextMacrotask();
-      chunkStart = performance.now();
-    }
-  }
-  if (buffer.length > 0) yield buffer.join('');
-  yield FOOTER;
-}
-
-/** {@link renderFeedChunks} collected into one string. */
-export async function renderFeedAsync(cal: FeedCalendar, opts?: RenderFeedChunksOptions): Promise<string> {
-  const parts: string[] = [];
-  for await (const part of renderFeedChunks(cal, opts)) parts.push(part);
-  return parts.join('');
-}
-
-function positive(n: number, name: string, integer: boolean): number {
-  if (!(n > 0) || (integer && !Number.isInteger(n))) {
-    throw new RangeError(`${name} must be a positive ${integer ? 'integer' : 'number'}, got ${n}`);
-  }
-  return n;
 }
 
 function createContext(cal: FeedCalendar): RenderContext {

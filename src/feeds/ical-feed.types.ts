@@ -62,10 +62,3 @@ export interface FeedCalendar {
   posts: FeedEventPost[];
   gaps?: FeedGap[];
 }
-
-export interface RenderFeedChunksOptions {
-  /** Most events rendered between two yields to the event loop (default 500). */
-  chunkSize?: number;
-  /** A chunk also ends once this much time was spent rendering it (default 10 ms). */
-  maxChunkMs?: number;
-}

@@ -306,6 +306,77 @@ describe('iCal feeds', () => {
     expect((await get(plain.url).expect(200)).text).not.toContain('No post planned');
   });
 
+  it("adds each post's rule violations to its DESCRIPTION, as the channel calendar judges them", async () => {
+    const { lead, editor } = await seedWorkspace(t);
+    const channel = await createChannel(t, lead, { name: 'Ruled', approvalRequired: false, rules: { enforcement: 'warn', cadence: { minSpacingMinutes: 60, maxPostsPerDay: 2 } } });
+    const a = await scheduled(editor, channel.id, '2027-03-10T09:00:00Z');
+    const b = await scheduled(editor, channel.id, '2027-03-10T09:30:00Z');
+    const c = await scheduled(editor, channel.id, '2027-03-10T15:00:00Z');
+    const quiet = await scheduled(editor, channel.id, '2027-03-15T09:00:00Z');
+    const draft = await createPost(t, editor, channel.id, { scheduledAt: '2027-03-10T09:10:00Z' });
+    const f = await feed(editor, { channelIds: [channel.id], includeDrafts: true, windowDays: { past: 7, future: 30 } });
+    const { byUid } = parseIcal((await get(f.url).expect(200)).text);
+    const description = (id: string) => byUid.get(`post-${id}@${host}`)!.description;
+
+    // The same judgement as the calendar over the feed's window (today 00:00Z - 7 days .. + 31 days).
+    const cal = await t.http
+      .get(`/v1/channels/${channel.id}/calendar?from=2027-02-22T00:00:00Z&to=2027-04-01T00:00:00Z`)
+      .set(auth(editor.key))
+      .expect(200);
+    const expected = new Map<string, string[]>();
+    for (const v of cal.body.violations as { message: string; postIds: string[] }[]) {
+      for (const id of v.postIds) expected.set(id, [...(expected.get(id) ?? []), v.message]);
+    }
+    expect(cal.body.violations.map((v: { rule: string }) => v.rule).sort()).toEqual(['maxPostsPerDay', 'minSpacing']);
+    for (const p of [a, b, c]) {
+      expect(description(p.id)).toContain('\nRule violations:\n' + expected.get(p.id)!.map((m) => `- ${m}`).join('\n'));
+    }
+    expect(expected.get(a.id)).toHaveLength(2); // too close to b, and one of three on the day
+    expect(description(a.id)).toContain('- The posts at Wed 10 Mar 10:00 and Wed 10 Mar 10:30 are 30 minutes apart (at least 60): move one of them.');
+    expect(expected.get(c.id)).toHaveLength(1);
+    expect(description(quiet.id)).not.toContain('Rule violations');
+    expect(description(draft.id)).not.toContain('Rule violations'); // not in the plan: judged once scheduled
+  });
+
+  it('changes the ETag whenever violations change: a post outside the window, the rules, the zone', async () => {
+    const { lead, editor } = await seedWorkspace(t);
+    const channel = await createChannel(t, lead, { name: 'Spaced', approvalRequired: false, rules: { enforcement: 'warn', cadence: { minSpacingMinutes: 60 } } });
+    const plain = await createChannel(t, lead, { name: 'Plain', approvalRequired: false });
+    // The window ends 2027-04-01T00:00Z (today + 30 days, whole days).
+    const last = await scheduled(editor, channel.id, '2027-03-31T23:50:00Z');
+    const f = await feed(editor, { channelIds: [channel.id], windowDays: { past: 7, future: 30 } });
+    const first = await get(f.url).expect(200);
+    let etag = first.headers.etag as string;
+    const description = (text: string) => parseIcal(text).byUid.get(`post-${last.id}@${host}`)!.description;
+    expect(description(first.text)).not.toContain('Rule violations');
+
+    // Another channel, without rules, is outside the scope.
+    await scheduled(editor, plain.id, '2027-03-31T23:55:00Z');
+    await get(f.url, { 'If-None-Match': etag }).expect(304);
+
+    // A post just beyond the window: not in the feed, but 20 minutes after the last one in it.
+    const beyond = await scheduled(editor, channel.id, '2027-04-01T00:10:00Z');
+    const r1 = await get(f.url, { 'If-None-Match': etag }).expect(200);
+    expect(r1.headers.etag).not.toBe(etag);
+    etag = r1.headers.etag;
+    expect(parseIcal(r1.text).byUid.has(`post-${beyond.id}@${host}`)).toBe(false);
+    expect(description(r1.text)).toContain('Rule violations:\n- The posts at Thu 1 Apr 01:50 and Thu 1 Apr 02:10 are 20 minutes apart (at least 60)');
+    await get(f.url, { 'If-None-Match': etag }).expect(304);
+
+    // The channel's zone: the same violation, told in New York time.
+    await t.http.patch(`/v1/channels/${channel.id}`).set(auth(lead.key)).send({ timezone: 'America/New_York' }).expect(200);
+    const r2 = await get(f.url, { 'If-None-Match': etag }).expect(200);
+    expect(r2.headers.etag).not.toBe(etag);
+    etag = r2.headers.etag;
+    expect(description(r2.text)).toContain('- The posts at Wed 31 Mar 19:50 and Wed 31 Mar 20:10 are 20 minutes apart');
+
+    // The rules: no spacing rule, no violation.
+    await t.http.patch(`/v1/channels/${channel.id}`).set(auth(lead.key)).send({ rules: { enforcement: 'warn', cadence: { maxPostsPerDay: 5 } } }).expect(200);
+    const r3 = await get(f.url, { 'If-None-Match': etag }).expect(200);
+    expect(r3.headers.etag).not.toBe(etag);
+    expect(description(r3.text)).not.toContain('Rule violations');
+  });
+
   it('renders a large feed once for concurrent requests and serves it from the cache after', async () => {
     const { lead, editor } = await seedWorkspace(t);
     const channel = await createChannel(t, lead, { approvalRequired: false });

@@ -15,7 +15,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { Optional } from '../../common/validators';
+import { Nullable, Optional } from '../../common/validators';
 import { DEFAULT_WINDOW_FUTURE_DAYS, DEFAULT_WINDOW_PAST_DAYS, type FeedEntity } from '../feed.entity';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -69,6 +69,59 @@ export class FeedCreateDto {
   @ValidateNested()
   @Type(() => FeedWindowDto)
   windowDays?: FeedWindowDto;
+}
+
+/** PATCH: a part of the window; the other part stays as it is. */
+export class FeedWindowPatchDto {
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_WINDOW_PAST_DAYS, description: 'Days before today' })
+  @Optional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_WINDOW_PAST_DAYS)
+  past?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_WINDOW_FUTURE_DAYS, description: 'Days after today' })
+  @Optional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_WINDOW_FUTURE_DAYS)
+  future?: number;
+}
+
+/** PATCH of a feed: every field optional; the subscription url stays the same. */
+export class FeedUpdateDto {
+  @ApiPropertyOptional({ example: 'Social plan for sales' })
+  @Optional()
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional({ type: [String], nullable: true, description: 'Channels to show; null: every active channel of the workspace, including channels added later' })
+  @Nullable()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ArrayUnique()
+  @IsUUID(undefined, { each: true })
+  channelIds?: string[] | null;
+
+  @ApiPropertyOptional({ description: 'Also show drafts, posts in review and approved posts (TENTATIVE)' })
+  @Optional()
+  @IsBoolean()
+  includeDrafts?: boolean;
+
+  @ApiPropertyOptional({ description: 'Also show planned gaps as free-time events' })
+  @Optional()
+  @IsBoolean()
+  includeGaps?: boolean;
+
+  @ApiPropertyOptional({ type: FeedWindowPatchDto, description: 'Either or both of past and future' })
+  @Optional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => FeedWindowPatchDto)
+  windowDays?: FeedWindowPatchDto;
 }
 
 export function mapFeed(f: FeedEntity) {

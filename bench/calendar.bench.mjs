@@ -2,10 +2,15 @@
 // GET /v1/channels/{cid}/calendar for a month with 300 posts, against the bare /ping
 // endpoint of the same app (the framework's own ceiling).
 //   npm run build && node bench/calendar.bench.mjs
-import { api, load, startApp } from './lib.mjs';
+// Rows: /ping; the calendar as a client without Accept-Encoding gets it (the aim's row);
+// with Accept-Encoding: gzip (what browsers send; the load generator does not inflate);
+// a polling client with If-None-Match (304). Then "cold": the first request after a post
+// of the channel changed (sequential: change, then one timed GET), against warm ones.
+import { api, load, percentile, startApp } from './lib.mjs';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10) * 1000;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const COLD_SAMPLES = Number(process.env.BENCH_COLD ?? 50);
 
 const app = await startApp();
 try {
@@ -24,18 +29,56 @@ try {
     const post = await api(app.base, 'POST', `/v1/channels/${channel.id}/posts`, { body: `Post ${i}: what we learned this week, in a few lines.`, category: categories[i % 4], scheduledAt: at }, key);
     await api(app.base, 'POST', `/v1/posts/${post.id}/schedule`, {}, key);
   }
+  // An undated draft of the channel: editing it is a change of one of the channel's posts
+  // (a new plan revision), so the next calendar request reads and serializes the month again.
+  const draft = await api(app.base, 'POST', `/v1/channels/${channel.id}/posts`, { body: 'A draft', category: 'informative' }, key);
   const path = `/v1/channels/${channel.id}/calendar?from=${encodeURIComponent('2027-03-01T00:00:00+01:00')}&to=${encodeURIComponent('2027-04-01T00:00:00+02:00')}`;
-  const check = await api(app.base, 'GET', path, undefined, key);
+  const authz = { authorization: `Bearer ${key}` };
+  const first = await fetch(app.base + path, { headers: { ...authz, 'accept-encoding': 'identity' } });
+  const text = await first.text();
+  const check = JSON.parse(text);
   if (check.posts.length !== 300) throw new Error(`expected 300 posts, got ${check.posts.length}`);
+  const etag = first.headers.get('etag');
+  const zipped = await fetch(app.base + path, { headers: { ...authz, 'accept-encoding': 'gzip' } });
+  const gzipBytes = Number(zipped.headers.get('content-length'));
+  await zipped.arrayBuffer();
+
   const bare = await load({ url: `${app.base}/ping`, concurrency: CONCURRENCY, durationMs: DURATION });
-  const calendar = await load({ url: app.base + path, headers: { authorization: `Bearer ${key}` }, concurrency: CONCURRENCY, durationMs: DURATION });
+  const calendar = await load({ url: app.base + path, headers: authz, concurrency: CONCURRENCY, durationMs: DURATION });
+  const gzip = await load({ url: app.base + path, headers: { ...authz, 'accept-encoding': 'gzip' }, concurrency: CONCURRENCY, durationMs: DURATION });
+  const notModified = await load({ url: app.base + path, headers: { ...authz, 'if-none-match': etag }, concurrency: CONCURRENCY, durationMs: DURATION });
+
+  // Cold: each GET is the first after a change of one of the channel's posts.
+  const timedGet = async () => {
+    const t0 = process.hrtime.bigint();
+    const res = await fetch(app.base + path, { headers: { ...authz, 'accept-encoding': 'identity' } });
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`calendar: ${res.status}`);
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  };
+  const cold = [];
+  const warm = [];
+  for (let i = 0; i < COLD_SAMPLES; i++) {
+    await api(app.base, 'PATCH', `/v1/posts/${draft.id}`, { body: `A draft, edited ${i} times` }, key);
+    cold.push(await timedGet());
+    warm.push(await timedGet());
+  }
+  cold.sort((a, b) => a - b);
+  warm.sort((a, b) => a - b);
+
   const rows = [
     ['GET /ping (bare)', bare],
     ['GET /v1/channels/{cid}/calendar (300 posts, authenticated)', calendar],
+    ['… with Accept-Encoding: gzip', gzip],
+    ['… with If-None-Match (304)', notModified],
   ];
-  console.log(`\n| endpoint | requests/s | p50 ms | p99 ms | errors |\n|---|---|---|---|---|`);
-  for (const [name, r] of rows) console.log(`| ${name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.errors} |`);
-  console.log(`\ncalendar / bare = ${(calendar.rps / bare.rps).toFixed(2)} (concurrency ${CONCURRENCY}, ${DURATION / 1000} s each, response ${JSON.stringify(check).length} bytes)`);
+  console.log(`\n| endpoint | requests/s | p50 ms | p99 ms | errors | / bare |\n|---|---|---|---|---|---|`);
+  for (const [name, r] of rows) console.log(`| ${name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.errors} | ${(r.rps / bare.rps).toFixed(2)} |`);
+  console.log(`\ncalendar / bare = ${(calendar.rps / bare.rps).toFixed(2)} (concurrency ${CONCURRENCY}, ${DURATION / 1000} s each, response ${Buffer.byteLength(text)} bytes, ${gzipBytes} gzip)`);
+  const ms = (xs, p) => percentile(xs, p).toFixed(1);
+  console.log(`\n| one request at a time (${COLD_SAMPLES} each) | p50 ms | p99 ms | max ms |\n|---|---|---|---|`);
+  console.log(`| cold: first GET after a post changed | ${ms(cold, 50)} | ${ms(cold, 99)} | ${cold.at(-1).toFixed(1)} |`);
+  console.log(`| warm: the same GET again | ${ms(warm, 50)} | ${ms(warm, 99)} | ${warm.at(-1).toFixed(1)} |`);
 } finally {
   await app.stop();
 }

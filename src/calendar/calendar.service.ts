@@ -1,64 +1,238 @@
 import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { Actor } from '../auth/actor';
 import { ChannelEntity } from '../channels/channel.entity';
-import { ChannelsService } from '../channels/channels.service';
 import { mapChannel } from '../channels/dto/channel.dto';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
-import { mapPost } from '../posts/dto/post.dto';
-import { PostEntity } from '../posts/post.entity';
+import type { PostResponse } from '../posts/dto/post.dto';
 import { PlanService } from '../posts/plan.service';
-import type { Gap } from '../rules';
 import { PostsService } from '../posts/posts.service';
+import type { ChannelRules, TimelineEntry } from '../rules';
 import { WorkspacesService } from '../workspaces/workspaces.service';
+import { BuiltAnswer, CalendarCache, ChannelPlan } from './calendar.cache';
 import { Range, resolveRange } from './calendar-range';
+import { CalendarRepository, ChannelWithRevision } from './calendar.repository';
 import { CalendarQueryDto, WorkspaceCalendarQueryDto } from './dto/calendar.dto';
+import { insightsValidUntil } from './insights-validity';
 
+/** Per-instance memory for calendar plans (posts JSON and plan windows). */
+export const CALENDAR_CACHE_MAX_BYTES = 64 * 1024 * 1024;
+
+/** Part of every ETag: change it when the way the pieces of an answer are joined changes. */
+const ANSWER_FORMAT = 'calendar/2';
+
+const gzipAsync = promisify(gzip);
+
+/**
+ * A calendar answer, serialized: the JSON document and its strong validator; with `gzip`,
+ * the same document gzip-compressed (its ETag is `etag` with `-gz` before the closing quote).
+ */
+export interface CalendarAnswer {
+  etag: string;
+  body: Buffer;
+  gzip?: () => Promise<Buffer>;
+}
+
+/** One channel's part of an answer: what comes before and after its posts array. */
+interface ChannelPart {
+  plan: ChannelPlan;
+  head: string;
+  tail: string;
+}
+
+/**
+ * Calendars, answered from a per-instance cache of each channel's posts and plan window
+ * at its current plan revision.
+ *
+ * A request reads the channel (or the workspace's active channels) together with the plan
+ * revision of each (`feed_channel_revisions`, bumped by triggers in every transaction that
+ * writes the channel's posts) in one statement. The posts of the range, already
+ * serialized, and the plan window come from the cache when it holds them for exactly that
+ * revision, and are otherwise read in one REPEATABLE READ snapshot together with the
+ * revision they belong to. The channel itself (name, zone, rules ...) is the row just read;
+ * gaps, violations and mix come from the plan window, the channel's rules and zone and the
+ * clock (PlanService.insightsOf; kept while none of these changes and the clock has not
+ * reached insightsValidUntil). So the answer is the one the uncached code gives, byte for
+ * byte, whatever moved. The ETag is a hash of the answer's bytes (the posts by their
+ * digest, taken once per plan), so it names the representation whichever instance or
+ * version of the code sent it. Nothing in the answer depends on who asks (any role of the
+ * channel's workspace).
+ */
 @Injectable()
 export class CalendarService {
+  readonly cache = new CalendarCache(CALENDAR_CACHE_MAX_BYTES);
+  private readonly loading = new Map<string, Promise<ChannelPlan>>();
+
   constructor(
-    private readonly channels: ChannelsService,
+    private readonly calendars: CalendarRepository,
     private readonly posts: PostsService,
-    private readonly workspaces: WorkspacesService,
     private readonly plan: PlanService,
+    private readonly workspaces: WorkspacesService,
     private readonly clock: Clock,
   ) {}
 
-  async forChannel(actor: Actor, channelId: string, query: CalendarQueryDto) {
-    const channel = await this.channels.get(actor, channelId);
-    const range = resolveRange(query.from, query.to, channel.timezone, this.clock.now());
-    const posts = await this.posts.datedInRange([channel.id], range.from, range.to);
-    return { ...(await this.channelCalendar(channel, posts, range)), from: range.from.toISOString(), to: range.to.toISOString() };
-  }
-
-  async forWorkspace(actor: Actor, workspaceId: string, query: WorkspaceCalendarQueryDto) {
-    const workspace = await this.workspaces.get(actor, workspaceId);
-    const range = resolveRange(query.from, query.to, workspace.timezone, this.clock.now());
-    let channels: ChannelEntity[];
-    if (query.channelId) {
-      const channel = await this.channels.get(actor, query.channelId).catch(() => null);
-      if (!channel) throw DomainError.invalid('channelId', 'no such channel in this workspace');
-      channels = [channel];
-    } else {
-      channels = await this.channels.listActiveEntities(workspaceId);
+  /** A channel's calendar; another workspace's channel answers 404. */
+  async forChannel(actor: Actor, channelId: string, query: CalendarQueryDto): Promise<CalendarAnswer> {
+    const scoped = await this.calendars.channelWithRevision(actor.workspaceId, channelId);
+    if (!scoped) throw DomainError.notFound('Channel');
+    const now = this.clock.now();
+    const range = resolveRange(query.from, query.to, scoped.channel.timezone, now);
+    const [plan] = await this.plans([scoped], range);
+    const part = this.channelPart(scoped.channel, plan, range, now);
+    const around = `${part.head}\n${part.tail}${rangeJson(range)}`;
+    let last = plan.last;
+    if (!last || last.around !== around) {
+      const head = Buffer.from(part.head);
+      const tail = Buffer.from(`${part.tail.slice(0, -1)},${rangeJson(range).slice(1)}`);
+      const body = Buffer.concat([head, plan.posts, tail]);
+      last = plan.last = { around, etag: etagOf([plan.postsDigest, around]), body };
+      // The posts now live in the answer: keep one copy of them.
+      plan.posts = body.subarray(head.length, head.length + plan.posts.length);
+      this.cache.resized(plan);
     }
-    const posts = await this.posts.datedInRange(channels.map((c) => c.id), range.from, range.to);
-    const byChannel = new Map<string, PostEntity[]>(channels.map((c) => [c.id, []]));
-    for (const p of posts) byChannel.get(p.channelId)?.push(p);
-    return {
-      from: range.from.toISOString(),
-      to: range.to.toISOString(),
-      channels: await Promise.all(channels.map((c) => this.channelCalendar(c, byChannel.get(c.id) ?? [], range))),
-    };
+    const built = last;
+    return { etag: built.etag, body: built.body, gzip: () => this.gzipped(plan, built) };
   }
 
-  /** Planned gaps, inactivity and under-cadence weeks of a channel over [from, to). */
-  async gapsFor(channel: ChannelEntity, from: Date, to: Date): Promise<Gap[]> {
-    return (await this.plan.insights(channel, from, to)).gaps;
+  async forWorkspace(actor: Actor, workspaceId: string, query: WorkspaceCalendarQueryDto): Promise<CalendarAnswer> {
+    const workspace = await this.workspaces.get(actor, workspaceId);
+    const now = this.clock.now();
+    const range = resolveRange(query.from, query.to, workspace.timezone, now);
+    let channels: ChannelWithRevision[];
+    if (query.channelId) {
+      const scoped = await this.calendars.channelWithRevision(workspaceId, query.channelId);
+      if (!scoped) throw DomainError.invalid('channelId', 'no such channel in this workspace');
+      channels = [scoped];
+    } else {
+      channels = await this.calendars.activeWithRevisions(workspaceId);
+    }
+    const plans = await this.plans(channels, range);
+    const parts = channels.map((c, i) => this.channelPart(c.channel, plans[i], range, now));
+    const pieces: Buffer[] = [Buffer.from(`${rangeJson(range).slice(0, -1)},"channels":[`)];
+    const inputs: string[] = [rangeJson(range)];
+    parts.forEach((p, i) => {
+      pieces.push(Buffer.from(i === 0 ? p.head : `,${p.head}`), p.plan.posts, Buffer.from(p.tail));
+      inputs.push(p.plan.postsDigest, `${p.head}\n${p.tail}`);
+    });
+    pieces.push(Buffer.from(']}'));
+    return { etag: etagOf(inputs), body: Buffer.concat(pieces) };
   }
 
-  private async channelCalendar(channel: ChannelEntity, posts: PostEntity[], range: Range) {
-    const { gaps, violations, mix } = await this.plan.insights(channel, range.from, range.to);
-    return { channel: mapChannel(channel), posts: posts.map(mapPost), gaps, violations, mix };
+  /** The answer gzip-compressed, once per answer (off the event loop). */
+  private gzipped(plan: ChannelPlan, built: BuiltAnswer): Promise<Buffer> {
+    if (!built.gzip) {
+      built.gzip = gzipAsync(built.body).then((gz) => {
+        built.gzipBytes = gz.length;
+        this.cache.resized(plan);
+        return gz;
+      });
+      built.gzip.catch(() => (built.gzip = undefined));
+    }
+    return built.gzip;
   }
+
+  /** The plans of these channels over the range at their revisions: cached, or read in one snapshot. */
+  private plans(channels: ChannelWithRevision[], range: Range): Promise<ChannelPlan[]> {
+    const found: Array<ChannelPlan | Promise<ChannelPlan>> = [];
+    const missing: Array<{ index: number; channel: ChannelEntity; key: string }> = [];
+    channels.forEach(({ channel, revision }, index) => {
+      const slot = this.slotOf(channel, range);
+      const key = `${slot}|${revision}`;
+      const known = this.cache.get(slot, key) ?? this.loading.get(key);
+      if (known) found[index] = known;
+      else missing.push({ index, channel, key });
+    });
+    if (missing.length > 0) {
+      // Concurrent requests for the same plan at the same revision share one read.
+      const load = this.load(
+        missing.map((m) => m.channel),
+        range,
+      )
+        .then((plans) => {
+          for (const plan of plans) this.cache.set(plan);
+          return plans;
+        })
+        .finally(() => {
+          for (const m of missing) this.loading.delete(m.key);
+        });
+      missing.forEach((m, i) => {
+        const one = load.then((plans) => plans[i]);
+        one.catch(() => undefined);
+        this.loading.set(m.key, one);
+        found[m.index] = one;
+      });
+    }
+    return Promise.all(found);
+  }
+
+  /**
+   * A channel's calendar around its posts: `{"channel":…,"posts":` and
+   * `,"gaps":…,"violations":…,"mix":…}`. Gaps, violations and mix are PlanService's
+   * insights of the plan window at `now`, or the plan's memo of them when it was computed
+   * for the same rules and zone and still holds at `now` (insightsValidUntil).
+   */
+  private channelPart(channel: ChannelEntity, plan: ChannelPlan, range: Range, now: Date): ChannelPart {
+    const head = `{"channel":${JSON.stringify(mapChannel(channel))},"posts":`;
+    const rules = channel.rules as ChannelRules;
+    const rulesKey = `${channel.timezone}\n${JSON.stringify(rules)}`;
+    const t = now.getTime();
+    const memo = plan.insights;
+    if (memo && memo.rules === rulesKey && memo.validFrom <= t && t < memo.validUntil) return { plan, head, tail: memo.json };
+    const { gaps, violations, mix } = this.plan.insightsOf(channel, plan.timeline as TimelineEntry[], range.from, range.to, now);
+    const tail = `,"gaps":${JSON.stringify(gaps)},"violations":${JSON.stringify(violations)},"mix":${JSON.stringify(mix)}}`;
+    const validUntil = insightsValidUntil(plan.timeline, rules, channel.timezone, range, now);
+    if (validUntil !== null) {
+      plan.insights = { rules: rulesKey, validFrom: t, validUntil, json: tail };
+      this.cache.resized(plan);
+    }
+    return { plan, head, tail };
+  }
+
+  /** Reads the posts and plan windows of these channels, and the revisions they belong to, in one snapshot. */
+  private load(channels: ChannelEntity[], range: Range): Promise<ChannelPlan[]> {
+    const ids = channels.map((c) => c.id);
+    return this.calendars.snapshot(async (m) => {
+      const revisions = await this.calendars.revisions(ids, m);
+      const posts = await this.posts.datedInRange(ids, range.from, range.to, m);
+      const byChannel = new Map<string, PostResponse[]>(ids.map((id) => [id, []]));
+      for (const post of posts) byChannel.get(post.channelId)?.push(post);
+      const plans: ChannelPlan[] = [];
+      for (const channel of channels) {
+        const timeline = await this.plan.insightsTimeline(channel, range.from, range.to, m);
+        const slot = this.slotOf(channel, range);
+        const json = Buffer.from(JSON.stringify(byChannel.get(channel.id)));
+        plans.push({
+          slot,
+          key: `${slot}|${revisions.get(channel.id)}`,
+          posts: json,
+          postsDigest: createHash('sha256').update(json).digest('base64url'),
+          timeline: Object.freeze(timeline),
+        });
+      }
+      return plans;
+    });
+  }
+
+  /**
+   * Where a channel's plan over a range is kept: the range and the plan window PlanService
+   * judges it on (which moves with the channel's mix window) determine the posts and the
+   * timeline read for it.
+   */
+  private slotOf(channel: ChannelEntity, range: Range): string {
+    const window = this.plan.insightsWindow(channel, range.from, range.to);
+    return `${channel.id}|${range.from.getTime()}|${range.to.getTime()}|${window.from.getTime()}|${window.to.getTime()}`;
+  }
+}
+
+function rangeJson(range: Range): string {
+  return `{"from":${JSON.stringify(range.from.toISOString())},"to":${JSON.stringify(range.to.toISOString())}}`;
+}
+
+function etagOf(inputs: string[]): string {
+  const hash = createHash('sha256').update(ANSWER_FORMAT);
+  for (const input of inputs) hash.update('\n').update(input);
+  return `"${hash.digest('base64url').slice(0, 32)}"`;
 }

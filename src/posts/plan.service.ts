@@ -91,18 +91,37 @@ export class PlanService {
     return this.posts.hasPlanned(channelId);
   }
 
-  /** Gaps, violations and content mix of a channel's plan over [from, to). */
-  async insights(channel: ChannelEntity, from: Date, to: Date): Promise<PlanInsights> {
+  /**
+   * The stretch of the channel's plan that its insights over [from, to) judge: a week and a
+   * mix window either side, so that weeks and windows crossing the range edges are judged
+   * on all their posts.
+   */
+  insightsWindow(channel: ChannelEntity, from: Date, to: Date): { from: Date; to: Date } {
+    const margin = (8 + ((channel.rules as ChannelRules).mix?.windowDays ?? 0)) * DAY_MS;
+    return { from: new Date(from.getTime() - margin), to: new Date(to.getTime() + margin) };
+  }
+
+  /** The channel's plan over insightsWindow(channel, from, to), in `m`'s snapshot when given. */
+  insightsTimeline(channel: ChannelEntity, from: Date, to: Date, m?: EntityManager): Promise<TimelineEntry[]> {
+    const window = this.insightsWindow(channel, from, to);
+    return this.posts.timelineWindow(channel.id, window.from, window.to, m);
+  }
+
+  /**
+   * Gaps, violations and content mix over [from, to) of a timeline loaded by
+   * insightsTimeline(channel, from, to), at `now`. Pure: no I/O.
+   */
+  insightsOf(channel: ChannelEntity, timeline: TimelineEntry[], from: Date, to: Date, now: Date = this.clock.now()): PlanInsights {
     const rules = channel.rules as ChannelRules;
-    // Load a week and a mix window either side, so that weeks and windows crossing the
-    // range edges are judged on all their posts.
-    const margin = (8 + (rules.mix?.windowDays ?? 0)) * DAY_MS;
-    const timeline = await this.posts.timelineWindow(channel.id, new Date(from.getTime() - margin), new Date(to.getTime() + margin));
-    const now = this.clock.now();
     return {
       gaps: findGaps(timeline, rules, channel.timezone, { from, to, now }),
       violations: evaluate(timeline, rules, channel.timezone, { now, from, to }),
       mix: mixShares(timeline, from, to),
     };
+  }
+
+  /** Gaps, violations and content mix of a channel's plan over [from, to). */
+  async insights(channel: ChannelEntity, from: Date, to: Date): Promise<PlanInsights> {
+    return this.insightsOf(channel, await this.insightsTimeline(channel, from, to), from, to);
   }
 }

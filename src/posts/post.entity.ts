@@ -110,3 +110,28 @@ export class PostEntity {
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz', precision: 3 })
   updatedAt: Date;
 }
+
+/** The fields of a post that its API form (mapPost) shows: a post read without hydration. */
+export type PostRow = Pick<
+  PostEntity,
+  | 'id'
+  | 'workspaceId'
+  | 'channelId'
+  | 'status'
+  | 'body'
+  | 'title'
+  | 'link'
+  | 'media'
+  | 'category'
+  | 'scheduledAt'
+  | 'publishedAt'
+  | 'externalId'
+  | 'externalUrl'
+  | 'lastError'
+  | 'failureReason'
+  | 'attempts'
+  | 'sequence'
+  | 'version'
+  | 'createdAt'
+  | 'updatedAt'
+>;

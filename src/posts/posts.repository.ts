@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, EntityManager } from 'typeorm';
-import { PostEntity } from './post.entity';
-import { PLANNED_STATUSES, PostStatus } from './post-state.machine';
+import { PostEntity, PostRow } from './post.entity';
+import { PLANNED_STATUSES } from './post-state.machine';
 
 export interface TimelineRow {
   id: string;
@@ -102,17 +102,21 @@ export class PostsRepository {
     return rows.length > 0;
   }
 
-  /** Posts of the given channels dated in [from, to), for calendars. */
-  findDatedInRange(channelIds: string[], from: Date, to: Date, statuses?: readonly PostStatus[]): Promise<PostEntity[]> {
+  /**
+   * Posts of the given channels dated in [from, to), by time then id: plain rows with the
+   * fields mapPost shows (no entity hydration; the pg driver parses the column types).
+   */
+  findDatedInRange(channelIds: string[], from: Date, to: Date, m: EntityManager = this.ds.manager): Promise<PostRow[]> {
     if (channelIds.length === 0) return Promise.resolve([]);
-    const qb = this.ds
-      .getRepository(PostEntity)
-      .createQueryBuilder('p')
-      .where('p.channel_id IN (:...channelIds)', { channelIds })
-      .andWhere('p.scheduled_at >= :from AND p.scheduled_at < :to', { from, to })
-      .orderBy('p.scheduled_at')
-      .addOrderBy('p.id');
-    if (statuses) qb.andWhere('p.status IN (:...statuses)', { statuses });
-    return qb.getMany();
+    return m.query(
+      `SELECT id, workspace_id AS "workspaceId", channel_id AS "channelId", status, body, title, link, media, category,
+              scheduled_at AS "scheduledAt", published_at AS "publishedAt", external_id AS "externalId",
+              external_url AS "externalUrl", last_error AS "lastError", failure_reason AS "failureReason",
+              attempts, sequence, version, created_at AS "createdAt", updated_at AS "updatedAt"
+         FROM posts
+        WHERE channel_id = ANY($1::uuid[]) AND scheduled_at >= $2 AND scheduled_at < $3
+        ORDER BY scheduled_at, id`,
+      [channelIds, from, to],
+    );
   }
 }

@@ -81,9 +81,12 @@ export class PostsService {
     return toPage(rows, limit, mapPost, (p) => ({ at: p.scheduledAt?.toISOString() ?? 'infinity', id: p.id }));
   }
 
-  /** Posts of these channels dated in [from, to), by time (for calendars and feeds). */
-  datedInRange(channelIds: string[], from: Date, to: Date): Promise<PostEntity[]> {
-    return this.posts.findDatedInRange(channelIds, from, to);
+  /**
+   * Posts of these channels dated in [from, to), by time then id, in their API form (for
+   * calendars); read in `m`'s snapshot when given.
+   */
+  async datedInRange(channelIds: string[], from: Date, to: Date, m?: EntityManager): Promise<PostResponse[]> {
+    return (await this.posts.findDatedInRange(channelIds, from, to, m)).map(mapPost);
   }
 
   async update(actor: Actor, postId: string, dto: PostUpdateDto, ifMatch?: number): Promise<PostMutation> {

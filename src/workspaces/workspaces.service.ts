@@ -16,7 +16,7 @@ import {
   WorkspaceCreateDto,
   WorkspaceUpdateDto,
 } from './dto/workspace.dto';
-import { MembersRepository } from './members.repository';
+import { KeyHolder, MembersRepository } from './members.repository';
 import { WorkspaceEntity } from './workspace.entity';
 import { WorkspacesRepository } from './workspaces.repository';
 
@@ -62,8 +62,8 @@ export class WorkspacesService {
     return this.members.emailsOfRole(workspaceId, 'lead');
   }
 
-  /** The active member holding the api key with this hash, or null. */
-  memberByKeyHash(hash: string) {
+  /** The active member holding the api key with this hash, or null (the guard's lookup). */
+  memberByKeyHash(hash: string): Promise<KeyHolder | null> {
     return this.members.findActiveByKeyHash(hash);
   }
 

@@ -14,7 +14,7 @@ import {
 } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
 import { IsInstant, IsQueryInstant, Optional, Nullable } from '../../common/validators';
-import type { PostEntity } from '../post.entity';
+import type { PostRow } from '../post.entity';
 import { POST_STATUSES } from '../post-state.machine';
 
 const URL_OPTIONS = { require_protocol: true, protocols: ['http', 'https'], require_tld: false };
@@ -164,7 +164,7 @@ export class PostListQueryDto extends PageQueryDto {
   to?: string;
 }
 
-export function mapPost(p: PostEntity) {
+export function mapPost(p: PostRow) {
   return {
     id: p.id,
     workspaceId: p.workspaceId,

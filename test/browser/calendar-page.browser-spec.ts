@@ -220,6 +220,18 @@ describe('the calendar page', () => {
       await page.locator('.calendar [data-gap-kind="planned_gap"]').first().waitFor();
       await page.screenshot({ path: join(SCREENSHOTS, 'month-view.png'), fullPage: true });
 
+      // The channel filter: only the blog (nothing planned there, no rules, no gap).
+      const instagramChips = page.locator('.calendar [data-post-id]');
+      expect(await instagramChips.count()).toBeGreaterThan(0);
+      await page.getByLabel('Show channel').selectOption({ label: 'Bottega Blog' });
+      await calendarReady(page);
+      await instagramChips.first().waitFor({ state: 'detached' });
+      expect(await page.locator('.calendar [data-gap-kind]').count()).toBe(0);
+      expect(await page.locator('.mix-name').allTextContents()).toEqual(['Bottega Blog · 0 posts']);
+      await page.getByLabel('Show channel').selectOption({ label: 'All channels' });
+      await calendarReady(page);
+      await instagramChips.first().waitFor();
+
       await t.detector.scan();
       const open = await t.http.get(`/v1/workspaces/${ws.workspaceId}/alerts?status=open`).set(auth(ws.lead.key)).expect(200);
       const gapAlert = open.body.items.find((a: { kind: string; channelId: string }) => a.kind === 'planned_gap' && a.channelId === channel.id);

@@ -39,7 +39,7 @@ export class CalendarPage {
     this.el = h(
       'section',
       { class: 'calendar-page', 'aria-label': 'Calendar' },
-      h('div', { class: 'toolbar' }, field('Channel', this.channelFilter), newPost, legend()),
+      h('div', { class: 'toolbar' }, field('Show channel', this.channelFilter), newPost, legend()),
       this.refusalEl,
       h('div', { class: 'calendar-layout' }, this.calendarEl, this.mixEl),
     );

@@ -78,6 +78,7 @@ export abstract class HttpFake {
   private failures: PlannedFailure[] = [];
   private drops: PlannedDrop[] = [];
   private latency: { ms: number; path?: string } = { ms: 0 };
+  private holds: { path?: string; released: Promise<void> }[] = [];
 
   constructor(options: { latencyMs?: number } = {}) {
     this.latency = { ms: options.latencyMs ?? 0 };
@@ -145,10 +146,23 @@ export abstract class HttpFake {
     return this;
   }
 
-  /** Clears planned failures, drops and latency. */
+  /**
+   * Holds the answer to the next request (to `path`) AFTER handling it, until the returned
+   * function is called: a slow platform whose timing the test controls, whatever the
+   * machine's load. Later requests are answered as usual.
+   */
+  holdNext(path?: string): () => void {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.holds.push({ path, released });
+    return release;
+  }
+
+  /** Clears planned failures, drops, latency and holds not yet used. */
   resetFaults(): this {
     this.failures = [];
     this.drops = [];
+    this.holds = [];
     this.latency = { ms: 0 };
     return this;
   }
@@ -222,6 +236,12 @@ export abstract class HttpFake {
       });
       res.end(payload);
     };
+    const holdAt = this.holds.findIndex((h) => h.path === undefined || h.path === request.path);
+    if (holdAt !== -1) {
+      const [hold] = this.holds.splice(holdAt, 1);
+      void hold!.released.then(send);
+      return;
+    }
     const delay = this.latency.path === undefined || this.latency.path === request.path ? this.latency.ms : 0;
     if (delay > 0) {
       const timer = setTimeout(() => {

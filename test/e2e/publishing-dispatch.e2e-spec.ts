@@ -196,7 +196,7 @@ describe('dispatcher', () => {
 
   it('on shutdown finishes in-flight posts within the grace period, and hands back the others', async () => {
     const database = await createTestDatabase();
-    const t = await createPublishingApp({ now: T0, databaseUrl: database.url, options: { shutdownGraceMs: 300 } });
+    const t = await createPublishingApp({ now: T0, databaseUrl: database.url, options: { shutdownGraceMs: 1_000 } });
     try {
       const { lead } = await seedWorkspace(t);
       const quick = await mockChannel(t, lead, { credentials: { latencyMs: 50 } });

@@ -5,12 +5,13 @@
  * document and encode it. Knows nothing about Nest or TypeORM, so that it loads in a worker
  * thread; everything in and out is plain, structured-cloneable data.
  */
-import { evaluate, findGaps, type ChannelRules, type TimelineEntry, type Violation } from '../rules';
-import { PLANNED_STATUSES } from '../posts/post-state.machine';
+import type { ChannelRules } from '../rules';
+// Pure and dependency-free (no Nest, no TypeORM): the posts module's timeline query and
+// its way of judging a plan, shared with PostsRepository and PlanService.
+import { planInsights, planWindow } from '../posts/plan-insights';
+import { timelineOf, timelineWindowQuery, type TimelineRow } from '../posts/posts.queries';
 import { renderFeed } from './ical-feed.renderer';
 import type { FeedEventPost, FeedGap, FeedPostStatus } from './ical-feed.types';
-
-const DAY_MS = 86_400_000;
 
 /** What a job needs of `pg`'s Client (or Pool). */
 export interface Queryable {
@@ -90,22 +91,6 @@ export const POSTS_IN_SCOPE_SQL = `
      AND p.scheduled_at >= $3 AND p.scheduled_at < $4 AND p.status = ANY ($5::text[])
    ORDER BY p.scheduled_at, p.id`;
 
-/**
- * A channel's plan (scheduled, publishing, published) in [from, to) plus the nearest post
- * either side: what the rule engine needs, as PostsRepository.timelineWindow reads it.
- */
-export const TIMELINE_SQL = `
-  (SELECT id, scheduled_at AS at, category FROM posts
-    WHERE channel_id = $1 AND workspace_id = $5 AND status = ANY ($4) AND scheduled_at < $2
-    ORDER BY scheduled_at DESC LIMIT 1)
-  UNION ALL
-  (SELECT id, scheduled_at, category FROM posts
-    WHERE channel_id = $1 AND workspace_id = $5 AND status = ANY ($4) AND scheduled_at >= $2 AND scheduled_at < $3)
-  UNION ALL
-  (SELECT id, scheduled_at, category FROM posts
-    WHERE channel_id = $1 AND workspace_id = $5 AND status = ANY ($4) AND scheduled_at >= $3
-    ORDER BY scheduled_at LIMIT 1)`;
-
 /** Whether a channel's rules can give gaps or violations at all (else its plan is not read). */
 export function hasPlanRules(rules: ChannelRules | null | undefined): boolean {
   if (!rules) return false;
@@ -174,31 +159,22 @@ export async function runFeedRenderJob(db: Queryable, job: FeedRenderJob): Promi
 
 /**
  * Gaps and violations of one channel's plan over the window, as PlanService.insights
- * judges them: the plan is read a week and a mix window beyond either edge, so that weeks
- * and mix windows crossing an edge are judged on all their posts.
+ * judges them: the same plan window (planWindow), read by the same query
+ * (timelineWindowQuery), judged by the same function (planInsights).
  */
 async function judgePlan(db: Queryable, job: FeedRenderJob, channel: FeedJobChannel, rules: ChannelRules, from: Date, to: Date) {
-  const margin = (8 + (rules.mix?.windowDays ?? 0)) * DAY_MS;
-  const { rows } = await db.query<{ id: string; at: Date; category: string }>(TIMELINE_SQL, [
-    channel.id,
-    new Date(from.getTime() - margin),
-    new Date(to.getTime() + margin),
-    PLANNED_STATUSES,
-    job.workspaceId,
-  ]);
-  const timeline: TimelineEntry[] = rows.map((r) => ({ id: r.id, at: new Date(r.at), category: r.category }));
-  const now = new Date(job.judgedAt);
-  const violations: Violation[] = evaluate(timeline, rules, channel.timezone, { now, from, to });
-  const gaps: FeedGap[] = job.includeGaps
-    ? findGaps(timeline, rules, channel.timezone, { from, to, now }).map((g) => ({
-        channelId: channel.id,
-        channelName: channel.name,
-        from: new Date(g.from),
-        to: new Date(g.to),
-        kind: g.kind,
-      }))
-    : [];
-  return { gaps, violations };
+  const window = planWindow(rules, from, to);
+  const q = timelineWindowQuery({ channelId: channel.id, workspaceId: job.workspaceId, from: window.from, to: window.to });
+  const timeline = timelineOf((await db.query<TimelineRow>(q.text, q.values)).rows);
+  const insights = planInsights(timeline, rules, channel.timezone, { from, to, now: new Date(job.judgedAt) }, { gaps: !job.includeGaps, mix: true });
+  const gaps: FeedGap[] = insights.gaps.map((g) => ({
+    channelId: channel.id,
+    channelName: channel.name,
+    from: new Date(g.from),
+    to: new Date(g.to),
+    kind: g.kind,
+  }));
+  return { gaps, violations: insights.violations };
 }
 
 function toEventPost(r: FeedPostRow, channelName: string, violations: string[] | undefined): FeedEventPost {

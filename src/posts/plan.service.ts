@@ -2,33 +2,18 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ChannelEntity } from '../channels/channel.entity';
 import { Clock } from '../common/clock';
-import {
-  affectedRange,
-  ChangeCheck,
-  ChannelRules,
-  checkChange,
-  evaluate,
-  findGaps,
-  Gap,
-  mixShares,
-  nextSlot,
-  TimelineEntry,
-  Violation,
-} from '../rules';
+import { affectedRange, ChangeCheck, ChannelRules, checkChange, nextSlot, TimelineEntry } from '../rules';
+import { PlanInsights, planInsights, planWindow } from './plan-insights';
 import { PLANNED_STATUSES } from './post-state.machine';
 import { PostEntity } from './post.entity';
 import { PostsRepository } from './posts.repository';
+
+export type { PlanInsights } from './plan-insights';
 
 const DAY_MS = 86_400_000;
 /** next-slot looks this far first, then up to a year: most answers need only the first. */
 const NEAR_HORIZON_DAYS = 35;
 const FAR_HORIZON_DAYS = 365;
-
-export interface PlanInsights {
-  gaps: Gap[];
-  violations: Violation[];
-  mix: Record<string, number>;
-}
 
 /** A post's place in its channel's plan, or null when it is not in the plan. */
 export function timelineEntryOf(post: Pick<PostEntity, 'id' | 'status' | 'scheduledAt' | 'category'> | null): TimelineEntry | null {
@@ -54,7 +39,7 @@ export class PlanService {
     if (instants.length === 0) return { added: [], all: [] };
     const rules = channel.rules as ChannelRules;
     const range = affectedRange(rules, channel.timezone, instants);
-    const stored = await this.posts.timelineWindow(channel.id, range.from, range.to, m);
+    const stored = await this.posts.timelineWindow(channel, range.from, range.to, m);
     const ids = new Set([before?.id, after?.id].filter(Boolean));
     const others = stored.filter((p) => !ids.has(p.id));
     const oldPlan = before ? [...others, before] : others;
@@ -68,11 +53,10 @@ export class PlanService {
    */
   async nextSlot(channel: ChannelEntity, opts: { category: string; after: Date; excludePostId?: string }, m?: EntityManager): Promise<Date | null> {
     const rules = channel.rules as ChannelRules;
-    const mixDays = rules.mix?.windowDays ?? 0;
     for (const horizonDays of [NEAR_HORIZON_DAYS, FAR_HORIZON_DAYS]) {
-      const from = new Date(opts.after.getTime() - (mixDays + 8) * DAY_MS);
-      const to = new Date(opts.after.getTime() + (horizonDays + mixDays + 8) * DAY_MS);
-      const timeline = await this.posts.timelineWindow(channel.id, from, to, m);
+      // The candidates lie in [after, after + horizon): read the plan judging that range needs.
+      const window = planWindow(rules, opts.after, new Date(opts.after.getTime() + horizonDays * DAY_MS));
+      const timeline = await this.posts.timelineWindow(channel, window.from, window.to, m);
       const at = nextSlot(timeline, rules, channel.timezone, {
         category: opts.category,
         after: opts.after,
@@ -94,30 +78,24 @@ export class PlanService {
   /**
    * The stretch of the channel's plan that its insights over [from, to) judge: a week and a
    * mix window either side, so that weeks and windows crossing the range edges are judged
-   * on all their posts.
+   * on all their posts (planWindow, which the feed render worker uses too).
    */
   insightsWindow(channel: ChannelEntity, from: Date, to: Date): { from: Date; to: Date } {
-    const margin = (8 + ((channel.rules as ChannelRules).mix?.windowDays ?? 0)) * DAY_MS;
-    return { from: new Date(from.getTime() - margin), to: new Date(to.getTime() + margin) };
+    return planWindow(channel.rules as ChannelRules, from, to);
   }
 
   /** The channel's plan over insightsWindow(channel, from, to), in `m`'s snapshot when given. */
   insightsTimeline(channel: ChannelEntity, from: Date, to: Date, m?: EntityManager): Promise<TimelineEntry[]> {
     const window = this.insightsWindow(channel, from, to);
-    return this.posts.timelineWindow(channel.id, window.from, window.to, m);
+    return this.posts.timelineWindow(channel, window.from, window.to, m);
   }
 
   /**
    * Gaps, violations and content mix over [from, to) of a timeline loaded by
-   * insightsTimeline(channel, from, to), at `now`. Pure: no I/O.
+   * insightsTimeline(channel, from, to), at `now`. Pure: no I/O (planInsights).
    */
   insightsOf(channel: ChannelEntity, timeline: TimelineEntry[], from: Date, to: Date, now: Date = this.clock.now()): PlanInsights {
-    const rules = channel.rules as ChannelRules;
-    return {
-      gaps: findGaps(timeline, rules, channel.timezone, { from, to, now }),
-      violations: evaluate(timeline, rules, channel.timezone, { now, from, to }),
-      mix: mixShares(timeline, from, to),
-    };
+    return planInsights(timeline, channel.rules as ChannelRules, channel.timezone, { from, to, now });
   }
 
   /** Gaps, violations and content mix of a channel's plan over [from, to). */

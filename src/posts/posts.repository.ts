@@ -3,12 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, EntityManager } from 'typeorm';
 import { PostEntity, PostRow } from './post.entity';
 import { PLANNED_STATUSES } from './post-state.machine';
-
-export interface TimelineRow {
-  id: string;
-  at: Date;
-  category: string;
-}
+import type { TimelineEntry } from '../rules';
+import { timelineOf, timelineWindowQuery } from './posts.queries';
 
 export type PostChanges = Partial<
   Pick<PostEntity, 'status' | 'body' | 'title' | 'link' | 'media' | 'category' | 'scheduledAt' | 'sequence' | 'nextAttemptAt'>
@@ -75,25 +71,16 @@ export class PostsRepository {
   /**
    * The channel's plan (scheduled, publishing, published) in [from, to), plus the nearest
    * planned post before `from` and the nearest at or after `to`: the window a rule check
-   * needs. Served by the (channel_id, scheduled_at) index, so its cost does not grow with
-   * the channel's history.
+   * needs (timelineWindowQuery in posts.queries.ts, which the feed render worker runs too).
    */
-  async timelineWindow(channelId: string, from: Date, to: Date, m: EntityManager = this.ds.manager): Promise<TimelineRow[]> {
-    const planned = PLANNED_STATUSES;
-    const rows: { id: string; at: Date; category: string }[] = await m.query(
-      `(SELECT id, scheduled_at AS at, category FROM posts
-         WHERE channel_id = $1 AND status = ANY($4) AND scheduled_at < $2
-         ORDER BY scheduled_at DESC LIMIT 1)
-       UNION ALL
-       (SELECT id, scheduled_at, category FROM posts
-         WHERE channel_id = $1 AND status = ANY($4) AND scheduled_at >= $2 AND scheduled_at < $3)
-       UNION ALL
-       (SELECT id, scheduled_at, category FROM posts
-         WHERE channel_id = $1 AND status = ANY($4) AND scheduled_at >= $3
-         ORDER BY scheduled_at LIMIT 1)`,
-      [channelId, from, to, planned],
-    );
-    return rows.map((r) => ({ id: r.id, at: new Date(r.at), category: r.category }));
+  async timelineWindow(
+    channel: { id: string; workspaceId: string },
+    from: Date,
+    to: Date,
+    m: EntityManager = this.ds.manager,
+  ): Promise<TimelineEntry[]> {
+    const q = timelineWindowQuery({ channelId: channel.id, workspaceId: channel.workspaceId, from, to });
+    return timelineOf(await m.query(q.text, q.values));
   }
 
   /** Whether the channel has any post in its plan (scheduled, publishing or published). */

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ChannelsModule } from '../channels/channels.module';
 import { PostsModule } from '../posts/posts.module';
 import { WorkspacesModule } from '../workspaces/workspaces.module';
 import { CalendarController } from './calendar.controller';
@@ -6,7 +7,7 @@ import { CalendarRepository } from './calendar.repository';
 import { CalendarService } from './calendar.service';
 
 @Module({
-  imports: [PostsModule, WorkspacesModule],
+  imports: [ChannelsModule, PostsModule, WorkspacesModule],
   controllers: [CalendarController],
   providers: [CalendarService, CalendarRepository],
 })

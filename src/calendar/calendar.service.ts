@@ -4,7 +4,9 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { Actor } from '../auth/actor';
 import { ChannelEntity } from '../channels/channel.entity';
+import { ChannelsService } from '../channels/channels.service';
 import { mapChannel } from '../channels/dto/channel.dto';
+import type { ChannelWithPlanRevision } from '../channels/plan-revision';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import type { PostResponse } from '../posts/dto/post.dto';
@@ -14,7 +16,7 @@ import type { ChannelRules, TimelineEntry } from '../rules';
 import { WorkspacesService } from '../workspaces/workspaces.service';
 import { BuiltAnswer, CalendarCache, ChannelPlan } from './calendar.cache';
 import { Range, resolveRange } from './calendar-range';
-import { CalendarRepository, ChannelWithRevision } from './calendar.repository';
+import { CalendarRepository } from './calendar.repository';
 import { CalendarQueryDto, WorkspaceCalendarQueryDto } from './dto/calendar.dto';
 import { insightsValidUntil } from './insights-validity';
 
@@ -49,17 +51,17 @@ interface ChannelPart {
  *
  * A request reads the channel (or the workspace's active channels) together with the plan
  * revision of each (`feed_channel_revisions`, bumped by triggers in every transaction that
- * writes the channel's posts) in one statement. The posts of the range, already
- * serialized, and the plan window come from the cache when it holds them for exactly that
- * revision, and are otherwise read in one REPEATABLE READ snapshot together with the
- * revision they belong to. The channel itself (name, zone, rules ...) is the row just read;
- * gaps, violations and mix come from the plan window, the channel's rules and zone and the
- * clock (PlanService.insightsOf; kept while none of these changes and the clock has not
- * reached insightsValidUntil). So the answer is the one the uncached code gives, byte for
- * byte, whatever moved. The ETag is a hash of the answer's bytes (the posts by their
- * digest, taken once per plan), so it names the representation whichever instance or
- * version of the code sent it. Nothing in the answer depends on who asks (any role of the
- * channel's workspace).
+ * writes the channel's posts) in one statement, through ChannelsService. The posts of the
+ * range, already serialized, and the plan window come from the cache when it holds them
+ * for exactly that revision, and are otherwise read in one REPEATABLE READ snapshot
+ * together with the revision they belong to. The channel itself (name, zone, rules ...) is
+ * the row just read; gaps, violations and mix come from the plan window, the channel's
+ * rules and zone and the clock (PlanService.insightsOf; kept while none of these changes
+ * and the clock has not reached insightsValidUntil). So the answer is the one the uncached
+ * code gives, byte for byte, whatever moved. The ETag is a hash of the answer's bytes (the
+ * posts by their digest, taken once per plan), so it names the representation whichever
+ * instance or version of the code sent it. Nothing in the answer depends on who asks (any
+ * role of the channel's workspace).
  */
 @Injectable()
 export class CalendarService {
@@ -68,6 +70,7 @@ export class CalendarService {
 
   constructor(
     private readonly calendars: CalendarRepository,
+    private readonly channels: ChannelsService,
     private readonly posts: PostsService,
     private readonly plan: PlanService,
     private readonly workspaces: WorkspacesService,
@@ -76,8 +79,7 @@ export class CalendarService {
 
   /** A channel's calendar; another workspace's channel answers 404. */
   async forChannel(actor: Actor, channelId: string, query: CalendarQueryDto): Promise<CalendarAnswer> {
-    const scoped = await this.calendars.channelWithRevision(actor.workspaceId, channelId);
-    if (!scoped) throw DomainError.notFound('Channel');
+    const scoped = await this.channels.getWithPlanRevision(actor, channelId);
     const now = this.clock.now();
     const range = resolveRange(query.from, query.to, scoped.channel.timezone, now);
     const [plan] = await this.plans([scoped], range);
@@ -101,13 +103,13 @@ export class CalendarService {
     const workspace = await this.workspaces.get(actor, workspaceId);
     const now = this.clock.now();
     const range = resolveRange(query.from, query.to, workspace.timezone, now);
-    let channels: ChannelWithRevision[];
+    let channels: ChannelWithPlanRevision[];
     if (query.channelId) {
-      const scoped = await this.calendars.channelWithRevision(workspaceId, query.channelId);
+      const scoped = await this.channels.findWithPlanRevision(actor, query.channelId);
       if (!scoped) throw DomainError.invalid('channelId', 'no such channel in this workspace');
       channels = [scoped];
     } else {
-      channels = await this.calendars.activeWithRevisions(workspaceId);
+      channels = await this.channels.activeWithPlanRevisions(actor, workspaceId);
     }
     const plans = await this.plans(channels, range);
     const parts = channels.map((c, i) => this.channelPart(c.channel, plans[i], range, now));
@@ -135,7 +137,7 @@ export class CalendarService {
   }
 
   /** The plans of these channels over the range at their revisions: cached, or read in one snapshot. */
-  private plans(channels: ChannelWithRevision[], range: Range): Promise<ChannelPlan[]> {
+  private plans(channels: ChannelWithPlanRevision[], range: Range): Promise<ChannelPlan[]> {
     const found: Array<ChannelPlan | Promise<ChannelPlan>> = [];
     const missing: Array<{ index: number; channel: ChannelEntity; key: string }> = [];
     channels.forEach(({ channel, revision }, index) => {

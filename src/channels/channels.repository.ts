@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { ChannelEntity, ChannelStatus } from './channel.entity';
+import { ChannelWithPlanRevision, planRevisionOf } from './plan-revision';
 
 export type ChannelChanges = Partial<
   Pick<
@@ -26,9 +27,41 @@ export type ChannelChanges = Partial<
   >
 >;
 
+/**
+ * `"c"."col" AS "property"` for every column TypeORM would select for the entity, and a
+ * way back from such a row to an entity: what TypeORM hydration gives for these column
+ * types (the pg driver already parses uuid, text, boolean, integer, jsonb and timestamptz),
+ * without building a query each time. Built once from the entity metadata, so a column
+ * added to the entity is read too. For the hot reads (the calendar's, on every request).
+ */
+function plainSelect(ds: DataSource, entity: typeof ChannelEntity, alias: string) {
+  const columns = ds.getMetadata(entity).columns.filter((c) => c.isSelect && !c.isVirtual);
+  for (const c of columns) {
+    if (c.transformer || c.embeddedMetadata) throw new Error(`ChannelsRepository reads ${c.propertyName} without TypeORM: add its transformer here`);
+  }
+  return {
+    list: columns.map((c) => `${alias}."${c.databaseName}" AS "${c.propertyName}"`).join(', '),
+    entityOf(row: Record<string, unknown>): ChannelEntity {
+      const channel = new entity();
+      for (const c of columns) (channel as unknown as Record<string, unknown>)[c.propertyName] = row[c.propertyName];
+      return channel;
+    },
+  };
+}
+
 @Injectable()
 export class ChannelsRepository {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  private readonly plain: ReturnType<typeof plainSelect>;
+  private readonly withRevisionSql: string;
+  private readonly activeWithRevisionsSql: string;
+
+  constructor(@InjectDataSource() private readonly ds: DataSource) {
+    this.plain = plainSelect(ds, ChannelEntity, 'c');
+    const select = `SELECT ${this.plain.list}, r.revision AS "planRevision", r.changed_at AS "planChangedAt"
+         FROM channels c LEFT JOIN feed_channel_revisions r ON r.channel_id = c.id`;
+    this.withRevisionSql = `${select} WHERE c.id = $1 AND c.workspace_id = $2`;
+    this.activeWithRevisionsSql = `${select} WHERE c.workspace_id = $1 AND c.status = 'active' ORDER BY c.created_at, c.id`;
+  }
 
   transaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
     return this.ds.transaction(work);
@@ -36,6 +69,22 @@ export class ChannelsRepository {
 
   findInWorkspace(workspaceId: string, id: string, m: EntityManager = this.ds.manager): Promise<ChannelEntity | null> {
     return m.getRepository(ChannelEntity).findOne({ where: { id, workspaceId } });
+  }
+
+  /**
+   * A channel of the workspace (any status) with its plan revision, in one statement, so
+   * that the revision belongs to the row read. Plain SQL, built once: it is on the
+   * calendar's hot path.
+   */
+  async findInWorkspaceWithPlanRevision(workspaceId: string, id: string): Promise<ChannelWithPlanRevision | null> {
+    const rows: Record<string, unknown>[] = await this.ds.query(this.withRevisionSql, [id, workspaceId]);
+    return rows.length === 0 ? null : this.withPlanRevision(rows[0]);
+  }
+
+  /** The workspace's active channels (by creation, as listActive) with their plan revisions, in one statement. */
+  async listActiveWithPlanRevisions(workspaceId: string): Promise<ChannelWithPlanRevision[]> {
+    const rows: Record<string, unknown>[] = await this.ds.query(this.activeWithRevisionsSql, [workspaceId]);
+    return rows.map((row) => this.withPlanRevision(row));
   }
 
   /** Locks the channel row: changes to one channel's plan are serialised on it. */
@@ -119,5 +168,9 @@ export class ChannelsRepository {
       .where('c.id = :id', { id })
       .getRawOne<{ ciphertext: string | null }>();
     return row?.ciphertext ?? null;
+  }
+
+  private withPlanRevision(row: Record<string, unknown>): ChannelWithPlanRevision {
+    return { channel: this.plain.entityOf(row), revision: planRevisionOf(row.planRevision, row.planChangedAt) };
   }
 }

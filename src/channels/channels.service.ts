@@ -11,6 +11,7 @@ import { WorkspacesService } from '../workspaces/workspaces.service';
 import { ChannelEntity, DEFAULT_LATENESS_LIMIT_MINUTES, Platform } from './channel.entity';
 import { toRulesConfig, toSlotsConfig } from './channel-rules';
 import { ChannelChanges, ChannelsRepository } from './channels.repository';
+import type { ChannelWithPlanRevision } from './plan-revision';
 import { credentialErrors } from './credentials.schema';
 import { CredentialsCipher } from './credentials.cipher';
 import { ChannelCreateDto, ChannelListQueryDto, ChannelResponse, ChannelUpdateDto, mapChannel } from './dto/channel.dto';
@@ -90,6 +91,27 @@ export class ChannelsService {
     const channel = await this.channels.findInWorkspace(actor.workspaceId, channelId, m);
     if (!channel) throw DomainError.notFound('Channel');
     return channel;
+  }
+
+  /**
+   * A channel of the caller's workspace (any status) with its plan revision (plan-revision.ts),
+   * read together in one statement; null when there is no such channel.
+   */
+  findWithPlanRevision(actor: Actor, channelId: string): Promise<ChannelWithPlanRevision | null> {
+    return this.channels.findInWorkspaceWithPlanRevision(actor.workspaceId, channelId);
+  }
+
+  /** The same, or 404 (as `get`). */
+  async getWithPlanRevision(actor: Actor, channelId: string): Promise<ChannelWithPlanRevision> {
+    const found = await this.findWithPlanRevision(actor, channelId);
+    if (!found) throw DomainError.notFound('Channel');
+    return found;
+  }
+
+  /** The workspace's active channels (in list order) with their plan revisions, in one statement; 404 for another workspace. */
+  activeWithPlanRevisions(actor: Actor, workspaceId: string): Promise<ChannelWithPlanRevision[]> {
+    this.workspaces.assertOwn(actor, workspaceId);
+    return this.channels.listActiveWithPlanRevisions(workspaceId);
   }
 
   /** Locks a channel of the caller's workspace for the rest of the transaction, or 404. */

@@ -342,6 +342,34 @@ describe('calendar cache', () => {
     }
   });
 
+  it('a cached answer costs the key check and one read of the channel(s) with the plan revision, nothing more', async () => {
+    const { ws, channel } = await setup();
+    const statements = async (path: string): Promise<string[]> => {
+      const logged = jest.spyOn(t.db.logger, 'logQuery');
+      try {
+        await t.http.get(path).set(auth(ws.viewer.key)).expect(200);
+        return logged.mock.calls.map(([sql]) => sql);
+      } finally {
+        logged.mockRestore();
+      }
+    };
+    const readsChannels = (sql: string) => /\bchannels\b/.test(sql);
+    const channelPath = `/v1/channels/${channel.id}/calendar?${FEB}`;
+    await statements(channelPath); // warms the cache
+    const forChannel = await statements(channelPath);
+    expect(forChannel).toHaveLength(2);
+    expect(forChannel.filter(readsChannels)).toHaveLength(1);
+    expect(forChannel.find(readsChannels)).toContain('feed_channel_revisions');
+    for (const q of [FEB, `${FEB}&channelId=${channel.id}`]) {
+      const workspacePath = `/v1/workspaces/${ws.workspaceId}/calendar?${q}`;
+      await statements(workspacePath);
+      const forWorkspace = await statements(workspacePath);
+      expect(forWorkspace).toHaveLength(3); // the key, the workspace, its channel(s) with their revisions
+      expect(forWorkspace.filter(readsChannels)).toHaveLength(1);
+      expect(forWorkspace.find(readsChannels)).toContain('feed_channel_revisions');
+    }
+  });
+
   it('keeps at most its byte budget', async () => {
     const cache = t.app.get(CalendarService).cache;
     expect(cache.size.bytes).toBeLessThanOrEqual(cache.maxBytes);

@@ -1,3 +1,4 @@
+import { VersionedLru } from '../common/versioned-lru';
 import type { TimelineEntry } from '../rules';
 
 /** Rough in-memory size of one timeline entry (object, Date, id and category strings). */
@@ -55,49 +56,31 @@ function sizeOf(plan: ChannelPlan): number {
  * only a plan of exactly that revision is used.
  */
 export class CalendarCache {
-  private readonly entries = new Map<string, { plan: ChannelPlan; bytes: number }>();
-  private total = 0;
+  private readonly plans: VersionedLru<ChannelPlan>;
 
-  constructor(
-    readonly maxBytes: number,
-    readonly maxEntryBytes: number = maxBytes / 4,
-  ) {}
+  constructor(maxBytes: number, maxEntryBytes: number = maxBytes / 4) {
+    this.plans = new VersionedLru(maxBytes, maxEntryBytes);
+  }
 
   /** The plan stored in `slot` when its key is `key`. */
   get(slot: string, key: string): ChannelPlan | undefined {
-    const entry = this.entries.get(slot);
-    if (!entry || entry.plan.key !== key) return undefined;
-    this.entries.delete(slot);
-    this.entries.set(slot, entry);
-    return entry.plan;
+    return this.plans.get(slot, key);
   }
 
   set(plan: ChannelPlan): void {
-    this.delete(plan.slot);
-    const bytes = sizeOf(plan);
-    if (bytes > this.maxEntryBytes) return;
-    this.entries.set(plan.slot, { plan, bytes });
-    this.total += bytes;
-    for (const [s, entry] of this.entries) {
-      if (this.total <= this.maxBytes) break;
-      this.entries.delete(s);
-      this.total -= entry.bytes;
-    }
+    this.plans.set(plan.slot, plan.key, plan, sizeOf(plan));
   }
 
   /** Accounts again for a plan whose memos (insights, last) changed, while the cache still holds it. */
   resized(plan: ChannelPlan): void {
-    if (this.entries.get(plan.slot)?.plan === plan) this.set(plan);
+    if (this.plans.peek(plan.slot) === plan) this.set(plan);
   }
 
-  private delete(slot: string): void {
-    const entry = this.entries.get(slot);
-    if (!entry) return;
-    this.entries.delete(slot);
-    this.total -= entry.bytes;
+  get maxBytes(): number {
+    return this.plans.maxBytes;
   }
 
   get size(): { entries: number; bytes: number } {
-    return { entries: this.entries.size, bytes: this.total };
+    return this.plans.size;
   }
 }

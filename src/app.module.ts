@@ -11,6 +11,7 @@ import { CoreModule } from './common/core.module';
 import { FeedsModule } from './feeds/feeds.module';
 import { ProblemDetailsFilter } from './common/problem-details.filter';
 import { AppConfig } from './config/app-config';
+import { DatabaseModule } from './database/database.module';
 import { dataSourceOptions } from './database/data-source.options';
 import { OperationsModule } from './operations/operations.module';
 import { PostsModule } from './posts/posts.module';
@@ -33,6 +34,7 @@ export class AppModule {
       imports: [
         CoreModule.forRoot(config, clock),
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl)),
+        DatabaseModule,
         OperationsModule,
         AuthModule,
         WorkspacesModule,

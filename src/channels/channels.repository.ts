@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { PreparedQueries, PreparedStatement, preparedStatement } from '../database/prepared-queries';
 import { ChannelEntity, ChannelStatus } from './channel.entity';
 import { ChannelWithPlanRevision, planRevisionOf } from './plan-revision';
 
@@ -52,15 +53,21 @@ function plainSelect(ds: DataSource, entity: typeof ChannelEntity, alias: string
 @Injectable()
 export class ChannelsRepository {
   private readonly plain: ReturnType<typeof plainSelect>;
-  private readonly withRevisionSql: string;
-  private readonly activeWithRevisionsSql: string;
+  private readonly withRevision: PreparedStatement;
+  private readonly activeWithRevisions: PreparedStatement;
 
-  constructor(@InjectDataSource() private readonly ds: DataSource) {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly prepared: PreparedQueries,
+  ) {
     this.plain = plainSelect(ds, ChannelEntity, 'c');
     const select = `SELECT ${this.plain.list}, r.revision AS "planRevision", r.changed_at AS "planChangedAt"
          FROM channels c LEFT JOIN feed_channel_revisions r ON r.channel_id = c.id`;
-    this.withRevisionSql = `${select} WHERE c.id = $1 AND c.workspace_id = $2`;
-    this.activeWithRevisionsSql = `${select} WHERE c.workspace_id = $1 AND c.status = 'active' ORDER BY c.created_at, c.id`;
+    this.withRevision = preparedStatement('channels_with_plan_revision', `${select} WHERE c.id = $1 AND c.workspace_id = $2`);
+    this.activeWithRevisions = preparedStatement(
+      'channels_active_with_plan_revisions',
+      `${select} WHERE c.workspace_id = $1 AND c.status = 'active' ORDER BY c.created_at, c.id`,
+    );
   }
 
   transaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
@@ -73,17 +80,17 @@ export class ChannelsRepository {
 
   /**
    * A channel of the workspace (any status) with its plan revision, in one statement, so
-   * that the revision belongs to the row read. Plain SQL, built once: it is on the
-   * calendar's hot path.
+   * that the revision belongs to the row read. A prepared statement, built once: it is on
+   * the calendar's hot path.
    */
   async findInWorkspaceWithPlanRevision(workspaceId: string, id: string): Promise<ChannelWithPlanRevision | null> {
-    const rows: Record<string, unknown>[] = await this.ds.query(this.withRevisionSql, [id, workspaceId]);
+    const rows = await this.prepared.rows<Record<string, unknown>>(this.withRevision, [id, workspaceId]);
     return rows.length === 0 ? null : this.withPlanRevision(rows[0]);
   }
 
   /** The workspace's active channels (by creation, as listActive) with their plan revisions, in one statement. */
   async listActiveWithPlanRevisions(workspaceId: string): Promise<ChannelWithPlanRevision[]> {
-    const rows: Record<string, unknown>[] = await this.ds.query(this.activeWithRevisionsSql, [workspaceId]);
+    const rows = await this.prepared.rows<Record<string, unknown>>(this.activeWithRevisions, [workspaceId]);
     return rows.map((row) => this.withPlanRevision(row));
   }
 

@@ -1,26 +1,33 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { PreparedQueries, preparedStatement } from '../database/prepared-queries';
 import { MemberEntity, Role } from './member.entity';
 
 /** What authenticating a request needs of the member holding an api key. */
 export type KeyHolder = Pick<MemberEntity, 'id' | 'workspaceId' | 'role' | 'name'>;
 
+const KEY_HOLDER = preparedStatement(
+  'members_key_holder',
+  `SELECT id, workspace_id AS "workspaceId", role, name FROM members WHERE api_key_hash = $1 AND revoked_at IS NULL`,
+);
+
 @Injectable()
 export class MembersRepository {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly prepared: PreparedQueries,
+  ) {}
 
   /**
    * The active member holding the api key with this hash, or null. Every authenticated
    * request runs it, so it is one indexed read (unique index on `api_key_hash`) of the four
-   * fields the guard needs, in plain SQL: no query building, no entity hydration. Never
-   * cached: a revoked key stops working with the next request, on every instance.
+   * fields the guard needs, as a prepared statement: no query building, no entity
+   * hydration, no parsing and planning per request. Never cached: a revoked key stops
+   * working with the next request, on every instance.
    */
   async findActiveByKeyHash(apiKeyHash: string): Promise<KeyHolder | null> {
-    const rows: KeyHolder[] = await this.ds.query(
-      `SELECT id, workspace_id AS "workspaceId", role, name FROM members WHERE api_key_hash = $1 AND revoked_at IS NULL`,
-      [apiKeyHash],
-    );
+    const rows = await this.prepared.rows<KeyHolder>(KEY_HOLDER, [apiKeyHash]);
     return rows[0] ?? null;
   }
 

@@ -1,5 +1,6 @@
 import { Test } from '@nestjs/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Client } from 'pg';
 import request from 'supertest';
 import type { Actor } from '../../src/auth/actor';
 import { AppModule } from '../../src/app.module';
@@ -345,12 +346,13 @@ describe('calendar cache', () => {
   it('a cached answer costs the key check and one read of the channel(s) with the plan revision, nothing more', async () => {
     const { ws, channel } = await setup();
     const statements = async (path: string): Promise<string[]> => {
-      const logged = jest.spyOn(t.db.logger, 'logQuery');
+      // Every statement this process sends to PostgreSQL, through TypeORM or prepared.
+      const sent = jest.spyOn(Client.prototype, 'query');
       try {
         await t.http.get(path).set(auth(ws.viewer.key)).expect(200);
-        return logged.mock.calls.map(([sql]) => sql);
+        return sent.mock.calls.map(([q]) => (typeof q === 'string' ? q : (q as { text: string }).text));
       } finally {
-        logged.mockRestore();
+        sent.mockRestore();
       }
     };
     const readsChannels = (sql: string) => /\bchannels\b/.test(sql);

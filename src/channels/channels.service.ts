@@ -7,6 +7,8 @@ import { Clock } from '../common/clock';
 import { DomainError, ErrorCode } from '../common/domain-error';
 import { assertVersion } from '../common/if-match';
 import { decodeCursor, DEFAULT_PAGE_SIZE, toPage } from '../common/pagination';
+import { CHANGE_CHANNELS, ChangeNotifications } from '../database/change-notifications';
+import { NotifiedCache } from '../database/notified-cache';
 import { WorkspacesService } from '../workspaces/workspaces.service';
 import { ChannelEntity, DEFAULT_LATENESS_LIMIT_MINUTES, Platform } from './channel.entity';
 import { toRulesConfig, toSlotsConfig } from './channel-rules';
@@ -22,13 +24,19 @@ export interface ChannelMutation extends ChannelResponse {
 
 @Injectable()
 export class ChannelsService {
+  /** Channels with their plan revisions by workspace and id: the calendar reads one per request. */
+  private readonly withPlanRevisions: NotifiedCache<ChannelWithPlanRevision>;
+
   constructor(
     private readonly channels: ChannelsRepository,
     private readonly workspaces: WorkspacesService,
     private readonly cipher: CredentialsCipher,
     private readonly audit: AuditService,
     private readonly clock: Clock,
-  ) {}
+    notifications: ChangeNotifications,
+  ) {
+    this.withPlanRevisions = new NotifiedCache(notifications, { channel: CHANGE_CHANNELS.channels, rowOf: (found) => found.channel.id, maxEntries: 10_000 });
+  }
 
   async create(actor: Actor, workspaceId: string, dto: ChannelCreateDto): Promise<ChannelMutation> {
     this.workspaces.assertOwn(actor, workspaceId);
@@ -95,10 +103,14 @@ export class ChannelsService {
 
   /**
    * A channel of the caller's workspace (any status) with its plan revision (plan-revision.ts),
-   * read together in one statement; null when there is no such channel.
+   * read together in one statement; null when there is no such channel. From memory while
+   * neither the channel nor its posts changed (NotifiedCache: never older than the request),
+   * so the answer is shared between requests: read it, never change it.
    */
   findWithPlanRevision(actor: Actor, channelId: string): Promise<ChannelWithPlanRevision | null> {
-    return this.channels.findInWorkspaceWithPlanRevision(actor.workspaceId, channelId);
+    return this.withPlanRevisions.get(`${actor.workspaceId}/${channelId}`, () =>
+      this.channels.findInWorkspaceWithPlanRevision(actor.workspaceId, channelId),
+    );
   }
 
   /** The same, or 404 (as `get`). */

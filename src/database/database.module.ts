@@ -1,10 +1,14 @@
 import { Global, Module } from '@nestjs/common';
+import { ChangeNotifications } from './change-notifications';
 import { PreparedQueries } from './prepared-queries';
 
-/** What the repositories share beyond TypeORM: prepared statements for hot reads. */
+/**
+ * What the repositories and services share beyond TypeORM: prepared statements for hot
+ * reads, and the change notifications that keep per-instance caches of rows current.
+ */
 @Global()
 @Module({
-  providers: [PreparedQueries],
-  exports: [PreparedQueries],
+  providers: [PreparedQueries, ChangeNotifications],
+  exports: [PreparedQueries, ChangeNotifications],
 })
 export class DatabaseModule {}

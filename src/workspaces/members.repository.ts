@@ -23,8 +23,7 @@ export class MembersRepository {
    * The active member holding the api key with this hash, or null. Every authenticated
    * request runs it, so it is one indexed read (unique index on `api_key_hash`) of the four
    * fields the guard needs, as a prepared statement: no query building, no entity
-   * hydration, no parsing and planning per request. Never cached: a revoked key stops
-   * working with the next request, on every instance.
+   * hydration, no parsing and planning per request.
    */
   async findActiveByKeyHash(apiKeyHash: string): Promise<KeyHolder | null> {
     const rows = await this.prepared.rows<KeyHolder>(KEY_HOLDER, [apiKeyHash]);

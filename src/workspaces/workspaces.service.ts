@@ -7,6 +7,8 @@ import { Clock } from '../common/clock';
 import { DomainError, ErrorCode } from '../common/domain-error';
 import { decodeCursor, DEFAULT_PAGE_SIZE, Page, toPage } from '../common/pagination';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { CHANGE_CHANNELS, ChangeNotifications } from '../database/change-notifications';
+import { NotifiedCache } from '../database/notified-cache';
 import {
   CategoryCreateDto,
   mapCategory,
@@ -28,13 +30,19 @@ function sameSecret(given: string, expected: string): boolean {
 
 @Injectable()
 export class WorkspacesService {
+  /** Key holders by key hash: every authenticated request looks one up. */
+  private readonly keyHolders: NotifiedCache<KeyHolder>;
+
   constructor(
     private readonly workspaces: WorkspacesRepository,
     private readonly members: MembersRepository,
     private readonly audit: AuditService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    notifications: ChangeNotifications,
+  ) {
+    this.keyHolders = new NotifiedCache(notifications, { channel: CHANGE_CHANNELS.members, rowOf: (holder) => holder.id, maxEntries: 10_000 });
+  }
 
   /** Signup: a workspace, its default categories and its first lead, with the lead's key. */
   async create(dto: WorkspaceCreateDto, authorization: string | undefined) {
@@ -62,9 +70,13 @@ export class WorkspacesService {
     return this.members.emailsOfRole(workspaceId, 'lead');
   }
 
-  /** The active member holding the api key with this hash, or null (the guard's lookup). */
+  /**
+   * The active member holding the api key with this hash, or null (the guard's lookup).
+   * From memory while the member's row has not changed; a key revoked by any instance
+   * before the request arrived is refused (NotifiedCache).
+   */
   memberByKeyHash(hash: string): Promise<KeyHolder | null> {
-    return this.members.findActiveByKeyHash(hash);
+    return this.keyHolders.get(hash, () => this.members.findActiveByKeyHash(hash));
   }
 
   /** The caller's workspace; another workspace's id answers 404. */

@@ -1,0 +1,89 @@
+import { ChangeChannel, ChangeNotifications, ChangeSubscriber } from './change-notifications';
+
+export interface NotifiedCacheOptions<V> {
+  /** The notification channel whose payloads name the rows the values are read from. */
+  channel: ChangeChannel;
+  /** The id of the row a value was read from (what a notification of its change carries). */
+  rowOf: (value: V) => string;
+  /** At most this many values (least recently used go first). */
+  maxEntries: number;
+}
+
+/**
+ * A read-through cache of rows that are read on every request (the api key's member, the
+ * calendar's channel), kept current by ChangeNotifications: a value is served only after
+ * `caughtUp()`, so never older than the request, and dropped when its row changes.
+ *
+ * A value read from the database is kept only if no notification of this cache arrived
+ * (and no reset happened) between the start of the read and its end: a change committed
+ * while the row was being read may or may not be in what was read. Missing rows (null) are
+ * not kept.
+ */
+export class NotifiedCache<V> implements ChangeSubscriber {
+  private readonly values = new Map<string, V>();
+  private readonly keysByRow = new Map<string, Set<string>>();
+  /** Moves on every notification and reset: a read that saw it move is not kept. */
+  private generation = 0;
+
+  constructor(
+    private readonly notifications: ChangeNotifications,
+    private readonly options: NotifiedCacheOptions<V>,
+  ) {
+    notifications.subscribe(options.channel, this);
+  }
+
+  /** The value under `key`, from the cache when it is current, else from `read` (and kept). */
+  async get(key: string, read: () => Promise<V | null>): Promise<V | null> {
+    if (await this.notifications.caughtUp()) {
+      const hit = this.values.get(key);
+      if (hit !== undefined) {
+        // Most recently used last.
+        this.values.delete(key);
+        this.values.set(key, hit);
+        return hit;
+      }
+    }
+    const generation = this.generation;
+    const value = await read();
+    if (value !== null && generation === this.generation && this.notifications.live) this.keep(key, value);
+    return value;
+  }
+
+  get size(): number {
+    return this.values.size;
+  }
+
+  changed(row: string): void {
+    this.generation++;
+    const keys = this.keysByRow.get(row);
+    if (!keys) return;
+    this.keysByRow.delete(row);
+    for (const key of keys) this.values.delete(key);
+  }
+
+  reset(): void {
+    this.generation++;
+    this.values.clear();
+    this.keysByRow.clear();
+  }
+
+  private keep(key: string, value: V): void {
+    this.forget(key);
+    this.values.set(key, value);
+    const row = this.options.rowOf(value);
+    let keys = this.keysByRow.get(row);
+    if (!keys) this.keysByRow.set(row, (keys = new Set()));
+    keys.add(key);
+    if (this.values.size > this.options.maxEntries) this.forget(this.values.keys().next().value as string);
+  }
+
+  private forget(key: string): void {
+    const value = this.values.get(key);
+    if (value === undefined) return;
+    this.values.delete(key);
+    const row = this.options.rowOf(value);
+    const keys = this.keysByRow.get(row);
+    keys?.delete(key);
+    if (keys?.size === 0) this.keysByRow.delete(row);
+  }
+}

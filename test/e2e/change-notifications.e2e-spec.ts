@@ -1,0 +1,197 @@
+import { Client } from 'pg';
+import { CHANGE_CHANNELS, ChangeNotifications, ChangeSubscriber } from '../../src/database/change-notifications';
+import { NotifiedCache } from '../../src/database/notified-cache';
+import { createTestApp, TestApp } from '../support/test-app';
+import { auth, createChannel, createPost, seedWorkspace } from '../support/fixtures';
+
+/** What a subscriber heard, in order: ids, and "reset". */
+class Recorder implements ChangeSubscriber {
+  readonly heard: string[] = [];
+  changed(id: string): void {
+    this.heard.push(id);
+  }
+  reset(): void {
+    this.heard.push('reset');
+  }
+}
+
+let t: TestApp;
+let notifications: ChangeNotifications;
+/** Another session on the application's database: what another instance (or psql) would do. */
+let other: Client;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  notifications = t.app.get(ChangeNotifications);
+  other = new Client({ connectionString: (t.db.options as { url: string }).url });
+  await other.connect();
+});
+
+afterAll(async () => {
+  await other.end();
+  await t.close();
+});
+
+async function eventually(check: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`still not ${what} after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Ends the listening connection from the server's side, as a restart or a network cut would. */
+async function cutListener(): Promise<void> {
+  const { rows } = await other.query(`SELECT pg_terminate_backend(pid) AS cut FROM pg_stat_activity WHERE application_name = 'palinsesto-listener' AND datname = current_database()`);
+  expect(rows).toEqual([{ cut: true }]);
+}
+
+describe('change notifications', () => {
+  it('a change committed before caughtUp() was called has reached the subscribers when it resolves', async () => {
+    const recorder = new Recorder();
+    notifications.subscribe(CHANGE_CHANNELS.members, recorder);
+    // A race that a plain "notifications arrive soon" would lose now and then: many rounds.
+    for (let i = 0; i < 100; i++) {
+      await other.query(`SELECT pg_notify($1, $2)`, [CHANGE_CHANNELS.members, `row-${i}`]);
+      expect(await notifications.caughtUp()).toBe(true);
+      expect(recorder.heard.at(-1)).toBe(`row-${i}`);
+    }
+  });
+
+  it('callers that arrive together share one round trip', async () => {
+    const sent = jest.spyOn(Client.prototype, 'query');
+    try {
+      const answers = await Promise.all(Array.from({ length: 50 }, () => notifications.caughtUp()));
+      expect(answers.every(Boolean)).toBe(true);
+      // The first caller's query, and one more for all who came while it was in flight.
+      expect(sent.mock.calls.filter(([q]) => q === 'SELECT 1').length).toBeLessThanOrEqual(2);
+    } finally {
+      sent.mockRestore();
+    }
+  });
+
+  it('the triggers name the changed row: members, channels, and a channel whose posts were written; nothing for a rollback', async () => {
+    const ws = await seedWorkspace(t);
+    const channel = await createChannel(t, ws.lead);
+    const members = new Recorder();
+    const channels = new Recorder();
+    notifications.subscribe(CHANGE_CHANNELS.members, members);
+    notifications.subscribe(CHANGE_CHANNELS.channels, channels);
+
+    await t.http.delete(`/v1/workspaces/${ws.workspaceId}/members/${ws.viewer.memberId}`).set(auth(ws.lead.key)).expect(204);
+    await notifications.caughtUp();
+    expect(members.heard).toEqual([ws.viewer.memberId]);
+
+    await t.http.patch(`/v1/channels/${channel.id}`).set(auth(ws.lead.key)).send({ name: 'Renamed' }).expect(200);
+    await notifications.caughtUp();
+    expect(channels.heard).toEqual([channel.id]);
+
+    await createPost(t, ws.editor, channel.id);
+    await notifications.caughtUp();
+    expect(channels.heard).toEqual([channel.id, channel.id]);
+
+    // A bulk write outside the API: one notification for the channel, however many rows.
+    await other.query(`UPDATE posts SET body = body || '!' WHERE channel_id = $1`, [channel.id]);
+    await notifications.caughtUp();
+    expect(channels.heard).toEqual([channel.id, channel.id, channel.id]);
+
+    await other.query('BEGIN');
+    await other.query(`UPDATE channels SET name = 'Never' WHERE id = $1`, [channel.id]);
+    await other.query('ROLLBACK');
+    await notifications.caughtUp();
+    expect(channels.heard).toHaveLength(3);
+    expect(members.heard).toEqual([ws.viewer.memberId]);
+  });
+
+  it('a lost connection resets the subscribers and answers false until it is back, then resets them again', async () => {
+    const recorder = new Recorder();
+    notifications.subscribe(CHANGE_CHANNELS.channels, recorder);
+    await cutListener();
+    await eventually(() => recorder.heard.includes('reset'), 'reset');
+    expect(notifications.live).toBe(false);
+    expect(await notifications.caughtUp()).toBe(false);
+    await eventually(() => notifications.live, 'back');
+    expect(recorder.heard).toEqual(['reset', 'reset']);
+    // And it hears again.
+    await other.query(`SELECT pg_notify($1, 'after')`, [CHANGE_CHANNELS.channels]);
+    expect(await notifications.caughtUp()).toBe(true);
+    expect(recorder.heard.at(-1)).toBe('after');
+  });
+});
+
+describe('NotifiedCache', () => {
+  async function channelRow() {
+    const ws = await seedWorkspace(t);
+    return createChannel(t, ws.lead);
+  }
+  const nameOf = async (id: string) => {
+    const { rows } = await other.query(`SELECT id, name FROM channels WHERE id = $1`, [id]);
+    return (rows[0] as { id: string; name: string } | undefined) ?? null;
+  };
+
+  it('answers from memory until the row changes, then reads it again', async () => {
+    const channel = await channelRow();
+    const cache = new NotifiedCache<{ id: string; name: string }>(notifications, { channel: CHANGE_CHANNELS.channels, rowOf: (v) => v.id, maxEntries: 10 });
+    const read = jest.fn(() => nameOf(channel.id));
+    expect(await cache.get(channel.id, read)).toEqual({ id: channel.id, name: 'Acme Mastodon' });
+    expect(await cache.get(channel.id, read)).toEqual({ id: channel.id, name: 'Acme Mastodon' });
+    expect(read).toHaveBeenCalledTimes(1);
+    // Changed by another session: the very next get sees it.
+    await other.query(`UPDATE channels SET name = 'Changed elsewhere' WHERE id = $1`, [channel.id]);
+    expect(await cache.get(channel.id, read)).toEqual({ id: channel.id, name: 'Changed elsewhere' });
+    expect(read).toHaveBeenCalledTimes(2);
+  });
+
+  it('does not keep a value when its row changed while it was being read', async () => {
+    const channel = await channelRow();
+    const cache = new NotifiedCache<{ id: string; name: string }>(notifications, { channel: CHANGE_CHANNELS.channels, rowOf: (v) => v.id, maxEntries: 10 });
+    const read = jest.fn(async () => {
+      const value = await nameOf(channel.id);
+      if (read.mock.calls.length === 1) {
+        // Committed after this read's snapshot, heard before the read returns.
+        await other.query(`UPDATE channels SET name = 'Moved on' WHERE id = $1`, [channel.id]);
+        await notifications.caughtUp();
+      }
+      return value;
+    });
+    expect((await cache.get(channel.id, read))?.name).toBe('Acme Mastodon'); // what was read, not kept
+    expect((await cache.get(channel.id, read))?.name).toBe('Moved on');
+    expect(read).toHaveBeenCalledTimes(2);
+  });
+
+  it('keeps at most maxEntries, least recently used out first; nothing for a missing row', async () => {
+    const cache = new NotifiedCache<{ id: string; name: string }>(notifications, { channel: CHANGE_CHANNELS.channels, rowOf: (v) => v.id, maxEntries: 2 });
+    const [a, b, c] = [await channelRow(), await channelRow(), await channelRow()];
+    const reads: string[] = [];
+    const get = (id: string) => cache.get(id, () => (reads.push(id), nameOf(id)));
+    await get(a.id);
+    await get(b.id);
+    await get(a.id); // a is now the most recently used
+    await get(c.id); // b goes
+    expect(cache.size).toBe(2);
+    await get(a.id);
+    await get(b.id);
+    expect(reads).toEqual([a.id, b.id, c.id, b.id]);
+    await get('00000000-0000-4000-8000-000000000000');
+    await get('00000000-0000-4000-8000-000000000000');
+    expect(reads.filter((id) => id.startsWith('00000000'))).toHaveLength(2);
+  });
+
+  it('while the connection is down every get reads the database, and nothing read before the gap is used after it', async () => {
+    const channel = await channelRow();
+    const cache = new NotifiedCache<{ id: string; name: string }>(notifications, { channel: CHANGE_CHANNELS.channels, rowOf: (v) => v.id, maxEntries: 10 });
+    const read = jest.fn(() => nameOf(channel.id));
+    await cache.get(channel.id, read);
+    await cutListener();
+    await eventually(() => !notifications.live, 'down');
+    // A change nobody hears.
+    await other.query(`UPDATE channels SET name = 'Unheard' WHERE id = $1`, [channel.id]);
+    expect((await cache.get(channel.id, read))?.name).toBe('Unheard');
+    expect((await cache.get(channel.id, read))?.name).toBe('Unheard');
+    expect(read).toHaveBeenCalledTimes(3);
+    await eventually(() => notifications.live, 'back');
+    expect((await cache.get(channel.id, read))?.name).toBe('Unheard');
+    expect(await cache.get(channel.id, read)).toEqual({ id: channel.id, name: 'Unheard' });
+    expect(read).toHaveBeenCalledTimes(4);
+  });
+});

@@ -45,19 +45,25 @@ interface ChannelPart {
   tail: string;
 }
 
+interface ChannelDescription {
+  head: string;
+  rulesKey: string;
+}
+
 /**
  * Calendars, answered from a per-instance cache of each channel's posts and plan window
  * at its current plan revision.
  *
- * A request reads the channel (or the workspace's active channels) together with the plan
+ * A request gets the channel (or the workspace's active channels) together with the plan
  * revision of each (`feed_channel_revisions`, bumped by triggers in every transaction that
- * writes the channel's posts) in one statement, through ChannelsService. The posts of the
- * range, already serialized, and the plan window come from the cache when it holds them
- * for exactly that revision, and are otherwise read in one REPEATABLE READ snapshot
+ * writes the channel's posts) from ChannelsService: read in one statement, or for one
+ * channel from its memory while neither changed (never older than the request). The posts
+ * of the range, already serialized, and the plan window come from the cache when it holds
+ * them for exactly that revision, and are otherwise read in one REPEATABLE READ snapshot
  * together with the revision they belong to. The channel itself (name, zone, rules ...) is
- * the row just read; gaps, violations and mix come from the plan window, the channel's
- * rules and zone and the clock (PlanService.insightsOf; kept while none of these changes
- * and the clock has not reached insightsValidUntil). So the answer is the one the uncached
+ * that row; gaps, violations and mix come from the plan window, the channel's rules and
+ * zone and the clock (PlanService.insightsOf; kept while none of these changes and the
+ * clock has not reached insightsValidUntil). So the answer is the one the uncached
  * code gives, byte for byte, whatever moved. The ETag is a hash of the answer's bytes (the
  * posts by their digest, taken once per plan), so it names the representation whichever
  * instance or version of the code sent it. Nothing in the answer depends on who asks (any
@@ -66,6 +72,7 @@ interface ChannelPart {
 @Injectable()
 export class CalendarService {
   readonly cache = new CalendarCache(CALENDAR_CACHE_MAX_BYTES);
+  private readonly descriptions = new WeakMap<ChannelEntity, ChannelDescription>();
   private readonly loading = new Map<string, Promise<ChannelPlan>>();
 
   constructor(
@@ -177,9 +184,8 @@ export class CalendarService {
    * for the same rules and zone and still holds at `now` (insightsValidUntil).
    */
   private channelPart(channel: ChannelEntity, plan: ChannelPlan, range: Range, now: Date): ChannelPart {
-    const head = `{"channel":${JSON.stringify(mapChannel(channel))},"posts":`;
+    const { head, rulesKey } = this.describe(channel);
     const rules = channel.rules as ChannelRules;
-    const rulesKey = `${channel.timezone}\n${JSON.stringify(rules)}`;
     const t = now.getTime();
     const memo = plan.insights;
     if (memo && memo.rules === rulesKey && memo.validFrom <= t && t < memo.validUntil) return { plan, head, tail: memo.json };
@@ -191,6 +197,23 @@ export class CalendarService {
       this.cache.resized(plan);
     }
     return { plan, head, tail };
+  }
+
+  /**
+   * The channel's part of the answer before its posts, and what its insights depend on
+   * (zone and rules): once per channel row read, which ChannelsService shares between
+   * requests while the row is unchanged.
+   */
+  private describe(channel: ChannelEntity): ChannelDescription {
+    let described = this.descriptions.get(channel);
+    if (!described) {
+      described = {
+        head: `{"channel":${JSON.stringify(mapChannel(channel))},"posts":`,
+        rulesKey: `${channel.timezone}\n${JSON.stringify(channel.rules)}`,
+      };
+      this.descriptions.set(channel, described);
+    }
+    return described;
   }
 
   /** Reads the posts and plan windows of these channels, and the revisions they belong to, in one snapshot. */

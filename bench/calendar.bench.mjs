@@ -2,11 +2,14 @@
 // GET /v1/channels/{cid}/calendar for a month with 300 posts, against the bare /ping
 // endpoint of the same app (the framework's own ceiling).
 //   npm run build && node bench/calendar.bench.mjs
-// Rows: /ping; the calendar as a client without Accept-Encoding gets it (the aim's row);
-// with Accept-Encoding: gzip (what browsers send; the load generator does not inflate);
-// a polling client with If-None-Match (304). Then "cold": the first request after a post
-// of the channel changed (sequential: change, then one timed GET), against warm ones.
-import { api, load, percentile, startApp } from './lib.mjs';
+// Rows: the calendar as a client without Accept-Encoding gets it (the aim's row); with
+// Accept-Encoding: gzip (what browsers send; the load generator does not inflate); a
+// polling client with If-None-Match (304). /ping is measured before the first row and
+// after each one, and each row is compared with the mean of the /ping runs around it, so
+// that a machine that slows down or speeds up during the run does not tilt the ratio.
+// Then "cold": the first request after a post of the channel changed (sequential: change,
+// then one timed GET), against warm ones.
+import { api, cpuProbe, load, percentile, startApp } from './lib.mjs';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10) * 1000;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -43,10 +46,20 @@ try {
   const gzipBytes = Number(zipped.headers.get('content-length'));
   await zipped.arrayBuffer();
 
-  const bare = await load({ url: `${app.base}/ping`, concurrency: CONCURRENCY, durationMs: DURATION });
-  const calendar = await load({ url: app.base + path, headers: authz, concurrency: CONCURRENCY, durationMs: DURATION });
-  const gzip = await load({ url: app.base + path, headers: { ...authz, 'accept-encoding': 'gzip' }, concurrency: CONCURRENCY, durationMs: DURATION });
-  const notModified = await load({ url: app.base + path, headers: { ...authz, 'if-none-match': etag }, concurrency: CONCURRENCY, durationMs: DURATION });
+  const probe = cpuProbe(app.child.pid);
+  const run = (headers, url = app.base + path) => load({ url, headers, concurrency: CONCURRENCY, durationMs: DURATION, probe });
+  const ping = () => run({}, `${app.base}/ping`);
+  const pings = [await ping()];
+  const rows = [];
+  for (const [name, headers] of [
+    ['GET /v1/channels/{cid}/calendar (300 posts, authenticated)', authz],
+    ['… with Accept-Encoding: gzip', { ...authz, 'accept-encoding': 'gzip' }],
+    ['… with If-None-Match (304)', { ...authz, 'if-none-match': etag }],
+  ]) {
+    const result = await run(headers);
+    pings.push(await ping());
+    rows.push([name, result, (pings.at(-2).rps + pings.at(-1).rps) / 2]);
+  }
 
   // Cold: each GET is the first after a change of one of the channel's posts.
   const timedGet = async () => {
@@ -66,15 +79,11 @@ try {
   cold.sort((a, b) => a - b);
   warm.sort((a, b) => a - b);
 
-  const rows = [
-    ['GET /ping (bare)', bare],
-    ['GET /v1/channels/{cid}/calendar (300 posts, authenticated)', calendar],
-    ['… with Accept-Encoding: gzip', gzip],
-    ['… with If-None-Match (304)', notModified],
-  ];
-  console.log(`\n| endpoint | requests/s | p50 ms | p99 ms | errors | / bare |\n|---|---|---|---|---|---|`);
-  for (const [name, r] of rows) console.log(`| ${name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.errors} | ${(r.rps / bare.rps).toFixed(2)} |`);
-  console.log(`\ncalendar / bare = ${(calendar.rps / bare.rps).toFixed(2)} (concurrency ${CONCURRENCY}, ${DURATION / 1000} s each, response ${Buffer.byteLength(text)} bytes, ${gzipBytes} gzip)`);
+  const cpu = (r) => `${r.perRequest.app.toFixed(3)} | ${r.perRequest.postgres.toFixed(3)}`;
+  console.log(`\n| endpoint | requests/s | p50 ms | p99 ms | errors | app CPU ms/req | PostgreSQL CPU ms/req | / bare |\n|---|---|---|---|---|---|---|---|`);
+  pings.forEach((r, i) => console.log(`| GET /ping (bare), run ${i + 1} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.errors} | ${cpu(r)} | 1 |`));
+  for (const [name, r, bare] of rows) console.log(`| ${name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.errors} | ${cpu(r)} | ${(r.rps / bare).toFixed(2)} |`);
+  console.log(`\ncalendar / bare = ${(rows[0][1].rps / rows[0][2]).toFixed(2)} (concurrency ${CONCURRENCY}, ${DURATION / 1000} s each, response ${Buffer.byteLength(text)} bytes, ${gzipBytes} gzip)`);
   const ms = (xs, p) => percentile(xs, p).toFixed(1);
   console.log(`\n| one request at a time (${COLD_SAMPLES} each) | p50 ms | p99 ms | max ms |\n|---|---|---|---|`);
   console.log(`| cold: first GET after a post changed | ${ms(cold, 50)} | ${ms(cold, 99)} | ${cold.at(-1).toFixed(1)} |`);

@@ -1,9 +1,8 @@
 // Shared helpers for the benchmarks: boot the compiled app on loopback, and a bounded
 // closed-loop HTTP load generator with keep-alive. Run `npm run build` first.
 import { spawn } from 'node:child_process';
-import http from 'node:http';
 import net from 'node:net';
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -72,47 +71,146 @@ export function percentile(sorted, p) {
 }
 
 /**
- * Closed-loop load: `concurrency` clients each sending the next request when the last
- * answered, for `durationMs` (after `warmupMs` not measured). Bounded in time and count.
+ * One keep-alive HTTP/1.1 connection that sends the same GET again and again and reads
+ * each answer just far enough to know where it ends (status line, Content-Length) and
+ * its status: a load generator should cost the machine as little as it can, and Node's
+ * http client spends more CPU parsing a large answer than the app spends sending it (on
+ * two shared cores that would be measured as the app's slowness). Answers must carry a
+ * Content-Length or have no body (204, 304): a chunked one is refused.
  */
-export async function load({ url, headers = {}, concurrency = 16, durationMs = 10_000, warmupMs = 2_000, maxRequests = 2_000_000 }) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+function rawConnection(u, headers) {
+  const lines = [`GET ${u.pathname}${u.search} HTTP/1.1`, `Host: ${u.host}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), '', ''];
+  const request = Buffer.from(lines.join('\r\n'), 'latin1');
+  const socket = net.connect({ host: u.hostname, port: Number(u.port) });
+  socket.setNoDelay(true);
+  let pending = null; // { resolve, reject, start }
+  let head = Buffer.alloc(0);
+  let status = 0;
+  let bodyLeft = -1; // -1: reading the head
+  const finish = () => {
+    const done = pending;
+    pending = null;
+    bodyLeft = -1;
+    head = Buffer.alloc(0);
+    done.resolve([status, Number(process.hrtime.bigint() - done.start) / 1e6]);
+  };
+  socket.on('data', (chunk) => {
+    if (!pending) return;
+    if (bodyLeft < 0) {
+      head = head.length ? Buffer.concat([head, chunk]) : chunk;
+      const end = head.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const text = head.toString('latin1', 0, end);
+      status = Number(text.slice(9, 12));
+      const length = /\r\ncontent-length:\s*(\d+)/i.exec(text);
+      if (!length && status !== 204 && status !== 304) {
+        pending.reject(new Error(`answer without Content-Length (status ${status})`));
+        socket.destroy();
+        return;
+      }
+      bodyLeft = length ? Number(length[1]) : 0;
+      chunk = head.subarray(end + 4);
+    }
+    bodyLeft -= chunk.length;
+    if (bodyLeft <= 0) finish();
+  });
+  socket.on('error', (error) => pending?.reject(error));
+  socket.on('close', () => pending?.reject(new Error('connection closed')));
+  return {
+    get: () =>
+      new Promise((resolve, reject) => {
+        pending = { resolve, reject, start: process.hrtime.bigint() };
+        socket.write(request);
+      }),
+    close: () => socket.destroy(),
+  };
+}
+
+/**
+ * Closed-loop load: `concurrency` clients, each on its own keep-alive connection, sending
+ * the next request when the last answered, for `durationMs` (after `warmupMs` not
+ * measured). Bounded in time and count. With `probe` (a function returning numbers by
+ * name, such as cpuProbe(pid)), `perRequest` holds how much each grew over the measured
+ * time, divided by the requests answered in it.
+ */
+export async function load({ url, headers = {}, concurrency = 16, durationMs = 10_000, warmupMs = 2_000, maxRequests = 2_000_000, probe }) {
   const u = new URL(url);
-  const one = () =>
-    new Promise((resolve, reject) => {
-      const start = process.hrtime.bigint();
-      const req = http.request({ host: u.hostname, port: u.port, path: u.pathname + u.search, headers, agent }, (res) => {
-        res.resume();
-        res.on('end', () => resolve([res.statusCode, Number(process.hrtime.bigint() - start) / 1e6]));
-      });
-      req.on('error', reject);
-      req.end();
-    });
   const latencies = [];
   let errors = 0;
   let sent = 0;
   const t0 = Date.now();
   const measureFrom = t0 + warmupMs;
   const stopAt = measureFrom + durationMs;
+  let probedAtStart;
+  const probeTimer = probe && setTimeout(() => (probedAtStart = probe()), warmupMs);
   async function client() {
-    while (Date.now() < stopAt && sent < maxRequests) {
-      sent++;
-      const [status, ms] = await one();
-      if (Date.now() >= measureFrom) {
-        if (status >= 400) errors++;
-        latencies.push(ms);
+    const connection = rawConnection(u, headers);
+    try {
+      while (Date.now() < stopAt && sent < maxRequests) {
+        sent++;
+        const [status, ms] = await connection.get();
+        if (Date.now() >= measureFrom) {
+          if (status >= 400) errors++;
+          latencies.push(ms);
+        }
       }
+    } finally {
+      connection.close();
     }
   }
   await Promise.all(Array.from({ length: concurrency }, client));
-  agent.destroy();
+  const probedAtEnd = probe?.();
+  clearTimeout(probeTimer);
   latencies.sort((a, b) => a - b);
   const seconds = (Date.now() - measureFrom) / 1000;
+  const perRequest = probedAtStart && Object.fromEntries(Object.entries(probedAtEnd).map(([k, v]) => [k, (v - probedAtStart[k]) / latencies.length]));
   return {
+    perRequest,
     requests: latencies.length,
     rps: Math.round(latencies.length / seconds),
     p50: +percentile(latencies, 50).toFixed(2),
     p99: +percentile(latencies, 99).toFixed(2),
     errors,
+  };
+}
+
+/** CPU time (user + system, ms) that the process has used so far; 0 once it is gone. */
+function cpuMsOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks of 10 ms
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * A probe for `load`: CPU time used so far by the app's process and by the machine's
+ * PostgreSQL processes (the embedded server's backends), to tell where a request's CPU
+ * goes. A PostgreSQL process that has ended keeps counting what it used, so the sum
+ * never goes back. Linux only (/proc); zeros elsewhere.
+ */
+export function cpuProbe(appPid) {
+  const postgres = new Map();
+  return () => {
+    let pids = [];
+    try {
+      pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+    } catch {
+      return { app: 0, postgres: 0 };
+    }
+    for (const pid of pids) {
+      let cmdline = '';
+      try {
+        cmdline = readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+      } catch {
+        continue;
+      }
+      if (cmdline.startsWith('postgres')) postgres.set(pid, Math.max(postgres.get(pid) ?? 0, cpuMsOf(pid)));
+    }
+    let sum = 0;
+    for (const ms of postgres.values()) sum += ms;
+    return { app: cpuMsOf(appPid), postgres: sum };
   };
 }

@@ -23,7 +23,7 @@ async function send(req: Request, res: Response, answer: CalendarAnswer): Promis
     res.status(304).end();
     return;
   }
-  const body = gzip ? await gzip() : answer.body;
+  const body = gzip ? await gzip() : answer.body();
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   if (gzip) res.setHeader('Content-Encoding', 'gzip');
   res.status(200).send(body);

@@ -8,6 +8,7 @@ import { ChannelsService } from '../channels/channels.service';
 import { mapChannel } from '../channels/dto/channel.dto';
 import type { ChannelWithPlanRevision } from '../channels/plan-revision';
 import { Clock } from '../common/clock';
+import { VersionedLru } from '../common/versioned-lru';
 import { DomainError } from '../common/domain-error';
 import type { PostResponse } from '../posts/dto/post.dto';
 import { PlanService } from '../posts/plan.service';
@@ -22,6 +23,8 @@ import { insightsValidUntil } from './insights-validity';
 
 /** Per-instance memory for calendar plans (posts JSON and plan windows). */
 export const CALENDAR_CACHE_MAX_BYTES = 64 * 1024 * 1024;
+/** Per-instance memory for gzip-compressed workspace calendars. */
+export const WORKSPACE_GZIP_MAX_BYTES = 8 * 1024 * 1024;
 
 /** Part of every ETag: change it when the way the pieces of an answer are joined changes. */
 const ANSWER_FORMAT = 'calendar/2';
@@ -34,7 +37,8 @@ const gzipAsync = promisify(gzip);
  */
 export interface CalendarAnswer {
   etag: string;
-  body: Buffer;
+  /** Built when asked for: a 304 never builds it. */
+  body: () => Buffer;
   gzip?: () => Promise<Buffer>;
 }
 
@@ -72,6 +76,7 @@ interface ChannelDescription {
 @Injectable()
 export class CalendarService {
   readonly cache = new CalendarCache(CALENDAR_CACHE_MAX_BYTES);
+  readonly workspaceGzip = new VersionedLru<Promise<Buffer>>(WORKSPACE_GZIP_MAX_BYTES);
   private readonly descriptions = new WeakMap<ChannelEntity, ChannelDescription>();
   private readonly loading = new Map<string, Promise<ChannelPlan>>();
 
@@ -103,7 +108,7 @@ export class CalendarService {
       this.cache.resized(plan);
     }
     const built = last;
-    return { etag: built.etag, body: built.body, gzip: () => this.gzipped(plan, built) };
+    return { etag: built.etag, body: () => built.body, gzip: () => this.gzipped(plan, built) };
   }
 
   async forWorkspace(actor: Actor, workspaceId: string, query: WorkspaceCalendarQueryDto): Promise<CalendarAnswer> {
@@ -127,7 +132,31 @@ export class CalendarService {
       inputs.push(p.plan.postsDigest, `${p.head}\n${p.tail}`);
     });
     pieces.push(Buffer.from(']}'));
-    return { etag: etagOf(inputs), body: Buffer.concat(pieces) };
+    const etag = etagOf(inputs);
+    const body = () => Buffer.concat(pieces);
+    const slot = `${workspaceId}|${query.channelId ?? ''}|${range.from.getTime()}|${range.to.getTime()}`;
+    return { etag, body, gzip: () => this.gzippedWorkspace(slot, etag, body) };
+  }
+
+  /**
+   * A workspace answer gzip-compressed (off the event loop), once per answer: kept for its
+   * ETag in the workspace's slot (workspace, channel filter, range) while it is the answer.
+   */
+  private gzippedWorkspace(slot: string, etag: string, body: () => Buffer): Promise<Buffer> {
+    const known = this.workspaceGzip.get(slot, etag);
+    if (known) return known;
+    const made = gzipAsync(body());
+    // Kept at once, so that requests arriving meanwhile share it; sized once it is made.
+    this.workspaceGzip.set(slot, etag, made, 0);
+    made.then(
+      (gz) => {
+        if (this.workspaceGzip.peek(slot) === made) this.workspaceGzip.set(slot, etag, made, gz.length);
+      },
+      () => {
+        if (this.workspaceGzip.peek(slot) === made) this.workspaceGzip.delete(slot);
+      },
+    );
+    return made;
   }
 
   /** The answer gzip-compressed, once per answer (off the event loop). */

@@ -243,24 +243,33 @@ describe('calendar cache', () => {
     expect(foreign.headers.etag).toBeUndefined();
   });
 
-  it('gzip when the client accepts it, identity otherwise: the same document, each with its own ETag', async () => {
+  it.each([
+    ['channel', (ws: { workspaceId: string }, channelId: string) => `/v1/channels/${channelId}/calendar?${FEB}`],
+    ['workspace', (ws: { workspaceId: string }) => `/v1/workspaces/${ws.workspaceId}/calendar?${FEB}`],
+  ])('%s calendar: gzip when the client accepts it, identity otherwise: the same document, each with its own ETag', async (_, pathOf) => {
     const { ws, channel } = await setup();
-    const path = `/v1/channels/${channel.id}/calendar?${FEB}`;
-    const expected = await reference(t, ws.viewer, channel.id, query(FEB));
+    const path = pathOf(ws, channel.id);
     const plain = await t.http.get(path).set(auth(ws.viewer.key)).set('Accept-Encoding', 'identity').expect(200);
     expect(plain.headers['content-encoding']).toBeUndefined();
     expect(plain.headers.vary).toBe('Accept-Encoding');
-    expect(plain.headers['content-length']).toBe(String(Buffer.byteLength(expected)));
-    expect(plain.text).toBe(expected);
+    expect(plain.headers['content-length']).toBe(String(Buffer.byteLength(plain.text)));
+    if (path.startsWith('/v1/channels')) expect(plain.text).toBe(await reference(t, ws.viewer, channel.id, query(FEB)));
     const zipped = await t.http.get(path).set(auth(ws.viewer.key)).set('Accept-Encoding', 'br, gzip;q=0.8').expect(200);
     expect(zipped.headers['content-encoding']).toBe('gzip');
-    expect(zipped.text).toBe(expected);
+    expect(Number(zipped.headers['content-length'])).toBeLessThan(Buffer.byteLength(plain.text));
+    expect(zipped.text).toBe(plain.text);
     expect(zipped.headers.etag).toBe(`${(plain.headers.etag as string).slice(0, -1)}-gz"`);
     await t.http.get(path).set(auth(ws.viewer.key)).set('Accept-Encoding', 'gzip;q=0').expect(200).expect((r) => expect(r.headers['content-encoding']).toBeUndefined());
     await t.http.get(path).set(auth(ws.viewer.key)).set('Accept-Encoding', 'identity').set('If-None-Match', plain.headers.etag as string).expect(304);
     await t.http.get(path).set(auth(ws.viewer.key)).set('If-None-Match', zipped.headers.etag as string).expect(304);
     // A client that switches representation gets the other one, not a 304.
     await t.http.get(path).set(auth(ws.viewer.key)).set('Accept-Encoding', 'identity').set('If-None-Match', zipped.headers.etag as string).expect(200);
+    // After a change, the compressed answer is the new document, not the one kept before.
+    await t.http.patch(`/v1/channels/${channel.id}`).set(auth(ws.lead.key)).send({ name: 'Renamed for gzip' }).expect(200);
+    const after = await t.http.get(path).set(auth(ws.viewer.key)).set('Accept-Encoding', 'gzip').expect(200);
+    expect(after.headers.etag).not.toBe(zipped.headers.etag);
+    expect(after.text).toContain('Renamed for gzip');
+    expect(after.text).toBe((await t.http.get(path).set(auth(ws.viewer.key)).set('Accept-Encoding', 'identity').expect(200)).text);
   });
 
   it("another workspace's changes leave the answer (and its revision) alone", async () => {
@@ -341,6 +350,15 @@ describe('calendar cache', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('keeps at most its byte budget', async () => {
+    const cache = t.app.get(CalendarService).cache;
+    expect(cache.size.bytes).toBeLessThanOrEqual(cache.maxBytes);
+    expect(cache.size.entries).toBeGreaterThan(0);
+    const gzipped = t.app.get(CalendarService).workspaceGzip;
+    expect(gzipped.size.bytes).toBeLessThanOrEqual(gzipped.maxBytes);
+    expect(gzipped.size.entries).toBeGreaterThan(0);
   });
 
   it('a cached answer reads no rows: the only statement is the change-notification barrier', async () => {

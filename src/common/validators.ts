@@ -40,9 +40,10 @@ const parsedInstants = new Map<string, number | null>();
 const PARSED_INSTANTS_MAX = 512;
 
 function parseInstant(value: string): number | null {
+  if (value.length > 40) return null;
   let parsed = parsedInstants.get(value);
   if (parsed === undefined) {
-    const at = value.length <= 40 && INSTANT.test(value) ? DateTime.fromISO(value, { setZone: true }) : null;
+    const at = INSTANT.test(value) ? DateTime.fromISO(value, { setZone: true }) : null;
     parsed = at?.isValid ? at.toMillis() : null;
     if (parsedInstants.size >= PARSED_INSTANTS_MAX) parsedInstants.clear();
     parsedInstants.set(value, parsed);

@@ -1,7 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Client } from 'pg';
+import { Client, type Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
 /**
  * The notification channels the database's triggers speak on (migration
@@ -17,14 +18,17 @@ export const CHANGE_CHANNELS = {
 export type ChangeChannel = (typeof CHANGE_CHANNELS)[keyof typeof CHANGE_CHANNELS];
 
 export interface ChangeSubscriber {
-  /** A row with this id changed (committed). */
+  /** A row with this id changed (committed). A TRUNCATE ("*") comes as reset(). */
   changed(id: string): void;
   /** Changes may have been missed (the listening connection was lost or has just come back): forget everything. */
   reset(): void;
 }
 
-/** A barrier query that takes longer than this means the listening connection is stuck. */
-const BARRIER_TIMEOUT_MS = 2_000;
+/**
+ * A barrier query that takes longer than this means the listening connection is stuck (it
+ * is replaced). Generous: a busy event loop or database must not pass for a broken link.
+ */
+const BARRIER_TIMEOUT_MS = 10_000;
 const RECONNECT_MIN_MS = 250;
 const RECONNECT_MAX_MS = 30_000;
 
@@ -34,10 +38,12 @@ const RECONNECT_MAX_MS = 30_000;
  * can answer without a query and still never answer with a row older than the request.
  *
  * `caughtUp()` is that guarantee. It resolves after a query that was sent on the listening
- * connection after the call has come back. PostgreSQL delivers a session's pending
- * notifications before it reports the end of the session's next query, and a transaction's
- * notifications are queued before its commit is acknowledged, so by then every change that
- * was committed before the call has been handed to the subscribers. Callers that arrive
+ * connection after the call has come back. A committing transaction queues its
+ * notifications and signals the listening sessions before its commit is acknowledged, and
+ * PostgreSQL delivers a session's pending notifications before it reports the end of the
+ * session's next query; node-postgres hands them to the subscribers as it reads them,
+ * before that query's promise settles. So by then every change whose commit was
+ * acknowledged before the call has been handed to the subscribers. Callers that arrive
  * while such a query is in flight share the next one: under load one round trip serves many
  * requests, where each would otherwise query the rows themselves.
  *
@@ -70,9 +76,11 @@ export class ChangeNotifications implements OnApplicationBootstrap, OnApplicatio
     this.subscribers.set(channel, (set = new Set([subscriber])));
     const client = this.client;
     if (this.listening && client) {
-      // A channel first heard of while connected: what it said until LISTEN took effect is unknown.
+      // A channel first heard of while connected: what it said until LISTEN took effect is
+      // unknown to everyone who subscribed to it meanwhile.
+      const subscribers = set;
       client.query(`LISTEN ${channel}`).then(
-        () => subscriber.reset(),
+        () => this.reset(subscribers),
         (error: unknown) => this.lost(client, error),
       );
     }
@@ -136,11 +144,14 @@ export class ChangeNotifications implements OnApplicationBootstrap, OnApplicatio
 
   private async connect(): Promise<void> {
     if (this.closed) return;
-    const options = this.ds.options as { url?: string };
-    const client = new Client({ connectionString: options.url, application_name: 'palinsesto-listener', keepAlive: true });
+    // The pool's own settings (address, TLS, session options), on a connection of its own.
+    const pool = (this.ds.driver as PostgresDriver).master as Pool;
+    const client = new Client({ ...pool.options, application_name: 'palinsesto-listener', keepAlive: true });
     client.on('notification', (message) => {
       if (client !== this.client || !message.payload) return;
-      for (const subscriber of this.subscribers.get(message.channel as ChangeChannel) ?? []) subscriber.changed(message.payload);
+      const subscribers = this.subscribers.get(message.channel as ChangeChannel) ?? new Set();
+      if (message.payload === '*') this.reset(subscribers);
+      else for (const subscriber of subscribers) this.deliver(() => subscriber.changed(message.payload!));
     });
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client, new Error('connection ended')));
@@ -183,6 +194,19 @@ export class ChangeNotifications implements OnApplicationBootstrap, OnApplicatio
   }
 
   private resetAll(): void {
-    for (const set of this.subscribers.values()) for (const subscriber of set) subscriber.reset();
+    for (const set of this.subscribers.values()) this.reset(set);
+  }
+
+  private reset(subscribers: Iterable<ChangeSubscriber>): void {
+    for (const subscriber of subscribers) this.deliver(() => subscriber.reset());
+  }
+
+  /** A subscriber that throws must not stop the others, nor the connection's reading. */
+  private deliver(call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      this.logger.error(`A change subscriber failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 }

@@ -7,6 +7,18 @@ export interface NotifiedCacheOptions<V> {
   rowOf: (value: V) => string;
   /** At most this many values (least recently used go first). */
   maxEntries: number;
+  /**
+   * A value is read again after this long, notified or not: a backstop for writes that fire
+   * no trigger (a restore with triggers disabled, a replica-mode session). Default 60 s.
+   */
+  maxAgeMs?: number;
+}
+
+const DEFAULT_MAX_AGE_MS = 60_000;
+
+interface Kept<V> {
+  value: V;
+  until: number;
 }
 
 /**
@@ -16,11 +28,12 @@ export interface NotifiedCacheOptions<V> {
  *
  * A value read from the database is kept only if no notification of this cache arrived
  * (and no reset happened) between the start of the read and its end: a change committed
- * while the row was being read may or may not be in what was read. Missing rows (null) are
- * not kept.
+ * while the row was being read may or may not be in what was read. (One counter for all
+ * rows: a busy table makes fewer reads kept, never a wrong one.) Missing rows (null) are
+ * not kept, and nothing is kept longer than `maxAgeMs`.
  */
 export class NotifiedCache<V> implements ChangeSubscriber {
-  private readonly values = new Map<string, V>();
+  private readonly values = new Map<string, Kept<V>>();
   private readonly keysByRow = new Map<string, Set<string>>();
   /** Moves on every notification and reset: a read that saw it move is not kept. */
   private generation = 0;
@@ -36,11 +49,11 @@ export class NotifiedCache<V> implements ChangeSubscriber {
   async get(key: string, read: () => Promise<V | null>): Promise<V | null> {
     if (await this.notifications.caughtUp()) {
       const hit = this.values.get(key);
-      if (hit !== undefined) {
+      if (hit !== undefined && performance.now() < hit.until) {
         // Most recently used last.
         this.values.delete(key);
         this.values.set(key, hit);
-        return hit;
+        return hit.value;
       }
     }
     const generation = this.generation;
@@ -69,7 +82,7 @@ export class NotifiedCache<V> implements ChangeSubscriber {
 
   private keep(key: string, value: V): void {
     this.forget(key);
-    this.values.set(key, value);
+    this.values.set(key, { value, until: performance.now() + (this.options.maxAgeMs ?? DEFAULT_MAX_AGE_MS) });
     const row = this.options.rowOf(value);
     let keys = this.keysByRow.get(row);
     if (!keys) this.keysByRow.set(row, (keys = new Set()));
@@ -78,10 +91,10 @@ export class NotifiedCache<V> implements ChangeSubscriber {
   }
 
   private forget(key: string): void {
-    const value = this.values.get(key);
-    if (value === undefined) return;
+    const kept = this.values.get(key);
+    if (kept === undefined) return;
     this.values.delete(key);
-    const row = this.options.rowOf(value);
+    const row = this.options.rowOf(kept.value);
     const keys = this.keysByRow.get(row);
     keys?.delete(key);
     if (keys?.size === 0) this.keysByRow.delete(row);

@@ -19,15 +19,22 @@ let t: TestApp;
 let notifications: ChangeNotifications;
 /** Another session on the application's database: what another instance (or psql) would do. */
 let other: Client;
+let database: string;
+/** A session on the server's maintenance database, which can close this one to new connections. */
+let admin: Client;
 
 beforeAll(async () => {
   t = await createTestApp();
   notifications = t.app.get(ChangeNotifications);
   other = new Client({ connectionString: (t.db.options as { url: string }).url });
   await other.connect();
+  database = (await other.query('SELECT current_database() AS name')).rows[0].name;
+  admin = new Client({ connectionString: process.env.PALINSESTO_TEST_ADMIN_URL });
+  await admin.connect();
 });
 
 afterAll(async () => {
+  await admin.end();
   await other.end();
   await t.close();
 });
@@ -40,10 +47,20 @@ async function eventually(check: () => boolean | Promise<boolean>, what: string,
   }
 }
 
-/** Ends the listening connection from the server's side, as a restart or a network cut would. */
+/**
+ * Ends the listening connection from the server's side, as a restart or a network cut
+ * would, and keeps new connections to the database out (those open stay) until
+ * `restoreListener`, so that the test decides how long nobody listens.
+ */
 async function cutListener(): Promise<void> {
+  await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS false`);
   const { rows } = await other.query(`SELECT pg_terminate_backend(pid) AS cut FROM pg_stat_activity WHERE application_name = 'palinsesto-listener' AND datname = current_database()`);
   expect(rows).toEqual([{ cut: true }]);
+}
+
+async function restoreListener(): Promise<void> {
+  await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS true`);
+  await eventually(() => notifications.live, 'back');
 }
 
 describe('change notifications', () => {
@@ -107,15 +124,35 @@ describe('change notifications', () => {
     const recorder = new Recorder();
     notifications.subscribe(CHANGE_CHANNELS.channels, recorder);
     await cutListener();
-    await eventually(() => recorder.heard.includes('reset'), 'reset');
-    expect(notifications.live).toBe(false);
-    expect(await notifications.caughtUp()).toBe(false);
-    await eventually(() => notifications.live, 'back');
+    try {
+      await eventually(() => !notifications.live, 'down');
+      expect(recorder.heard).toEqual(['reset']);
+      expect(await notifications.caughtUp()).toBe(false);
+    } finally {
+      await restoreListener();
+    }
     expect(recorder.heard).toEqual(['reset', 'reset']);
     // And it hears again.
     await other.query(`SELECT pg_notify($1, 'after')`, [CHANGE_CHANNELS.channels]);
     expect(await notifications.caughtUp()).toBe(true);
     expect(recorder.heard.at(-1)).toBe('after');
+  });
+
+  it('a TRUNCATE resets the subscribers of the table; one of posts moves every plan revision', async () => {
+    const ws = await seedWorkspace(t);
+    const channel = await createChannel(t, ws.lead);
+    await createPost(t, ws.editor, channel.id);
+    const channels = new Recorder();
+    notifications.subscribe(CHANGE_CHANNELS.channels, channels);
+    const [before] = (await other.query(`SELECT revision FROM feed_channel_revisions WHERE channel_id = $1`, [channel.id])).rows;
+    await other.query(`TRUNCATE posts CASCADE`);
+    await notifications.caughtUp();
+    expect(channels.heard).toContain(channel.id);
+    const [after] = (await other.query(`SELECT revision FROM feed_channel_revisions WHERE channel_id = $1`, [channel.id])).rows;
+    expect(Number(after.revision)).toBeGreaterThan(Number(before.revision));
+    await other.query(`TRUNCATE feed_channel_revisions`);
+    await notifications.caughtUp();
+    expect(channels.heard.at(-1)).toBe('reset');
   });
 });
 
@@ -183,15 +220,30 @@ describe('NotifiedCache', () => {
     const read = jest.fn(() => nameOf(channel.id));
     await cache.get(channel.id, read);
     await cutListener();
-    await eventually(() => !notifications.live, 'down');
-    // A change nobody hears.
-    await other.query(`UPDATE channels SET name = 'Unheard' WHERE id = $1`, [channel.id]);
-    expect((await cache.get(channel.id, read))?.name).toBe('Unheard');
-    expect((await cache.get(channel.id, read))?.name).toBe('Unheard');
-    expect(read).toHaveBeenCalledTimes(3);
-    await eventually(() => notifications.live, 'back');
+    try {
+      await eventually(() => !notifications.live, 'down');
+      // A change nobody hears.
+      await other.query(`UPDATE channels SET name = 'Unheard' WHERE id = $1`, [channel.id]);
+      expect((await cache.get(channel.id, read))?.name).toBe('Unheard');
+      expect((await cache.get(channel.id, read))?.name).toBe('Unheard');
+      expect(read).toHaveBeenCalledTimes(3);
+    } finally {
+      await restoreListener();
+    }
     expect((await cache.get(channel.id, read))?.name).toBe('Unheard');
     expect(await cache.get(channel.id, read)).toEqual({ id: channel.id, name: 'Unheard' });
     expect(read).toHaveBeenCalledTimes(4);
+  });
+
+  it('reads a value again once it is older than maxAgeMs, though no change was notified', async () => {
+    const channel = await channelRow();
+    const cache = new NotifiedCache<{ id: string; name: string }>(notifications, { channel: CHANGE_CHANNELS.channels, rowOf: (v) => v.id, maxEntries: 10, maxAgeMs: 100 });
+    const read = jest.fn(() => nameOf(channel.id));
+    await cache.get(channel.id, read);
+    await cache.get(channel.id, read);
+    expect(read).toHaveBeenCalledTimes(1);
+    await new Promise((r) => setTimeout(r, 150));
+    await cache.get(channel.id, read);
+    expect(read).toHaveBeenCalledTimes(2);
   });
 });

@@ -92,8 +92,9 @@ export class ChangeNotifications implements OnApplicationBootstrap, OnApplicatio
   }
 
   /**
-   * Resolves true once every change committed before this call has reached the
-   * subscribers; false when the listening connection is not up (read the database).
+   * Resolves true once every change whose commit was acknowledged before this call has
+   * reached the subscribers; false when the listening connection is not up (read the
+   * database).
    */
   caughtUp(): Promise<boolean> {
     if (!this.live) return Promise.resolve(false);

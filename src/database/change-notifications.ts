@@ -1,8 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Client, type Pool } from 'pg';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { poolOf } from './pool';
 
 /**
  * The notification channels the database's triggers speak on (migration
@@ -146,8 +146,7 @@ export class ChangeNotifications implements OnApplicationBootstrap, OnApplicatio
   private async connect(): Promise<void> {
     if (this.closed) return;
     // The pool's own settings (address, TLS, session options), on a connection of its own.
-    const pool = (this.ds.driver as PostgresDriver).master as Pool;
-    const client = new Client({ ...pool.options, application_name: 'palinsesto-listener', keepAlive: true });
+    const client = new Client({ ...poolOf(this.ds).options, application_name: 'palinsesto-listener', keepAlive: true });
     client.on('notification', (message) => {
       if (client !== this.client || !message.payload) return;
       const subscribers = this.subscribers.get(message.channel as ChangeChannel) ?? new Set();

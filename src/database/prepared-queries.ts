@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { poolOf } from './pool';
 
 /**
  * A statement PostgreSQL parses and plans once per connection and then runs by name (the
@@ -38,7 +38,7 @@ export class PreparedQueries {
   private readonly pool: Pool;
 
   constructor(@InjectDataSource() ds: DataSource) {
-    this.pool = (ds.driver as PostgresDriver).master as Pool;
+    this.pool = poolOf(ds);
   }
 
   async rows<T>(statement: PreparedStatement, values: unknown[]): Promise<T[]> {

@@ -25,7 +25,7 @@ import pg from 'pg';
 const require = createRequire(import.meta.url);
 const { CLAIM_SQL, PUBLISHED_SQL } = require(resolve('dist/src/publishing/publishing.repository.js'));
 const { DataSource } = require('typeorm');
-const { dataSourceOptions } = require(resolve('dist/src/database/data-source.options.js'));
+const { dataSourceOptions } = require(resolve('dist/src/data-source.options.js'));
 
 const BURST = Number(process.env.BENCH_POSTS ?? 20_000);
 const STREAM_RATE = 400;

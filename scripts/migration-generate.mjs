@@ -9,7 +9,7 @@ import { join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const { DataSource } = require('typeorm');
-const { dataSourceOptions } = require('../dist/src/database/data-source.options.js');
+const { dataSourceOptions } = require('../dist/src/data-source.options.js');
 
 const name = (process.argv[2] ?? 'change').replace(/[^A-Za-z0-9]/g, '');
 let embedded;

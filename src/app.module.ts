@@ -7,12 +7,12 @@ import { AuthModule } from './auth/auth.module';
 import { CalendarModule } from './calendar/calendar.module';
 import { ChannelsModule } from './channels/channels.module';
 import { Clock } from './common/clock';
-import { CoreModule } from './common/core.module';
+import { CoreModule } from './core.module';
 import { FeedsModule } from './feeds/feeds.module';
 import { ProblemDetailsFilter } from './common/problem-details.filter';
 import { AppConfig } from './config/app-config';
 import { DatabaseModule } from './database/database.module';
-import { dataSourceOptions } from './database/data-source.options';
+import { dataSourceOptions } from './data-source.options';
 import { OperationsModule } from './operations/operations.module';
 import { PostsModule } from './posts/posts.module';
 import { PublishingModule } from './publishing/publishing.module';
@@ -36,7 +36,7 @@ export class AppModule {
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl)),
         DatabaseModule,
         OperationsModule,
-        AuthModule,
+        AuthModule.forRoot(WorkspacesModule),
         WorkspacesModule,
         ChannelsModule,
         PostsModule,

@@ -1,11 +1,9 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { DomainError, ErrorCode } from '../common/domain-error';
-import type { Role } from '../workspaces/member.entity';
-import { Actor, hasRole } from './actor';
+import { Actor, ActorResolver, hasRole, type Role } from './actor';
 import { hashApiKey, looksLikeApiKey } from './api-key';
 import { MIN_ROLE, PUBLIC_ROUTE } from './auth.decorators';
-import { WorkspacesService } from '../workspaces/workspaces.service';
 
 /**
  * Resolves `Authorization: Bearer <api key>` to a member and its workspace and role.
@@ -15,7 +13,7 @@ import { WorkspacesService } from '../workspaces/workspaces.service';
 export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly workspaces: WorkspacesService,
+    private readonly actors: ActorResolver,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -28,7 +26,7 @@ export class ApiKeyGuard implements CanActivate {
       throw new DomainError(ErrorCode.Unauthenticated, 'Send your api key as "Authorization: Bearer <api key>".');
     }
     const key = match[1];
-    const member = looksLikeApiKey(key) ? await this.workspaces.memberByKeyHash(hashApiKey(key)) : null;
+    const member = looksLikeApiKey(key) ? await this.actors.memberByKeyHash(hashApiKey(key)) : null;
     if (!member) throw new DomainError(ErrorCode.Unauthenticated, 'This api key is unknown or has been revoked.');
     req.actor = { memberId: member.id, workspaceId: member.workspaceId, role: member.role, name: member.name };
     const atLeast = this.reflector.getAllAndOverride<Role | undefined>(MIN_ROLE, targets);

@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import type { Role } from '../workspaces/member.entity';
+import type { Role } from './actor';
 
 export const PUBLIC_ROUTE = 'palinsesto:public';
 export const MIN_ROLE = 'palinsesto:min-role';

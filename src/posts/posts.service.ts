@@ -16,7 +16,7 @@ import { PostAction, statusAfterContentEdit, transition, IllegalTransitionError 
 import { PostChanges, PostsRepository } from './posts.repository';
 import { PlanGuard } from './plan-guard';
 import { PlanService, timelineEntryOf } from './plan.service';
-import { checkContentLimit, composeText } from '../publishing/content/content-limits';
+import { checkContentLimit, composeText } from '../content/content-limits';
 import type { Violation } from '../rules';
 
 export interface PostMutation extends PostResponse {

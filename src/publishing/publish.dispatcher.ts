@@ -6,7 +6,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { AdapterRegistry } from './adapters/adapter-registry';
 import type { PlatformAdapter, PublishablePost, PublishOutcome, PublishTarget } from './adapters/platform-adapter';
 import { PublishError } from './adapters/publish-error';
-import { withChannelUtm } from './content/utm';
+import { withChannelUtm } from '../content/utm';
 import { PublishFailureListener, type PublishFailedEvent } from './publish-failure.listener';
 import { PublishedWriter } from './published.writer';
 import { DEFAULT_PUBLISHING_OPTIONS, PUBLISHING_OPTIONS, type PublishingOptions } from './publishing.options';

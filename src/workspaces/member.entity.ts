@@ -1,8 +1,8 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { ROLES, type Role } from '../auth/actor';
 import { WorkspaceEntity } from './workspace.entity';
 
-export type Role = 'lead' | 'editor' | 'viewer';
-export const ROLES: readonly Role[] = ['viewer', 'editor', 'lead'];
+export { ROLES, type Role };
 
 @Entity({ name: 'members' })
 @Index('members_workspace_email_active', ['workspaceId', 'email'], { unique: true, where: 'revoked_at IS NULL' })

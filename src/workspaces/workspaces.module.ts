@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ActorResolver } from '../auth/actor';
 import { MeController } from './me.controller';
 import { MembersRepository } from './members.repository';
 import { WorkspacesController } from './workspaces.controller';
@@ -7,7 +8,7 @@ import { WorkspacesService } from './workspaces.service';
 
 @Module({
   controllers: [WorkspacesController, MeController],
-  providers: [WorkspacesService, WorkspacesRepository, MembersRepository],
-  exports: [WorkspacesService],
+  providers: [WorkspacesService, WorkspacesRepository, MembersRepository, { provide: ActorResolver, useExisting: WorkspacesService }],
+  exports: [WorkspacesService, ActorResolver],
 })
 export class WorkspacesModule {}

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../../src/database/data-source.options';
+import { dataSourceOptions } from '../../src/data-source.options';
 import { createTestDatabase } from '../support/test-database';
 
 describe('schema', () => {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { composeText } from '../content/compose-text';
+import { composeText } from '../../content/compose-text';
 import { baseUrl, requireHttpUrl, requireString } from './channel-credentials';
 import { PublishHttpClient } from './http-client';
 import { asRecord, stringField } from './json-shape';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Clock, SystemClock } from '../../common/clock';
-import { composeText } from '../content/compose-text';
+import { composeText } from '../../content/compose-text';
 import { abortableDelay } from './abortable-delay';
 import { optionalNonNegativeInt } from './channel-credentials';
 import { PlatformAdapter, type PublishablePost, type PublishOutcome, type PublishTarget } from './platform-adapter';

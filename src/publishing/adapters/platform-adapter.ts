@@ -3,9 +3,9 @@
  * An adapter publishes one post to one channel and either returns where it landed or
  * throws a {@link PublishError} that says whether trying again can help.
  */
-export type Platform = 'mock' | 'webhook' | 'mastodon' | 'bluesky';
+import type { Platform } from '../../content/platform';
 
-export const PLATFORMS: readonly Platform[] = ['mock', 'webhook', 'mastodon', 'bluesky'];
+export { PLATFORMS, type Platform } from '../../content/platform';
 
 export interface PublishablePost {
   id: string;

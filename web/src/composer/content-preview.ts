@@ -1,8 +1,8 @@
 // The very modules the dispatcher publishes with, bundled into the page: the count and the
 // UTM preview the composer shows are the ones the platform will see.
-import { BLUESKY_GRAPHEME_LIMIT, MASTODON_CHARACTER_LIMIT, checkContentLimit, composeText } from '../../../src/publishing/content/content-limits';
-import { graphemeLength, mastodonLength } from '../../../src/publishing/content/text-length';
-import { withChannelUtm } from '../../../src/publishing/content/utm';
+import { BLUESKY_GRAPHEME_LIMIT, MASTODON_CHARACTER_LIMIT, checkContentLimit, composeText } from '../../../src/content/content-limits';
+import { graphemeLength, mastodonLength } from '../../../src/content/text-length';
+import { withChannelUtm } from '../../../src/content/utm';
 import type { Channel } from '../api/types';
 
 export interface ContentPreview {

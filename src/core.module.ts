@@ -1,7 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { AuditService } from '../audit/audit.service';
-import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { Clock, SystemClock } from './clock';
+import { AuditService } from './audit/audit.service';
+import { APP_CONFIG, AppConfig } from './config/app-config';
+import { Clock, SystemClock } from './common/clock';
 
 /** Configuration, the clock and the audit trail: used by every feature module. */
 @Global()

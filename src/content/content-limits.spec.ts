@@ -1,4 +1,4 @@
-import { mastodonCountedLength } from '../../../test/fakes/mastodon.fake';
+import { mastodonCountedLength } from '../../test/fakes/mastodon.fake';
 import { checkContentLimit, composeText } from './content-limits';
 import { graphemeLength, mastodonLength } from './text-length';
 

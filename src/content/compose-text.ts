@@ -1,6 +1,9 @@
-import type { PublishablePost } from '../adapters/platform-adapter';
-
-export type ComposablePost = Pick<PublishablePost, 'body' | 'title' | 'link'>;
+/** The parts of a post that make its text. */
+export interface ComposablePost {
+  body: string;
+  title?: string | null;
+  link?: string | null;
+}
 
 /**
  * The text as published on text platforms (Mastodon, Bluesky, the mock): title, body and

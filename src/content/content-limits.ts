@@ -1,4 +1,4 @@
-import type { Platform } from '../adapters/platform-adapter';
+import type { Platform } from './platform';
 import { graphemeLength, mastodonLength } from './text-length';
 
 export { composeText } from './compose-text';

@@ -23,7 +23,7 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 
 const require = createRequire(import.meta.url);
-const { CLAIM_SQL, PUBLISHED_SQL } = require(resolve('dist/src/publishing/publishing.repository.js'));
+const { CLAIM_SQL, PUBLISHED_SQL } = require(resolve('dist/src/posts/post-dispatch.repository.js'));
 const { DataSource } = require('typeorm');
 const { dataSourceOptions } = require(resolve('dist/src/data-source.options.js'));
 

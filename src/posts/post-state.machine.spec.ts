@@ -1,6 +1,8 @@
 import {
   canTransition,
   IllegalTransitionError,
+  moveOf,
+  POST_STATUS,
   POST_STATUSES,
   PostAction,
   PostStatus,
@@ -52,6 +54,27 @@ describe('post state machine', () => {
     expect(transition('publishing', 'fail', withApproval)).toBe('failed');
     expect(transition('publishing', 'retry', withApproval)).toBe('scheduled');
     expect(() => transition('scheduled', 'publish', withApproval)).toThrow(IllegalTransitionError);
+  });
+
+  it('releases a claimed post back to scheduled (no attempt counted), and nothing else', () => {
+    expect(transition('publishing', 'release', withApproval)).toBe('scheduled');
+    for (const s of POST_STATUSES.filter((x) => x !== 'publishing')) {
+      expect(canTransition(s, 'release', withoutApproval)).toBe(false);
+    }
+    expect(() => transition('scheduled', 'release', withApproval)).toThrow(
+      'A scheduled post cannot be handed back unpublished; only a post that is publishing can.',
+    );
+  });
+
+  it("gives the dispatcher's statements their moves from the table", () => {
+    expect(moveOf('claim')).toEqual({ from: ['scheduled', 'publishing'], to: 'publishing' });
+    expect(moveOf('publish')).toEqual({ from: ['publishing'], to: 'published' });
+    expect(moveOf('retry')).toEqual({ from: ['publishing'], to: 'scheduled' });
+    expect(moveOf('release')).toEqual({ from: ['publishing'], to: 'scheduled' });
+    expect(moveOf('fail')).toEqual({ from: ['publishing'], to: 'failed' });
+    // Edits and deletions keep (or end) the state: no statement sets a state for them.
+    expect(() => moveOf('edit')).toThrow(/no move/);
+    expect(POST_STATUSES).toEqual(Object.keys(POST_STATUS));
   });
 
   it('explains an illegal move in words', () => {

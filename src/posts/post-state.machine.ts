@@ -5,8 +5,9 @@
  *   cancelled from any state before publishing.
  *
  * Channels without approval (approvalRequired: false) may schedule straight from draft.
- * Publishing moves (claim, publish, fail, retry) belong to the dispatcher and are listed
- * here too, so that no other file decides which state follows which.
+ * Publishing moves (claim, publish, retry, release, fail) belong to the dispatcher and are
+ * listed here too, so that no other file decides which state follows which: the
+ * dispatcher's statements (post-dispatch.repository.ts) are built from `moveOf`.
  */
 export type PostStatus =
   | 'draft'
@@ -18,16 +19,19 @@ export type PostStatus =
   | 'failed'
   | 'cancelled';
 
-export const POST_STATUSES: readonly PostStatus[] = [
-  'draft',
-  'in_review',
-  'approved',
-  'scheduled',
-  'publishing',
-  'published',
-  'failed',
-  'cancelled',
-];
+/** Every state by name, for code (and SQL) that names one: `POST_STATUS.scheduled`. */
+export const POST_STATUS = {
+  draft: 'draft',
+  in_review: 'in_review',
+  approved: 'approved',
+  scheduled: 'scheduled',
+  publishing: 'publishing',
+  published: 'published',
+  failed: 'failed',
+  cancelled: 'cancelled',
+} as const satisfies { [S in PostStatus]: S };
+
+export const POST_STATUSES: readonly PostStatus[] = Object.values(POST_STATUS);
 
 export type PostAction =
   | 'submit'
@@ -41,6 +45,7 @@ export type PostAction =
   | 'claim'
   | 'publish'
   | 'retry'
+  | 'release'
   | 'fail';
 
 export interface TransitionContext {
@@ -60,6 +65,8 @@ const TRANSITIONS: Record<PostAction, { from: readonly PostStatus[]; to: PostSta
   claim: { from: ['scheduled', 'publishing'], to: 'publishing' },
   publish: { from: ['publishing'], to: 'published' },
   retry: { from: ['publishing'], to: 'scheduled' },
+  /** A claimed post handed back before it reached the platform: the attempt does not count. */
+  release: { from: ['publishing'], to: 'scheduled' },
   fail: { from: ['publishing'], to: 'failed' },
 };
 
@@ -99,8 +106,25 @@ const PAST: Record<PostAction, string> = {
   claim: 'claimed for publishing',
   publish: 'marked published',
   retry: 'retried',
+  release: 'handed back unpublished',
   fail: 'marked failed',
 };
+
+/**
+ * A move that changes the state, as the statements that make it in SQL need it: the states
+ * it starts from and the one it ends in (the table above; `schedule`'s widening for
+ * channels without approval is a use case's, not a statement's).
+ */
+export interface PostMove {
+  from: readonly PostStatus[];
+  to: PostStatus;
+}
+
+export function moveOf(action: PostAction): PostMove {
+  const { from, to } = TRANSITIONS[action];
+  if (to === null) throw new Error(`${action} leaves the state as it is: it is no move`);
+  return { from, to };
+}
 
 /** The state after the action, or IllegalTransitionError. */
 export function transition(status: PostStatus, action: PostAction, ctx: TransitionContext): PostStatus {
@@ -110,7 +134,7 @@ export function transition(status: PostStatus, action: PostAction, ctx: Transiti
 }
 
 /** States whose posts occupy the channel's plan (rules, calendar mix, gaps). */
-export const PLANNED_STATUSES: readonly PostStatus[] = ['scheduled', 'publishing', 'published'];
+export const PLANNED_STATUSES: readonly PostStatus[] = [POST_STATUS.scheduled, POST_STATUS.publishing, POST_STATUS.published];
 
 /**
  * Editing the content of an approved or scheduled post on a channel that requires

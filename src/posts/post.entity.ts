@@ -10,7 +10,8 @@ import {
   VersionColumn,
 } from 'typeorm';
 import { ChannelEntity } from '../channels/channel.entity';
-import type { PostStatus } from './post-state.machine';
+import { POST_STATUS, type PostStatus } from './post-state.machine';
+import { sqlStatusIn } from './post-status.sql';
 
 export interface PostMedia {
   url: string;
@@ -20,10 +21,10 @@ export interface PostMedia {
 @Entity({ name: 'posts' })
 @Index('posts_channel_scheduled_at', ['channelId', 'scheduledAt'])
 @Index('posts_workspace_updated_at', ['workspaceId', 'updatedAt'])
-// The dispatcher's claim (src/publishing/publishing.repository.ts): due posts by time, and
-// expired leases of posts whose instance died mid-publish.
-@Index('posts_dispatch_due', ['scheduledAt'], { where: `status = 'scheduled'` })
-@Index('posts_dispatch_lease', ['leaseUntil'], { where: `status = 'publishing'` })
+// The dispatcher's claim (post-dispatch.repository.ts): due posts by time, and expired
+// leases of posts whose instance died mid-publish.
+@Index('posts_dispatch_due', ['scheduledAt'], { where: sqlStatusIn('status', [POST_STATUS.scheduled]) })
+@Index('posts_dispatch_lease', ['leaseUntil'], { where: sqlStatusIn('status', [POST_STATUS.publishing]) })
 export class PostEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -38,7 +39,7 @@ export class PostEntity {
   @JoinColumn({ name: 'channel_id' })
   channel?: ChannelEntity;
 
-  @Column({ type: 'text', default: 'draft' })
+  @Column({ type: 'text', default: POST_STATUS.draft })
   status: PostStatus;
 
   @Column({ type: 'text' })

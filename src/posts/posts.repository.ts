@@ -22,6 +22,11 @@ export class PostsRepository {
     return m.getRepository(PostEntity).findOne({ where: { id, workspaceId } });
   }
 
+  /** Locks the post row for the rest of `m`'s transaction (SELECT ... FOR UPDATE) and reads it; null when it is gone. */
+  lock(m: EntityManager, id: string): Promise<PostEntity | null> {
+    return m.getRepository(PostEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
   async insert(m: EntityManager, post: Partial<PostEntity>): Promise<PostEntity> {
     const repo = m.getRepository(PostEntity);
     return repo.save(repo.create(post));

@@ -245,7 +245,7 @@ export class PostsService {
     const peek = await this.posts.findInWorkspace(actor.workspaceId, postId, m);
     if (!peek) throw DomainError.notFound('Post');
     const channel = await this.channels.lock(m, actor, peek.channelId);
-    const post = await m.getRepository(PostEntity).findOne({ where: { id: postId }, lock: { mode: 'pessimistic_write' } });
+    const post = await this.posts.lock(m, postId);
     if (!post) throw DomainError.notFound('Post');
     return { post, channel };
   }

@@ -11,7 +11,7 @@ import { PublishFailureListener, type PublishFailedEvent } from './publish-failu
 import { PublishedWriter } from './published.writer';
 import { DEFAULT_PUBLISHING_OPTIONS, PUBLISHING_OPTIONS, type PublishingOptions } from './publishing.options';
 import { PublishingMetrics } from './publishing.metrics';
-import { type ClaimedPost, PublishingRepository } from './publishing.repository';
+import { type ClaimedPost, PostDispatchRepository } from '../posts/post-dispatch.repository';
 import { asPublishError, decideAfterFailure, type FailureReason, isMissed, missedMessage } from './retry-policy';
 
 export const DISPATCH_INTERVAL_NAME = 'publishing-dispatch';
@@ -59,7 +59,7 @@ export class PublishDispatcher implements OnApplicationBootstrap, BeforeApplicat
   clockSkewMs?: number;
 
   constructor(
-    private readonly repo: PublishingRepository,
+    private readonly repo: PostDispatchRepository,
     private readonly adapters: AdapterRegistry,
     private readonly channels: ChannelsService,
     private readonly clock: Clock,

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { type PublishedRecord, PublishingRepository } from './publishing.repository';
+import { type PublishedRecord, PostDispatchRepository } from '../posts/post-dispatch.repository';
 
 interface Pending {
   record: PublishedRecord;
@@ -22,7 +22,7 @@ export class PublishedWriter {
   private queue: Pending[] = [];
   private running: Promise<void> | null = null;
 
-  constructor(private readonly repo: PublishingRepository) {}
+  constructor(private readonly repo: PostDispatchRepository) {}
 
   /** Resolves true when written, false when the post's claim had passed to a newer attempt. */
   write(record: PublishedRecord): Promise<boolean> {

@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ChannelsModule } from '../channels/channels.module';
+import { PostsModule } from '../posts/posts.module';
 import { PublishingAdaptersModule } from './adapters/publishing-adapters.module';
 import { PublishDispatcher } from './publish.dispatcher';
 import { NoopPublishFailureListener, PUBLISH_FAILURE_HOOK, PublishFailureListener } from './publish-failure.listener';
 import { PublishedWriter } from './published.writer';
 import { PUBLISHING_OPTIONS } from './publishing.options';
 import { PublishingMetrics } from './publishing.metrics';
-import { PublishingRepository } from './publishing.repository';
 
 /**
  * Publishing: the dispatcher that claims due posts and hands them to the platform
@@ -16,9 +16,8 @@ import { PublishingRepository } from './publishing.repository';
  * the seams.
  */
 @Module({
-  imports: [ScheduleModule.forRoot(), ChannelsModule, PublishingAdaptersModule],
+  imports: [ScheduleModule.forRoot(), ChannelsModule, PostsModule, PublishingAdaptersModule],
   providers: [
-    PublishingRepository,
     PublishingMetrics,
     PublishedWriter,
     PublishDispatcher,

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { SystemClock } from '../../src/common/clock';
-import { PublishingRepository } from '../../src/publishing/publishing.repository';
+import { PostDispatchRepository } from '../../src/posts/post-dispatch.repository';
 import { MastodonFake } from '../fakes/mastodon.fake';
 import { createChannel, seedWorkspace, type Session } from '../support/fixtures';
 import { createTestDatabase } from '../support/test-database';
@@ -111,7 +111,7 @@ describe('dispatcher', () => {
       const post = await schedulePost(t, lead.key, channel.id, when);
       {
         // The repository alone: the dispatcher only ticks when told to (interval: 1 h).
-        const repo = t.app.get(PublishingRepository);
+        const repo = t.app.get(PostDispatchRepository);
         t.clock.set(when);
         const [stale] = await repo.claimDue(t.clock.now(), 10, 1_000);
         expect(stale.id).toBe(post.id);

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { ChannelStatus, ChannelUtmConfig } from '../channels/channel.entity';
-import type { PostMedia } from '../posts/post.entity';
-import type { Platform } from './adapters/platform-adapter';
-import type { FailureReason } from './retry-policy';
+import type { ChannelStatus, ChannelUtmConfig, Platform } from '../channels/channel.entity';
+import type { PostMedia } from './post.entity';
+import { moveOf, type PostMove } from './post-state.machine';
+import { sqlStatus, sqlStatusIn } from './post-status.sql';
 
 /** A post the dispatcher owns until `leaseUntil`, with what it needs of its channel. */
 export interface ClaimedPost {
@@ -62,22 +62,39 @@ interface ClaimRow {
   utm: ChannelUtmConfig | null;
 }
 
+// The dispatcher's moves, as the state machine has them: every state named below comes
+// from these (a move whose states change there changes the statements with it).
+const CLAIM = moveOf('claim');
+const PUBLISH = moveOf('publish');
+const RETRY = moveOf('retry');
+const RELEASE = moveOf('release');
+const FAIL = moveOf('fail');
+
+/** States a claim takes due posts from (scheduled): the claim's `from` but its own `to`. */
+const WAITING = CLAIM.from.filter((s) => s !== CLAIM.to);
+if (!CLAIM.from.includes(CLAIM.to) || WAITING.length === 0) {
+  // The claim takes over expired leases (posts left in its own `to` state by an instance
+  // that died) as well as waiting posts: a table without either makes CLAIM_SQL wrong.
+  throw new Error(`claim must move posts from ${CLAIM.to} (expired leases) and from a waiting state`);
+}
+
 /**
  * One statement claims up to $2 posts: expired leases first (their instance died), then
  * due scheduled posts by time (a retry waits for next_attempt_at). SKIP LOCKED lets any
  * number of instances claim at once without waiting on each other or taking the same row.
- * Every claim gets a fresh attempt_id, the fencing token of the writes that follow.
+ * Every claim gets a fresh attempt_id, the fencing token of the writes that follow. The
+ * conditions on status are the partial indexes' (posts_dispatch_lease, posts_dispatch_due).
  */
 export const CLAIM_SQL = `
 WITH expired AS (
   SELECT id, true AS reclaimed FROM posts
-  WHERE status = 'publishing' AND lease_until < $1
+  WHERE ${sqlStatusIn('status', [CLAIM.to])} AND lease_until < $1
   ORDER BY lease_until
   LIMIT $2
   FOR UPDATE SKIP LOCKED
 ), due AS (
   SELECT id, false AS reclaimed FROM posts
-  WHERE status = 'scheduled' AND scheduled_at <= $1
+  WHERE ${sqlStatusIn('status', WAITING)} AND scheduled_at <= $1
     AND (next_attempt_at IS NULL OR next_attempt_at <= $1)
   ORDER BY scheduled_at
   LIMIT $2
@@ -86,7 +103,7 @@ WITH expired AS (
   SELECT * FROM (SELECT * FROM expired UNION ALL SELECT * FROM due) AS candidates LIMIT $2
 )
 UPDATE posts p
-SET status = 'publishing',
+SET status = ${sqlStatus(CLAIM.to)},
     lease_until = $1::timestamptz + $3::integer * interval '1 millisecond',
     attempts = p.attempts + 1,
     attempt_id = gen_random_uuid(),
@@ -102,23 +119,39 @@ RETURNING p.id, p.workspace_id, p.channel_id, p.body, p.title, p.link, p.media, 
 /** Records publications given as arrays (id, attempt_id, external_id, external_url, published_at). */
 export const PUBLISHED_SQL = `
 UPDATE posts p
-SET status = 'published', published_at = v.published_at, external_id = v.external_id,
+SET status = ${sqlStatus(PUBLISH.to)}, published_at = v.published_at, external_id = v.external_id,
     external_url = v.external_url, lease_until = NULL, next_attempt_at = NULL,
     last_error = NULL, failure_reason = NULL, version = p.version + 1, updated_at = now()
 FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[])
   AS v(id, attempt_id, external_id, external_url, published_at)
-WHERE p.id = v.id AND p.attempt_id = v.attempt_id AND p.status = 'publishing'
+WHERE p.id = v.id AND p.attempt_id = v.attempt_id AND ${sqlStatusIn('p.status', PUBLISH.from)}
 RETURNING p.id`;
 
-/** Fenced: only the attempt that holds the post (same attempt_id, still publishing) may write. */
-const FENCE = `id = $1 AND attempt_id = $2 AND status = 'publishing'`;
+/**
+ * Fenced: only the attempt that holds the post (same attempt_id, still in a state the move
+ * starts from) may write; the move sets its state.
+ */
+function fenced(move: PostMove, set: string): string {
+  return `UPDATE posts SET status = ${sqlStatus(move.to)}, ${set}, version = version + 1, updated_at = now()
+       WHERE id = $1 AND attempt_id = $2 AND ${sqlStatusIn('status', move.from)} RETURNING id`;
+}
+
+const RETRY_SQL = fenced(RETRY, 'lease_until = NULL, next_attempt_at = $3, last_error = $4');
+const RELEASE_SQL = fenced(RELEASE, 'lease_until = NULL, next_attempt_at = $3, attempts = GREATEST(attempts - 1, 0)');
+const FAILED_SQL = fenced(FAIL, 'lease_until = NULL, next_attempt_at = NULL, failure_reason = $3, last_error = $4');
+
+/** The earliest first-time due time in ($1, $2]: posts the claim will take when they are due. */
+const NEXT_DUE_SQL = `SELECT scheduled_at FROM posts WHERE ${sqlStatusIn('status', WAITING)} AND scheduled_at > $1 AND scheduled_at <= $2
+       ORDER BY scheduled_at LIMIT 1`;
 
 /**
- * All SQL of the dispatcher. "Now" is always a parameter from the Clock, never the
- * database's now(), so tests move time and the SQL follows.
+ * All SQL of the publishing dispatcher (src/publishing/publish.dispatcher.ts) on posts: the
+ * posts module owns every statement on its table, the dispatcher decides when to run them.
+ * "Now" is always a parameter from the Clock, never the database's now(), so tests move
+ * time and the SQL follows.
  */
 @Injectable()
-export class PublishingRepository {
+export class PostDispatchRepository {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
   async claimDue(now: Date, limit: number, leaseMs: number): Promise<ClaimedPost[]> {
@@ -149,12 +182,7 @@ export class PublishingRepository {
 
   /** The earliest first-time due time in (now, horizon], to wake up for it; null if none. */
   async nextDueAt(now: Date, horizon: Date): Promise<Date | null> {
-    const rows = await this.rows<{ scheduled_at: Date }>(
-      this.ds.manager,
-      `SELECT scheduled_at FROM posts WHERE status = 'scheduled' AND scheduled_at > $1 AND scheduled_at <= $2
-       ORDER BY scheduled_at LIMIT 1`,
-      [now, horizon],
-    );
+    const rows = await this.rows<{ scheduled_at: Date }>(this.ds.manager, NEXT_DUE_SQL, [now, horizon]);
     return rows[0]?.scheduled_at ?? null;
   }
 
@@ -180,13 +208,7 @@ export class PublishingRepository {
 
   /** Back to `scheduled` until `at`, keeping the error for people to see. */
   async scheduleRetry(id: string, attemptId: string, at: Date, lastError: string): Promise<boolean> {
-    return this.affected(
-      this.ds.manager,
-      `UPDATE posts SET status = 'scheduled', lease_until = NULL, next_attempt_at = $3, last_error = $4,
-         version = version + 1, updated_at = now()
-       WHERE ${FENCE} RETURNING id`,
-      [id, attemptId, at, lastError],
-    );
+    return this.affected(this.ds.manager, RETRY_SQL, [id, attemptId, at, lastError]);
   }
 
   /**
@@ -194,23 +216,12 @@ export class PublishingRepository {
    * platform: its channel is rate limited, or the instance is shutting down).
    */
   async release(id: string, attemptId: string, at: Date): Promise<boolean> {
-    return this.affected(
-      this.ds.manager,
-      `UPDATE posts SET status = 'scheduled', lease_until = NULL, next_attempt_at = $3,
-         attempts = GREATEST(attempts - 1, 0), version = version + 1, updated_at = now()
-       WHERE ${FENCE} RETURNING id`,
-      [id, attemptId, at],
-    );
+    return this.affected(this.ds.manager, RELEASE_SQL, [id, attemptId, at]);
   }
 
-  async markFailed(m: EntityManager, id: string, attemptId: string, reason: FailureReason, lastError: string): Promise<boolean> {
-    return this.affected(
-      m,
-      `UPDATE posts SET status = 'failed', lease_until = NULL, next_attempt_at = NULL, failure_reason = $3,
-         last_error = $4, version = version + 1, updated_at = now()
-       WHERE ${FENCE} RETURNING id`,
-      [id, attemptId, reason, lastError],
-    );
+  /** Failed for good, with the reason's code (publishing's FailureReason) and the error people see. */
+  async markFailed(m: EntityManager, id: string, attemptId: string, reason: string, lastError: string): Promise<boolean> {
+    return this.affected(m, FAILED_SQL, [id, attemptId, reason, lastError]);
   }
 
   transaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {

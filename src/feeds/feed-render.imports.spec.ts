@@ -5,9 +5,10 @@ import * as ts from 'typescript';
 /**
  * The render worker runs in a worker thread without Nest (feed-render.pool.ts loads its .ts
  * sources through a plain require hook in tests): what it loads must stay free of Nest and
- * TypeORM, including the files it shares with the posts module (posts.queries.ts,
- * plan-insights.ts). Follows the requires of each file as that hook transpiles it, so
- * type-only imports (erased) do not count.
+ * TypeORM, including the files it shares with the posts module (posts.queries.ts: the
+ * posts in scope, their fingerprint and the timeline; plan-insights.ts). Follows the
+ * requires of each file as that hook transpiles it, so type-only imports (erased) do not
+ * count.
  */
 const FORBIDDEN = [/^@nestjs\//, /^typeorm$/, /^reflect-metadata$/, /^class-validator$/, /^class-transformer$/];
 
@@ -50,5 +51,13 @@ describe('feed render worker imports', () => {
   it("uses the posts module's own timeline query and plan judgement", () => {
     expect(graph.files).toEqual(expect.arrayContaining(['src/posts/posts.queries.ts', 'src/posts/plan-insights.ts']));
     expect(graph.files.filter((f) => /\.(service|repository|module|entity|controller)\.ts$/.test(f))).toEqual([]);
+  });
+
+  it('states no SQL on posts of its own: every statement on posts it runs is the posts module\'s', () => {
+    const root = resolve(__dirname, '../..');
+    const own = graph.files.filter((f) => !f.startsWith('src/posts/'));
+    const withPostsSql = own.filter((f) => /\b(FROM|JOIN|UPDATE|INTO)\s+posts\b/.test(readFileSync(join(root, f), 'utf8')));
+    expect(withPostsSql).toEqual([]);
+    expect(own).toContain('src/feeds/feed-render.job.ts');
   });
 });

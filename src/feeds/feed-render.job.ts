@@ -6,23 +6,25 @@
  * thread; everything in and out is plain, structured-cloneable data.
  */
 import type { ChannelRules } from '../rules';
-// Pure and dependency-free (no Nest, no TypeORM): the posts module's timeline query and
-// its way of judging a plan, shared with PostsRepository and PlanService.
+// Pure and dependency-free (no Nest, no TypeORM): the posts module's queries (the posts in
+// scope and their fingerprint, the timeline) and its way of judging a plan, shared with
+// PostsRepository and PlanService.
 import { planInsights, planWindow } from '../posts/plan-insights';
-import { timelineOf, timelineWindowQuery, type TimelineRow } from '../posts/posts.queries';
+import {
+  fingerprintOf,
+  postsInScopeQuery,
+  timelineOf,
+  timelineWindowQuery,
+  type PostInScopeRow,
+  type PostsFingerprint,
+  type TimelineRow,
+} from '../posts/posts.queries';
 import { renderFeed } from './ical-feed.renderer';
 import type { FeedEventPost, FeedGap, FeedPostStatus } from './ical-feed.types';
 
 /** What a job needs of `pg`'s Client (or Pool). */
 export interface Queryable {
   query<R = unknown>(sql: string, params?: unknown[]): Promise<{ rows: R[] }>;
-}
-
-/** count, newest updated_at and sum of versions of the posts in scope. */
-export interface PostsFingerprint {
-  count: number;
-  newest: number;
-  versions: number;
 }
 
 export interface FeedJobChannel {
@@ -63,34 +65,6 @@ export interface FeedRenderResult {
   warnings: string[];
 }
 
-/** Row of the posts query: only the columns a feed shows. */
-export interface FeedPostRow {
-  id: string;
-  channel_id: string;
-  status: FeedPostStatus;
-  body: string;
-  title: string | null;
-  link: string | null;
-  category: string;
-  category_name: string | null;
-  scheduled_at: Date;
-  sequence: number;
-  version: number;
-  created_at: Date;
-  updated_at: Date;
-  external_url: string | null;
-}
-
-/** The posts in scope, by time; bounded by the workspace as well as by the channels. */
-export const POSTS_IN_SCOPE_SQL = `
-  SELECT p.id, p.channel_id, p.status, p.body, p.title, p.link, p.category, cat.name AS category_name,
-         p.scheduled_at, p.sequence, p.version, p.created_at, p.updated_at, p.external_url
-    FROM posts p
-    LEFT JOIN categories cat ON cat.workspace_id = p.workspace_id AND cat.key = p.category
-   WHERE p.channel_id = ANY ($1::uuid[]) AND p.workspace_id = $2
-     AND p.scheduled_at >= $3 AND p.scheduled_at < $4 AND p.status = ANY ($5::text[])
-   ORDER BY p.scheduled_at, p.id`;
-
 /** Whether a channel's rules can give gaps or violations at all (else its plan is not read). */
 export function hasPlanRules(rules: ChannelRules | null | undefined): boolean {
   if (!rules) return false;
@@ -98,26 +72,14 @@ export function hasPlanRules(rules: ChannelRules | null | undefined): boolean {
   return Object.values(cadence).some((v) => v !== undefined && v !== null) || !!rules.mix;
 }
 
-/** The same fingerprint as FeedsRepository.postsFingerprint, over fetched rows. */
-export function fingerprintOf(rows: FeedPostRow[]): PostsFingerprint {
-  let newest = 0;
-  let versions = 0;
-  for (const r of rows) {
-    const t = r.updated_at.getTime();
-    if (t > newest) newest = t;
-    versions += r.version;
-  }
-  return { count: rows.length, newest, versions };
-}
-
 export async function runFeedRenderJob(db: Queryable, job: FeedRenderJob): Promise<FeedRenderResult> {
   const from = new Date(job.from);
   const to = new Date(job.to);
   const channelIds = job.channels.map((c) => c.id);
-  const rows =
-    channelIds.length === 0
-      ? []
-      : (await db.query<FeedPostRow>(POSTS_IN_SCOPE_SQL, [channelIds, job.workspaceId, from, to, job.statuses])).rows;
+  const scope = { workspaceId: job.workspaceId, channelIds, from, to, statuses: job.statuses };
+  const q = postsInScopeQuery(scope);
+  const rows = channelIds.length === 0 ? [] : (await db.query<PostInScopeRow>(q.text, q.values)).rows;
+  // The fingerprint the feed service compares with PostsService.fingerprintInScope's.
   const fingerprint = fingerprintOf(rows);
   const stamp = Math.max(job.baseStamp, fingerprint.newest);
 
@@ -177,7 +139,7 @@ async function judgePlan(db: Queryable, job: FeedRenderJob, channel: FeedJobChan
   return { gaps, violations: insights.violations };
 }
 
-function toEventPost(r: FeedPostRow, channelName: string, violations: string[] | undefined): FeedEventPost {
+function toEventPost(r: PostInScopeRow, channelName: string, violations: string[] | undefined): FeedEventPost {
   return {
     id: r.id,
     channelId: r.channel_id,

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ChannelsModule } from '../channels/channels.module';
+import { PostsModule } from '../posts/posts.module';
 import { WorkspacesModule } from '../workspaces/workspaces.module';
 import { FeedRenderPool } from './feed-render.pool';
 import type { FeedRenderWorkerData } from './feed-render.worker';
@@ -26,7 +27,7 @@ function workerDataOf(ds: DataSource): FeedRenderWorkerData {
 }
 
 @Module({
-  imports: [WorkspacesModule, ChannelsModule],
+  imports: [WorkspacesModule, ChannelsModule, PostsModule],
   controllers: [FeedsController, IcalController],
   providers: [
     FeedsService,

@@ -3,10 +3,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { ChannelRules } from '../rules';
 import { FeedEntity } from './feed.entity';
-import type { PostsFingerprint } from './feed-render.job';
-import type { FeedPostStatus } from './ical-feed.types';
-
-export type { PostsFingerprint } from './feed-render.job';
 
 /** An active channel in a feed's scope, as the public endpoint reads it. */
 export interface FeedScopeChannel {
@@ -43,14 +39,6 @@ export interface FeedScopeRow {
 
 /** What PATCH may change. */
 export type FeedChanges = Partial<Pick<FeedEntity, 'name' | 'channelIds' | 'includeDrafts' | 'includeGaps' | 'windowPastDays' | 'windowFutureDays'>>;
-
-export interface PostsScope {
-  workspaceId: string;
-  channelIds: string[];
-  from: Date;
-  to: Date;
-  statuses: readonly FeedPostStatus[];
-}
 
 @Injectable()
 export class FeedsRepository {
@@ -148,18 +136,5 @@ export class FeedsRepository {
       state: r.state as string,
       postsTouchedAt: (r.posts_touched_at as Date | null) ?? null,
     };
-  }
-
-  /** count, newest updated_at and sum of versions of the posts in scope: one index range scan. */
-  async postsFingerprint(scope: PostsScope): Promise<PostsFingerprint> {
-    if (scope.channelIds.length === 0) return { count: 0, newest: 0, versions: 0 };
-    const [r] = await this.ds.query(
-      `SELECT count(*)::int AS count, max(p.updated_at) AS newest, coalesce(sum(p.version), 0)::bigint AS versions
-         FROM posts p
-        WHERE p.channel_id = ANY ($1::uuid[]) AND p.workspace_id = $2
-          AND p.scheduled_at >= $3 AND p.scheduled_at < $4 AND p.status = ANY ($5::text[])`,
-      [scope.channelIds, scope.workspaceId, scope.from, scope.to, scope.statuses],
-    );
-    return { count: r.count, newest: r.newest ? (r.newest as Date).getTime() : 0, versions: Number(r.versions) };
   }
 }

@@ -8,6 +8,8 @@ import { DomainError } from '../common/domain-error';
 import { assertVersion } from '../common/if-match';
 import { decodeCursor, DEFAULT_PAGE_SIZE, Page, toPage } from '../common/pagination';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { PostsService } from '../posts/posts.service';
+import type { PostsFingerprint, PostsScope } from '../posts/posts.queries';
 import { WorkspacesService } from '../workspaces/workspaces.service';
 import { FeedCreateDto, FeedResponse, FeedUpdateDto, FeedWithUrl, mapFeed } from './dto/feed.dto';
 import { DEFAULT_WINDOW_FUTURE_DAYS, DEFAULT_WINDOW_PAST_DAYS, FeedEntity } from './feed.entity';
@@ -15,7 +17,7 @@ import { generateFeedToken, hashFeedToken, isWellFormedToken, tokenMatches } fro
 import { FeedRenderCache } from './feed-render.cache';
 import { hasPlanRules, type FeedRenderJob, type FeedRenderResult } from './feed-render.job';
 import { FeedRenderError, FeedRenderPool } from './feed-render.pool';
-import { FeedChanges, FeedScopeChannel, FeedScopeRow, FeedsRepository, PostsFingerprint, PostsScope } from './feeds.repository';
+import { FeedChanges, FeedScopeChannel, FeedScopeRow, FeedsRepository } from './feeds.repository';
 import type { FeedPostStatus } from './ical-feed.types';
 
 const DAY_MS = 86_400_000;
@@ -90,6 +92,7 @@ export class FeedsService {
     private readonly feeds: FeedsRepository,
     private readonly workspaces: WorkspacesService,
     private readonly channels: ChannelsService,
+    private readonly posts: PostsService,
     private readonly renderer: FeedRenderPool,
     private readonly audit: AuditService,
     private readonly clock: Clock,
@@ -232,7 +235,7 @@ export class FeedsService {
     const memoKey = [feed.version, host, window.from.getTime(), window.to.getTime(), bucket, feed.state].join('|');
     let memo = this.memo.get(feed.id);
     if (!memo || memo.key !== memoKey) {
-      const fp = await this.feeds.postsFingerprint(scope);
+      const fp = await this.posts.fingerprintInScope(scope);
       memo = { key: memoKey, ...validators(feed, host, window, bucket, fp) };
       this.remember(feed.id, memo);
     }

@@ -4,7 +4,15 @@ import { Brackets, DataSource, EntityManager } from 'typeorm';
 import { PostEntity, PostRow } from './post.entity';
 import { PLANNED_STATUSES } from './post-state.machine';
 import type { TimelineEntry } from '../rules';
-import { timelineOf, timelineWindowQuery } from './posts.queries';
+import {
+  EMPTY_FINGERPRINT,
+  fingerprintOfAggregate,
+  postsFingerprintQuery,
+  timelineOf,
+  timelineWindowQuery,
+  type PostsFingerprint,
+  type PostsScope,
+} from './posts.queries';
 
 export type PostChanges = Partial<
   Pick<PostEntity, 'status' | 'body' | 'title' | 'link' | 'media' | 'category' | 'scheduledAt' | 'sequence' | 'nextAttemptAt'>
@@ -110,5 +118,13 @@ export class PostsRepository {
         ORDER BY scheduled_at, id`,
       [channelIds, from, to],
     );
+  }
+
+  /** The fingerprint of the posts in scope (posts.queries.ts), without reading them: one index range scan. */
+  async fingerprintInScope(scope: PostsScope): Promise<PostsFingerprint> {
+    if (scope.channelIds.length === 0) return EMPTY_FINGERPRINT;
+    const q = postsFingerprintQuery(scope);
+    const [row] = await this.ds.query(q.text, q.values);
+    return fingerprintOfAggregate(row);
   }
 }

@@ -16,6 +16,7 @@ import { PostAction, statusAfterContentEdit, transition, IllegalTransitionError 
 import { PostChanges, PostsRepository } from './posts.repository';
 import { PlanGuard } from './plan-guard';
 import { PlanService, timelineEntryOf } from './plan.service';
+import type { PostsFingerprint, PostsScope } from './posts.queries';
 import { checkContentLimit, composeText } from '../content/content-limits';
 import type { Violation } from '../rules';
 
@@ -87,6 +88,16 @@ export class PostsService {
    */
   async datedInRange(channelIds: string[], from: Date, to: Date, m?: EntityManager): Promise<PostResponse[]> {
     return (await this.posts.findDatedInRange(channelIds, from, to, m)).map(mapPost);
+  }
+
+  /**
+   * What changes whenever a post in the scope is added, removed or written, read without
+   * reading the posts: the same fingerprint as posts.queries' fingerprintOf over the rows
+   * of postsInScopeQuery, which the feed render worker reads (feeds answer 304 on it).
+   * Scoped by the caller (a feed's workspace and channels).
+   */
+  fingerprintInScope(scope: PostsScope): Promise<PostsFingerprint> {
+    return this.posts.fingerprintInScope(scope);
   }
 
   async update(actor: Actor, postId: string, dto: PostUpdateDto, ifMatch?: number): Promise<PostMutation> {

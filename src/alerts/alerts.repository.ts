@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { PostsService } from '../posts/posts.service';
 import {
   AlertDeliveryEntity,
   AlertDetails,
@@ -84,10 +85,16 @@ function toAlert(r: AlertRow): AlertEntity {
   });
 }
 
-/** Every SQL statement of the alerts module: alerts, their outbox and the settings. */
+/**
+ * Every SQL statement of the alerts module: alerts, their outbox and the settings. What it
+ * needs to know of posts it asks the posts module (PostsService), which owns their table.
+ */
 @Injectable()
 export class AlertsRepository {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly posts: PostsService,
+  ) {}
 
   transaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
     return this.ds.transaction(work);
@@ -177,16 +184,26 @@ export class AlertsRepository {
     return updatedRows<{ id: string }>(result).map((r) => r.id);
   }
 
-  /** publish_failed alerts whose post is no longer failed (rescheduled, published, deleted). */
+  /**
+   * publish_failed alerts whose post is no longer failed (rescheduled, published, deleted):
+   * closed as handled; returns their ids. The open ones are locked first, then the posts
+   * module is asked once, for all their posts, which are still failed. A dispatcher that
+   * marks one of those posts failed meanwhile either committed before the question (the
+   * post counts as failed, its alert stays open) or upserts the alert after this
+   * transaction, and so re-opens it. Alerts locked by such a writer right now are skipped
+   * until the next scan.
+   */
   async resolveHandledFailures(m: EntityManager, now: Date): Promise<string[]> {
-    const result = await m.query(
-      `UPDATE alerts a SET resolved_at = $1, resolution = 'handled', updated_at = $1
-        WHERE a.kind = 'publish_failed' AND a.resolved_at IS NULL
-          AND NOT EXISTS (SELECT 1 FROM posts p WHERE p.id = a.post_id AND p.status = 'failed')
-        RETURNING a.id`,
-      [now],
+    const open = (await m.query(
+      `SELECT id, post_id FROM alerts WHERE kind = 'publish_failed' AND resolved_at IS NULL ORDER BY id FOR UPDATE SKIP LOCKED`,
+    )) as { id: string; post_id: string | null }[];
+    if (open.length === 0) return [];
+    const failed = await this.posts.stillFailed(
+      open.flatMap((a) => (a.post_id ? [a.post_id] : [])),
+      m,
     );
-    return updatedRows<{ id: string }>(result).map((r) => r.id);
+    const handled = open.filter((a) => a.post_id === null || !failed.has(a.post_id)).map((a) => a.id);
+    return this.resolve(m, handled, 'handled', now);
   }
 
   // ---- the outbox -----------------------------------------------------------------

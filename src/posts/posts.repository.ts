@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, EntityManager } from 'typeorm';
 import { PostEntity, PostRow } from './post.entity';
-import { PLANNED_STATUSES } from './post-state.machine';
+import { PLANNED_STATUSES, POST_STATUS } from './post-state.machine';
+import { sqlStatus } from './post-status.sql';
 import type { TimelineEntry } from '../rules';
 import {
   EMPTY_FINGERPRINT,
@@ -94,6 +95,13 @@ export class PostsRepository {
   ): Promise<TimelineEntry[]> {
     const q = timelineWindowQuery({ channelId: channel.id, workspaceId: channel.workspaceId, from, to });
     return timelineOf(await m.query(q.text, q.values));
+  }
+
+  /** Which of these posts are failed (one statement, however many). */
+  async failedAmong(ids: string[], m: EntityManager = this.ds.manager): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows: { id: string }[] = await m.query(`SELECT id FROM posts WHERE id = ANY($1::uuid[]) AND status = ${sqlStatus(POST_STATUS.failed)}`, [ids]);
+    return new Set(rows.map((r) => r.id));
   }
 
   /** Whether the channel has any post in its plan (scheduled, publishing or published). */

@@ -91,6 +91,14 @@ export class PostsService {
   }
 
   /**
+   * Which of these posts (any workspace: for background jobs, e.g. closing the alerts of
+   * failures that were handled) are still failed; read in `m`'s transaction when given.
+   */
+  stillFailed(postIds: string[], m?: EntityManager): Promise<Set<string>> {
+    return this.posts.failedAmong(postIds, m);
+  }
+
+  /**
    * What changes whenever a post in the scope is added, removed or written, read without
    * reading the posts: the same fingerprint as posts.queries' fingerprintOf over the rows
    * of postsInScopeQuery, which the feed render worker reads (feeds answer 304 on it).

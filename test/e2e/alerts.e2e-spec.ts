@@ -271,6 +271,32 @@ describe('alerts', () => {
     t.clock.set(NOW);
   });
 
+  it('publish_failed: once the failed post is handled (deleted), the next scan closes its alert and says so; other failures stay open', async () => {
+    const ws = await team('/handled');
+    const channel = await createChannel(t, ws.lead, { name: 'Acme Handled', approvalRequired: false });
+    const handled = await schedule(ws.editor, channel.id, '2027-01-04T10:00:00+01:00');
+    await schedule(ws.editor, channel.id, '2027-01-04T11:00:00+01:00');
+    t.clock.set('2027-01-04T20:00:00Z'); // both beyond the 6-hour lateness limit
+    await t.dispatcher.drain();
+    const failures = await alerts(ws.lead, '?status=open');
+    expect(failures.map((a) => a.kind)).toEqual(['publish_failed', 'publish_failed']);
+    await t.worker.deliver();
+    expect(hooksAt('/handled')).toHaveLength(2);
+    await t.http.delete(`/v1/posts/${handled}`).set(auth(ws.editor.key)).expect(204);
+    await t.tick();
+    const open = await alerts(ws.lead, '?status=open');
+    expect(open).toHaveLength(1);
+    expect(open[0].from).toBe('2027-01-04T10:00:00.000Z');
+    const [closed] = await alerts(ws.lead, '?status=resolved');
+    expect(closed).toMatchObject({ kind: 'publish_failed', from: '2027-01-04T09:00:00.000Z' });
+    expect(closed.resolvedAt).not.toBeNull();
+    // The webhook hears of the resolution, once; further scans change nothing.
+    expect(hooksAt('/handled')).toHaveLength(3);
+    await t.tick();
+    expect(hooksAt('/handled')).toHaveLength(3);
+    expect(await alerts(ws.lead, '?status=open')).toHaveLength(1);
+  });
+
   it('gaps across the DST change and a lookahead crossing a week boundary', async () => {
     // Wednesday 24 March 2027, 10:00 in Rome; clocks go forward on Sunday 28 March.
     t.clock.set('2027-03-24T09:00:00Z');

@@ -1,11 +1,12 @@
 import { AlertDeliveryEntity, AlertEntity, AlertSettingsEntity } from './alerts/alert.entity';
 import { AuditEventEntity } from './audit/audit-event.entity';
 import { ChannelEntity } from './channels/channel.entity';
-import { FeedChannelRevisionEntity, FeedEntity } from './feeds/feed.entity';
+import { FeedEntity } from './feeds/feed.entity';
 import { PostEntity } from './posts/post.entity';
+import { PostPlanRevisionEntity } from './posts/post-plan-revision.entity';
 import { CategoryEntity } from './workspaces/category.entity';
 import { MemberEntity } from './workspaces/member.entity';
 import { WorkspaceEntity } from './workspaces/workspace.entity';
 
 /** Every entity, listed explicitly (no globs: the same list works compiled and under jest). */
-export const ENTITIES = [WorkspaceEntity, MemberEntity, CategoryEntity, ChannelEntity, PostEntity, AuditEventEntity, FeedEntity, FeedChannelRevisionEntity, AlertEntity, AlertDeliveryEntity, AlertSettingsEntity];
+export const ENTITIES = [WorkspaceEntity, MemberEntity, CategoryEntity, ChannelEntity, PostEntity, AuditEventEntity, FeedEntity, PostPlanRevisionEntity, AlertEntity, AlertDeliveryEntity, AlertSettingsEntity];

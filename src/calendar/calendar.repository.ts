@@ -1,28 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { PlanRevision, planRevisionOf } from '../channels/plan-revision';
 
 /**
- * The calendar's own reads: its REPEATABLE READ snapshot, and the plan revisions seen in it
- * (so that the posts read in the snapshot are stored under the revision they belong to).
- * Channels, with the revision current when a request starts, come from ChannelsService;
- * both reads name a revision with planRevisionOf, so their tokens compare equal.
+ * The calendar's own database work: its REPEATABLE READ snapshot, in which the posts, the
+ * plan windows and the plan revisions they belong to are read (through PostsService and
+ * PlanService, whose tables they are).
  */
 @Injectable()
 export class CalendarRepository {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
-
-  /** Plan revisions of these channels as `m` sees them. */
-  async revisions(channelIds: string[], m: EntityManager): Promise<Map<string, PlanRevision>> {
-    const rows: { channel_id: string; revision: string; changed_at: Date }[] = await m.query(
-      `SELECT channel_id, revision, changed_at FROM feed_channel_revisions WHERE channel_id = ANY($1::uuid[])`,
-      [channelIds],
-    );
-    const out = new Map<string, PlanRevision>(channelIds.map((id) => [id, planRevisionOf(null, null)]));
-    for (const r of rows) out.set(r.channel_id, planRevisionOf(r.revision, r.changed_at));
-    return out;
-  }
 
   /**
    * Runs `work` in one REPEATABLE READ transaction: every statement in it sees the same

@@ -6,12 +6,13 @@ import { Actor } from '../auth/actor';
 import { ChannelEntity } from '../channels/channel.entity';
 import { ChannelsService } from '../channels/channels.service';
 import { mapChannel } from '../channels/dto/channel.dto';
-import type { ChannelWithPlanRevision } from '../channels/plan-revision';
 import { Clock } from '../common/clock';
 import { VersionedLru } from '../common/versioned-lru';
 import { DomainError } from '../common/domain-error';
+import { CHANGE_CHANNELS, ChangeNotifications } from '../database/change-notifications';
+import { NotifiedCache } from '../database/notified-cache';
 import type { PostResponse } from '../posts/dto/post.dto';
-import { PlanService } from '../posts/plan.service';
+import { PlanService, type PlanRevision } from '../posts/plan.service';
 import { PostsService } from '../posts/posts.service';
 import type { ChannelRules, TimelineEntry } from '../rules';
 import { WorkspacesService } from '../workspaces/workspaces.service';
@@ -42,6 +43,12 @@ export interface CalendarAnswer {
   gzip?: () => Promise<Buffer>;
 }
 
+/** A channel row and the plan revision of its posts, read together when a request starts. */
+interface ChannelWithPlanRevision {
+  channel: ChannelEntity;
+  revision: PlanRevision;
+}
+
 /** One channel's part of an answer: what comes before and after its posts array. */
 interface ChannelPart {
   plan: ChannelPlan;
@@ -58,14 +65,17 @@ interface ChannelDescription {
  * Calendars, answered from a per-instance cache of each channel's posts and plan window
  * at its current plan revision.
  *
- * A request gets the channel (or the workspace's active channels) together with the plan
- * revision of each (`feed_channel_revisions`, bumped by triggers in every transaction that
- * writes the channel's posts) from ChannelsService: read in one statement, or for one
- * channel from its memory while neither changed (never older than the request). The posts
- * of the range, already serialized, and the plan window come from the cache when it holds
- * them for exactly that revision, and are otherwise read in one REPEATABLE READ snapshot
- * together with the revision they belong to. The channel itself (name, zone, rules ...) is
- * that row; gaps, violations and mix come from the plan window, the channel's rules and
+ * A request gets the channel (or the workspace's active channels) from ChannelsService and
+ * the plan revision of each from PlanService (bumped by triggers on posts in every
+ * transaction that writes the channel's posts, posts/plan-revision.ts): for one channel from
+ * this service's memory while neither changed (a NotifiedCache on the channels'
+ * notifications, which both a channel's row and its revision send: never older than the
+ * request), else read, both at once (two prepared statements); for a workspace, its
+ * active channels in one statement and their revisions from PlanService's memory (the same
+ * guarantee). The posts of the range, already serialized, and the plan window come from
+ * the cache when it holds them for exactly that revision, and are otherwise read in one
+ * REPEATABLE READ snapshot together with the revision they belong to. The channel itself
+ * (name, zone, rules ...) is that row; gaps, violations and mix come from the plan window, the channel's rules and
  * zone and the clock (PlanService.insightsOf; kept while none of these changes and the
  * clock has not reached insightsValidUntil). So the answer is the one the uncached
  * code gives, byte for byte, whatever moved. The ETag is a hash of the answer's bytes (the
@@ -79,6 +89,8 @@ export class CalendarService {
   readonly workspaceGzip = new VersionedLru<Promise<Buffer>>(WORKSPACE_GZIP_MAX_BYTES);
   private readonly descriptions = new WeakMap<ChannelEntity, ChannelDescription>();
   private readonly loading = new Map<string, Promise<ChannelPlan>>();
+  /** Channels with their plan revisions by workspace and id: every channel calendar reads one. */
+  private readonly scoped: NotifiedCache<ChannelWithPlanRevision>;
 
   constructor(
     private readonly calendars: CalendarRepository,
@@ -87,11 +99,15 @@ export class CalendarService {
     private readonly plan: PlanService,
     private readonly workspaces: WorkspacesService,
     private readonly clock: Clock,
-  ) {}
+    notifications: ChangeNotifications,
+  ) {
+    this.scoped = new NotifiedCache(notifications, { channel: CHANGE_CHANNELS.channels, rowOf: (found) => found.channel.id, maxEntries: 10_000 });
+  }
 
   /** A channel's calendar; another workspace's channel answers 404. */
   async forChannel(actor: Actor, channelId: string, query: CalendarQueryDto): Promise<CalendarAnswer> {
-    const scoped = await this.channels.getWithPlanRevision(actor, channelId);
+    const scoped = await this.withPlanRevision(actor, channelId);
+    if (!scoped) throw DomainError.notFound('Channel');
     const now = this.clock.now();
     const range = resolveRange(query.from, query.to, scoped.channel.timezone, now);
     const [plan] = await this.plans([scoped], range);
@@ -117,11 +133,13 @@ export class CalendarService {
     const range = resolveRange(query.from, query.to, workspace.timezone, now);
     let channels: ChannelWithPlanRevision[];
     if (query.channelId) {
-      const scoped = await this.channels.findWithPlanRevision(actor, query.channelId);
+      const scoped = await this.withPlanRevision(actor, query.channelId);
       if (!scoped) throw DomainError.invalid('channelId', 'no such channel in this workspace');
       channels = [scoped];
     } else {
-      channels = await this.channels.activeWithPlanRevisions(actor, workspaceId);
+      const active = await this.channels.active(actor, workspaceId);
+      const revisions = await this.plan.currentRevisions(active.map((c) => c.id));
+      channels = active.map((channel) => ({ channel, revision: revisions.get(channel.id)!.token }));
     }
     const plans = await this.plans(channels, range);
     const parts = channels.map((c, i) => this.channelPart(c.channel, plans[i], range, now));
@@ -136,6 +154,19 @@ export class CalendarService {
     const body = () => Buffer.concat(pieces);
     const slot = `${workspaceId}|${query.channelId ?? ''}|${range.from.getTime()}|${range.to.getTime()}`;
     return { etag, body, gzip: () => this.gzippedWorkspace(slot, etag, body) };
+  }
+
+  /**
+   * A channel of the caller's workspace (any status) with the plan revision of its posts;
+   * null when there is no such channel. From memory while neither the channel row nor its
+   * posts changed (NotifiedCache: never older than the request), else the two read at
+   * once. Shared between requests: read it, never change it.
+   */
+  private withPlanRevision(actor: Actor, channelId: string): Promise<ChannelWithPlanRevision | null> {
+    return this.scoped.get(`${actor.workspaceId}/${channelId}`, async () => {
+      const [channel, revisions] = await Promise.all([this.channels.find(actor, channelId), this.plan.revisions([channelId])]);
+      return channel ? { channel, revision: revisions.get(channelId)!.token } : null;
+    });
   }
 
   /**
@@ -249,7 +280,7 @@ export class CalendarService {
   private load(channels: ChannelEntity[], range: Range): Promise<ChannelPlan[]> {
     const ids = channels.map((c) => c.id);
     return this.calendars.snapshot(async (m) => {
-      const revisions = await this.calendars.revisions(ids, m);
+      const revisions = await this.plan.revisions(ids, m);
       const posts = await this.posts.datedInRange(ids, range.from, range.to, m);
       const byChannel = new Map<string, PostResponse[]>(ids.map((id) => [id, []]));
       for (const post of posts) byChannel.get(post.channelId)?.push(post);
@@ -260,7 +291,7 @@ export class CalendarService {
         const json = Buffer.from(JSON.stringify(byChannel.get(channel.id)));
         plans.push({
           slot,
-          key: `${slot}|${revisions.get(channel.id)}`,
+          key: `${slot}|${revisions.get(channel.id)!.token}`,
           posts: json,
           postsDigest: createHash('sha256').update(json).digest('base64url'),
           timeline: Object.freeze(timeline),

@@ -3,7 +3,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { PreparedQueries, PreparedStatement, preparedStatement } from '../database/prepared-queries';
 import { ChannelEntity, ChannelStatus } from './channel.entity';
-import { ChannelWithPlanRevision, planRevisionOf } from './plan-revision';
 
 export type ChannelChanges = Partial<
   Pick<
@@ -53,19 +52,18 @@ function plainSelect(ds: DataSource, entity: typeof ChannelEntity, alias: string
 @Injectable()
 export class ChannelsRepository {
   private readonly plain: ReturnType<typeof plainSelect>;
-  private readonly withRevision: PreparedStatement;
-  private readonly activeWithRevisions: PreparedStatement;
+  private readonly inWorkspace: PreparedStatement;
+  private readonly activeInWorkspace: PreparedStatement;
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly prepared: PreparedQueries,
   ) {
     this.plain = plainSelect(ds, ChannelEntity, 'c');
-    const select = `SELECT ${this.plain.list}, r.revision AS "planRevision", r.changed_at AS "planChangedAt"
-         FROM channels c LEFT JOIN feed_channel_revisions r ON r.channel_id = c.id`;
-    this.withRevision = preparedStatement('channels_with_plan_revision', `${select} WHERE c.id = $1 AND c.workspace_id = $2`);
-    this.activeWithRevisions = preparedStatement(
-      'channels_active_with_plan_revisions',
+    const select = `SELECT ${this.plain.list} FROM channels c`;
+    this.inWorkspace = preparedStatement('channels_in_workspace', `${select} WHERE c.id = $1 AND c.workspace_id = $2`);
+    this.activeInWorkspace = preparedStatement(
+      'channels_active_in_workspace',
       `${select} WHERE c.workspace_id = $1 AND c.status = 'active' ORDER BY c.created_at, c.id`,
     );
   }
@@ -79,19 +77,18 @@ export class ChannelsRepository {
   }
 
   /**
-   * A channel of the workspace (any status) with its plan revision, in one statement, so
-   * that the revision belongs to the row read. A prepared statement, built once: it is on
-   * the calendar's hot path.
+   * A channel of the workspace (any status), as findInWorkspace, as a prepared statement
+   * built once: it is on the calendar's hot path.
    */
-  async findInWorkspaceWithPlanRevision(workspaceId: string, id: string): Promise<ChannelWithPlanRevision | null> {
-    const rows = await this.prepared.rows<Record<string, unknown>>(this.withRevision, [id, workspaceId]);
-    return rows.length === 0 ? null : this.withPlanRevision(rows[0]);
+  async findInWorkspacePrepared(workspaceId: string, id: string): Promise<ChannelEntity | null> {
+    const rows = await this.prepared.rows<Record<string, unknown>>(this.inWorkspace, [id, workspaceId]);
+    return rows.length === 0 ? null : this.plain.entityOf(rows[0]);
   }
 
-  /** The workspace's active channels (by creation, as listActive) with their plan revisions, in one statement. */
-  async listActiveWithPlanRevisions(workspaceId: string): Promise<ChannelWithPlanRevision[]> {
-    const rows = await this.prepared.rows<Record<string, unknown>>(this.activeWithRevisions, [workspaceId]);
-    return rows.map((row) => this.withPlanRevision(row));
+  /** The workspace's active channels (by creation, as listActive), as a prepared statement. */
+  async listActivePrepared(workspaceId: string): Promise<ChannelEntity[]> {
+    const rows = await this.prepared.rows<Record<string, unknown>>(this.activeInWorkspace, [workspaceId]);
+    return rows.map((row) => this.plain.entityOf(row));
   }
 
   /** Locks the channel row: changes to one channel's plan are serialised on it. */
@@ -175,9 +172,5 @@ export class ChannelsRepository {
       .where('c.id = :id', { id })
       .getRawOne<{ ciphertext: string | null }>();
     return row?.ciphertext ?? null;
-  }
-
-  private withPlanRevision(row: Record<string, unknown>): ChannelWithPlanRevision {
-    return { channel: this.plain.entityOf(row), revision: planRevisionOf(row.planRevision, row.planChangedAt) };
   }
 }

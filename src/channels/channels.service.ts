@@ -7,13 +7,10 @@ import { Clock } from '../common/clock';
 import { DomainError, ErrorCode } from '../common/domain-error';
 import { assertVersion } from '../common/if-match';
 import { decodeCursor, DEFAULT_PAGE_SIZE, toPage } from '../common/pagination';
-import { CHANGE_CHANNELS, ChangeNotifications } from '../database/change-notifications';
-import { NotifiedCache } from '../database/notified-cache';
 import { WorkspacesService } from '../workspaces/workspaces.service';
 import { ChannelEntity, DEFAULT_LATENESS_LIMIT_MINUTES, Platform } from './channel.entity';
 import { toRulesConfig, toSlotsConfig } from './channel-rules';
 import { ChannelChanges, ChannelsRepository } from './channels.repository';
-import type { ChannelWithPlanRevision } from './plan-revision';
 import { credentialErrors } from './credentials.schema';
 import { CredentialsCipher } from './credentials.cipher';
 import { ChannelCreateDto, ChannelListQueryDto, ChannelResponse, ChannelUpdateDto, mapChannel } from './dto/channel.dto';
@@ -24,19 +21,13 @@ export interface ChannelMutation extends ChannelResponse {
 
 @Injectable()
 export class ChannelsService {
-  /** Channels with their plan revisions by workspace and id: the calendar reads one per request. */
-  private readonly withPlanRevisions: NotifiedCache<ChannelWithPlanRevision>;
-
   constructor(
     private readonly channels: ChannelsRepository,
     private readonly workspaces: WorkspacesService,
     private readonly cipher: CredentialsCipher,
     private readonly audit: AuditService,
     private readonly clock: Clock,
-    notifications: ChangeNotifications,
-  ) {
-    this.withPlanRevisions = new NotifiedCache(notifications, { channel: CHANGE_CHANNELS.channels, rowOf: (found) => found.channel.id, maxEntries: 10_000 });
-  }
+  ) {}
 
   async create(actor: Actor, workspaceId: string, dto: ChannelCreateDto): Promise<ChannelMutation> {
     this.workspaces.assertOwn(actor, workspaceId);
@@ -102,28 +93,18 @@ export class ChannelsService {
   }
 
   /**
-   * A channel of the caller's workspace (any status) with its plan revision (plan-revision.ts),
-   * read together in one statement; null when there is no such channel. From memory while
-   * neither the channel nor its posts changed (NotifiedCache: never older than the request),
-   * so the answer is shared between requests: read it, never change it.
+   * A channel of the caller's workspace (any status), or null: one prepared statement, for
+   * the hot path that keeps what it reads (the calendar's cache of channels with their
+   * plan revisions, which it may share between requests: read it, never change it).
    */
-  findWithPlanRevision(actor: Actor, channelId: string): Promise<ChannelWithPlanRevision | null> {
-    return this.withPlanRevisions.get(`${actor.workspaceId}/${channelId}`, () =>
-      this.channels.findInWorkspaceWithPlanRevision(actor.workspaceId, channelId),
-    );
+  find(actor: Actor, channelId: string): Promise<ChannelEntity | null> {
+    return this.channels.findInWorkspacePrepared(actor.workspaceId, channelId);
   }
 
-  /** The same, or 404 (as `get`). */
-  async getWithPlanRevision(actor: Actor, channelId: string): Promise<ChannelWithPlanRevision> {
-    const found = await this.findWithPlanRevision(actor, channelId);
-    if (!found) throw DomainError.notFound('Channel');
-    return found;
-  }
-
-  /** The workspace's active channels (in list order) with their plan revisions, in one statement; 404 for another workspace. */
-  activeWithPlanRevisions(actor: Actor, workspaceId: string): Promise<ChannelWithPlanRevision[]> {
+  /** The workspace's active channels (in list order), one prepared statement; 404 for another workspace. */
+  active(actor: Actor, workspaceId: string): Promise<ChannelEntity[]> {
     this.workspaces.assertOwn(actor, workspaceId);
-    return this.channels.listActiveWithPlanRevisions(workspaceId);
+    return this.channels.listActivePrepared(workspaceId);
   }
 
   /** Locks a channel of the caller's workspace for the rest of the transaction, or 404. */

@@ -23,7 +23,7 @@ interface Kept<V> {
 
 /**
  * A read-through cache of rows that are read on every request (the api key's member, the
- * calendar's channel), kept current by ChangeNotifications: a value is served only after
+ * calendar's channel, channels' plan revisions), kept current by ChangeNotifications: a value is served only after
  * `caughtUp()`, so never older than the request, and dropped when its row changes.
  *
  * A value read from the database is kept only if no notification of this cache arrived
@@ -48,18 +48,41 @@ export class NotifiedCache<V> implements ChangeSubscriber {
   /** The value under `key`, from the cache when it is current, else from `read` (and kept). */
   async get(key: string, read: () => Promise<V | null>): Promise<V | null> {
     if (await this.notifications.caughtUp()) {
-      const hit = this.values.get(key);
-      if (hit !== undefined && performance.now() < hit.until) {
-        // Most recently used last.
-        this.values.delete(key);
-        this.values.set(key, hit);
-        return hit.value;
-      }
+      const hit = this.hit(key);
+      if (hit !== undefined) return hit;
     }
     const generation = this.generation;
     const value = await read();
     if (value !== null && generation === this.generation && this.notifications.live) this.keep(key, value);
     return value;
+  }
+
+  /**
+   * The values under `keys` (in their order; null where there is none), as `get` gives
+   * them, for the price of one: one `caughtUp()`, and one `read` of the keys that missed
+   * (it answers a value by key, leaving out those it has none for). Kept as `get` keeps.
+   */
+  async getMany(keys: readonly string[], read: (missing: string[]) => Promise<ReadonlyMap<string, V>>): Promise<(V | null)[]> {
+    const values: (V | null)[] = keys.map(() => null);
+    let missing = keys.map((_, i) => i);
+    if (keys.length > 0 && (await this.notifications.caughtUp())) {
+      missing = missing.filter((i) => {
+        const hit = this.hit(keys[i]);
+        if (hit === undefined) return true;
+        values[i] = hit;
+        return false;
+      });
+    }
+    if (missing.length === 0) return values;
+    const generation = this.generation;
+    const found = await read([...new Set(missing.map((i) => keys[i]))]);
+    const keep = generation === this.generation && this.notifications.live;
+    for (const i of missing) {
+      const value = found.get(keys[i]) ?? null;
+      values[i] = value;
+      if (value !== null && keep) this.keep(keys[i], value);
+    }
+    return values;
   }
 
   get size(): number {
@@ -78,6 +101,16 @@ export class NotifiedCache<V> implements ChangeSubscriber {
     this.generation++;
     this.values.clear();
     this.keysByRow.clear();
+  }
+
+  /** The value kept under `key` while it is current (made the most recently used), else undefined. */
+  private hit(key: string): V | undefined {
+    const hit = this.values.get(key);
+    if (hit === undefined || performance.now() >= hit.until) return undefined;
+    // Most recently used last.
+    this.values.delete(key);
+    this.values.set(key, hit);
+    return hit.value;
   }
 
   private keep(key: string, value: V): void {

@@ -5,7 +5,6 @@ import {
   Index,
   JoinColumn,
   ManyToOne,
-  PrimaryColumn,
   PrimaryGeneratedColumn,
   UpdateDateColumn,
   VersionColumn,
@@ -67,22 +66,4 @@ export class FeedEntity {
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz', precision: 3 })
   updatedAt: Date;
-}
-
-/**
- * One row per channel whose posts ever changed: `revision` grows on every INSERT, UPDATE
- * or DELETE of its posts. Maintained by statement-level triggers on `posts` (see the
- * migration), so any writer (API, dispatcher, raw SQL) is seen. Feeds compare it with what
- * they saw last time to answer 304 without reading the posts at all.
- */
-@Entity({ name: 'feed_channel_revisions' })
-export class FeedChannelRevisionEntity {
-  @PrimaryColumn({ name: 'channel_id', type: 'uuid' })
-  channelId: string;
-
-  @Column({ type: 'bigint', default: 0 })
-  revision: string;
-
-  @Column({ name: 'changed_at', type: 'timestamptz', precision: 3, default: () => 'now()' })
-  changedAt: Date;
 }

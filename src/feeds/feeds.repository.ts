@@ -12,11 +12,11 @@ export interface FeedScopeChannel {
   updatedAt: string;
   timezone: string;
   rules: ChannelRules | null;
-  /** Grows with every write to the channel's posts (feed_channel_revisions). */
+  /** Grows with every write to the channel's posts (its plan revision, PlanService.revisions). */
   revision: number;
 }
 
-/** What the public endpoint needs about a feed and its channels, from one cheap query. */
+/** What the public endpoint needs about a feed and its channels: one cheap query, and the channels' plan revisions. */
 export interface FeedScopeRow {
   id: string;
   workspaceId: string;
@@ -36,6 +36,9 @@ export interface FeedScopeRow {
   /** Latest write to a post of these channels (trigger-maintained), or null. */
   postsTouchedAt: Date | null;
 }
+
+/** A feed and its active channels as scopeByTokenHash reads them: the scope before the plan revisions are known. */
+export type FeedScopeRead = Omit<FeedScopeRow, 'channels' | 'state' | 'postsTouchedAt'> & { channels: Omit<FeedScopeChannel, 'revision'>[] };
 
 /** What PATCH may change. */
 export type FeedChanges = Partial<Pick<FeedEntity, 'name' | 'channelIds' | 'includeDrafts' | 'includeGaps' | 'windowPastDays' | 'windowFutureDays'>>;
@@ -95,23 +98,20 @@ export class FeedsRepository {
   }
 
   /**
-   * The feed with this token hash and the state of its active channels, in one indexed
-   * query touching only the feed row and its channels (never the posts).
+   * The feed with this token hash and its active channels, in one indexed query touching
+   * only the feed row and its channels (never the posts).
    */
-  async scopeByTokenHash(tokenHash: string): Promise<FeedScopeRow | null> {
+  async scopeByTokenHash(tokenHash: string): Promise<FeedScopeRead | null> {
     const rows: Record<string, unknown>[] = await this.ds.query(
       `SELECT f.id, f.workspace_id, f.name, f.channel_ids, f.include_drafts, f.include_gaps,
               f.window_past_days, f.window_future_days, f.token_hash, f.version, f.updated_at,
-              s.channels, s.state, s.posts_touched_at
+              s.channels
          FROM feeds f
          CROSS JOIN LATERAL (
            SELECT coalesce(json_agg(json_build_object('id', c.id, 'name', c.name, 'version', c.version, 'updatedAt', c.updated_at,
-                                                      'timezone', c.timezone, 'rules', c.rules, 'revision', coalesce(r.revision, 0))
-                                    ORDER BY c.id), '[]'::json) AS channels,
-                  coalesce(string_agg(c.id::text || ':' || c.version || ':' || coalesce(r.revision, 0), ',' ORDER BY c.id), '') AS state,
-                  max(r.changed_at) AS posts_touched_at
+                                                      'timezone', c.timezone, 'rules', c.rules)
+                                    ORDER BY c.id), '[]'::json) AS channels
              FROM channels c
-             LEFT JOIN feed_channel_revisions r ON r.channel_id = c.id
             WHERE c.workspace_id = f.workspace_id AND c.status = 'active'
               AND (f.channel_ids IS NULL OR c.id = ANY (f.channel_ids))
          ) s
@@ -132,9 +132,7 @@ export class FeedsRepository {
       tokenHash: r.token_hash as string,
       version: r.version as number,
       updatedAt: r.updated_at as Date,
-      channels: r.channels as FeedScopeRow['channels'],
-      state: r.state as string,
-      postsTouchedAt: (r.posts_touched_at as Date | null) ?? null,
+      channels: r.channels as FeedScopeRead['channels'],
     };
   }
 }

@@ -8,6 +8,7 @@ import { DomainError } from '../common/domain-error';
 import { assertVersion } from '../common/if-match';
 import { decodeCursor, DEFAULT_PAGE_SIZE, Page, toPage } from '../common/pagination';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { PlanService } from '../posts/plan.service';
 import { PostsService } from '../posts/posts.service';
 import type { PostsFingerprint, PostsScope } from '../posts/posts.queries';
 import { WorkspacesService } from '../workspaces/workspaces.service';
@@ -17,7 +18,7 @@ import { generateFeedToken, hashFeedToken, isWellFormedToken, tokenMatches } fro
 import { FeedRenderCache } from './feed-render.cache';
 import { hasPlanRules, type FeedRenderJob, type FeedRenderResult } from './feed-render.job';
 import { FeedRenderError, FeedRenderPool } from './feed-render.pool';
-import { FeedChanges, FeedScopeChannel, FeedScopeRow, FeedsRepository } from './feeds.repository';
+import { FeedChanges, FeedScopeChannel, FeedScopeRead, FeedScopeRow, FeedsRepository } from './feeds.repository';
 import type { FeedPostStatus } from './ical-feed.types';
 
 const DAY_MS = 86_400_000;
@@ -93,6 +94,7 @@ export class FeedsService {
     private readonly workspaces: WorkspacesService,
     private readonly channels: ChannelsService,
     private readonly posts: PostsService,
+    private readonly plan: PlanService,
     private readonly renderer: FeedRenderPool,
     private readonly audit: AuditService,
     private readonly clock: Clock,
@@ -219,14 +221,15 @@ export class FeedsService {
 
   /**
    * The feed a token opens, with its ETag and Last-Modified. Costs one query on the feed
-   * and its channels while nothing changed in them; a second, aggregate-only query over the
-   * posts in scope once a post of those channels changed. Unknown, revoked and malformed
-   * tokens all answer the same 404.
+   * and its channels (their plan revisions from PlanService's memory) while nothing changed
+   * in them; a second, aggregate-only query over the posts in scope once a post of those
+   * channels changed. Unknown, revoked and malformed tokens all answer the same 404.
    */
   async open(token: string, origin: RequestOrigin): Promise<OpenFeed> {
     if (!isWellFormedToken(token)) throw notFound();
-    const feed = await this.feeds.scopeByTokenHash(hashFeedToken(token));
-    if (!feed || !tokenMatches(token, feed.tokenHash)) throw notFound();
+    const read = await this.feeds.scopeByTokenHash(hashFeedToken(token));
+    if (!read || !tokenMatches(token, read.tokenHash)) throw notFound();
+    const feed = await this.withPlanRevisions(read);
     const now = this.clock.now();
     const host = this.uidHost(origin);
     const window = windowOf(feed, now);
@@ -245,6 +248,23 @@ export class FeedsService {
     const base = { feedId: feed.id, name: feed.name, etag, lastModified };
     if (cached) return { ...base, cached, load: () => Promise.resolve({ etag, lastModified, body: cached }) };
     return { ...base, load: () => this.shared(`${feed.id} ${etag}`, () => this.render(feed, scope, host, window, bucket, memoKey)) };
+  }
+
+  /**
+   * The feed's channels with the current plan revisions of their posts (never older than
+   * the channels read), the state they make (`id:version:revision,...` by id) and the
+   * latest write to any of their posts.
+   */
+  private async withPlanRevisions(read: FeedScopeRead): Promise<FeedScopeRow> {
+    const revisions = await this.plan.currentRevisions(read.channels.map((c) => c.id));
+    let touched: Date | null = null;
+    const channels = read.channels.map((c) => {
+      const { revision, changedAt } = revisions.get(c.id)!;
+      if (changedAt && (!touched || changedAt > touched)) touched = changedAt;
+      return { ...c, revision };
+    });
+    const state = channels.map((c) => `${c.id}:${c.version}:${c.revision}`).join(',');
+    return { ...read, channels, state, postsTouchedAt: touched };
   }
 
   /** One render per document however many requests ask for it while it runs. */

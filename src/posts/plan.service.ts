@@ -2,13 +2,18 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ChannelEntity } from '../channels/channel.entity';
 import { Clock } from '../common/clock';
+import { CHANGE_CHANNELS, ChangeNotifications } from '../database/change-notifications';
+import { NotifiedCache } from '../database/notified-cache';
 import { affectedRange, ChangeCheck, ChannelRules, checkChange, nextSlot, TimelineEntry } from '../rules';
 import { PlanInsights, planInsights, planWindow } from './plan-insights';
 import { PLANNED_STATUSES } from './post-state.machine';
 import { PostEntity } from './post.entity';
+import type { PlanRevisionState } from './plan-revision';
+import { PlanRevisionsRepository } from './plan-revisions.repository';
 import { PostsRepository } from './posts.repository';
 
 export type { PlanInsights } from './plan-insights';
+export type { PlanRevision, PlanRevisionState } from './plan-revision';
 
 const DAY_MS = 86_400_000;
 /** next-slot looks this far first, then up to a year: most answers need only the first. */
@@ -28,10 +33,42 @@ export function timelineEntryOf(post: Pick<PostEntity, 'id' | 'status' | 'schedu
  */
 @Injectable()
 export class PlanService {
+  /** Channels' current plan revisions, by channel id (a workspace calendar reads all of its channels'). */
+  private readonly current: NotifiedCache<{ channelId: string; state: PlanRevisionState }>;
+
   constructor(
     private readonly posts: PostsRepository,
+    private readonly revisionsRepo: PlanRevisionsRepository,
     private readonly clock: Clock,
-  ) {}
+    notifications: ChangeNotifications,
+  ) {
+    // A revision that moves notifies the channels' channel with the channel's id (migration ChangeNotifications).
+    this.current = new NotifiedCache(notifications, { channel: CHANGE_CHANNELS.channels, rowOf: (v) => v.channelId, maxEntries: 10_000 });
+  }
+
+  /**
+   * The plan revisions of these channels (plan-revision.ts): one entry per channel, "0:0"
+   * for one whose posts were never written. Without `m`, one prepared statement outside
+   * any transaction; with it, as `m` sees them (read them in the snapshot that reads the
+   * posts they stand for). A revision says nothing but that posts changed: the caller
+   * scopes the channels it shows.
+   */
+  revisions(channelIds: string[], m?: EntityManager): Promise<Map<string, PlanRevisionState>> {
+    return this.revisionsRepo.of(channelIds, m);
+  }
+
+  /**
+   * The same, current when the call is made (never older), from memory for the channels
+   * whose posts did not change since they were read (NotifiedCache), the others read in
+   * one statement: for hot paths that read many channels' revisions on every request.
+   */
+  async currentRevisions(channelIds: string[]): Promise<Map<string, PlanRevisionState>> {
+    const found = await this.current.getMany(channelIds, async (missing) => {
+      const read = await this.revisionsRepo.of(missing);
+      return new Map([...read].map(([channelId, state]) => [channelId, { channelId, state }]));
+    });
+    return new Map(channelIds.map((id, i) => [id, found[i]!.state]));
+  }
 
   /** What replacing `before` by `after` (either may be null) does to the channel's plan. */
   async assess(channel: ChannelEntity, before: TimelineEntry | null, after: TimelineEntry | null, m?: EntityManager): Promise<ChangeCheck> {

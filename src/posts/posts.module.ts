@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ChannelsModule } from '../channels/channels.module';
 import { WorkspacesModule } from '../workspaces/workspaces.module';
 import { PlanGuard } from './plan-guard';
+import { PlanRevisionsRepository } from './plan-revisions.repository';
 import { PostDispatchRepository } from './post-dispatch.repository';
 import { PostsController } from './posts.controller';
 import { PostsRepository } from './posts.repository';
@@ -12,7 +13,7 @@ import { RulesPlanGuard } from './rules-plan.guard';
 @Module({
   imports: [ChannelsModule, WorkspacesModule],
   controllers: [PostsController],
-  providers: [PostsService, PostsRepository, PostDispatchRepository, PlanService, { provide: PlanGuard, useClass: RulesPlanGuard }],
+  providers: [PostsService, PostsRepository, PostDispatchRepository, PlanRevisionsRepository, PlanService, { provide: PlanGuard, useClass: RulesPlanGuard }],
   // PostDispatchRepository: the publishing dispatcher's statements on posts, which it runs
   // itself (claim, fenced writes), owned here with every other statement on posts.
   exports: [PostsService, PlanService, PostDispatchRepository],

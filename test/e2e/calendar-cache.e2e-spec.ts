@@ -148,9 +148,9 @@ describe('calendar cache', () => {
     const { ws, channel } = await setup();
     const march = await plan(ws.editor, channel.id, '2027-03-20T09:00:00Z');
     const before = await fresh(ws.viewer, channel.id);
-    const [rev] = await t.db.query(`SELECT revision FROM feed_channel_revisions WHERE channel_id = $1`, [channel.id]);
+    const [rev] = await t.db.query(`SELECT revision FROM post_plan_revisions WHERE channel_id = $1`, [channel.id]);
     await t.http.patch(`/v1/posts/${march.id}`).set(auth(ws.editor.key)).send({ body: 'Edited, still in March' }).expect(200);
-    const [revAfter] = await t.db.query(`SELECT revision FROM feed_channel_revisions WHERE channel_id = $1`, [channel.id]);
+    const [revAfter] = await t.db.query(`SELECT revision FROM post_plan_revisions WHERE channel_id = $1`, [channel.id]);
     expect(Number(revAfter.revision)).toBeGreaterThan(Number(rev.revision));
     // A new revision, read again: the same bytes, so the same ETag, and the client's copy is still good.
     expect((await fresh(ws.viewer, channel.id)).etag).toBe(before.etag);
@@ -276,11 +276,11 @@ describe('calendar cache', () => {
     const mine = await setup();
     const theirs = await setup();
     const before = await fresh(mine.ws.viewer, mine.channel.id);
-    const [rev] = await t.db.query(`SELECT revision FROM feed_channel_revisions WHERE channel_id = $1`, [mine.channel.id]);
+    const [rev] = await t.db.query(`SELECT revision FROM post_plan_revisions WHERE channel_id = $1`, [mine.channel.id]);
     await t.http.patch(`/v1/posts/${theirs.posts[0].id}`).set(auth(theirs.ws.editor.key)).send({ scheduledAt: '2027-02-21T10:00:00Z' }).expect(200);
     await t.http.patch(`/v1/channels/${theirs.channel.id}`).set(auth(theirs.ws.lead.key)).send({ rules: { cadence: { maxPostsPerDay: 1 } } }).expect(200);
     await fresh(theirs.ws.viewer, theirs.channel.id);
-    const [revAfter] = await t.db.query(`SELECT revision FROM feed_channel_revisions WHERE channel_id = $1`, [mine.channel.id]);
+    const [revAfter] = await t.db.query(`SELECT revision FROM post_plan_revisions WHERE channel_id = $1`, [mine.channel.id]);
     expect(revAfter.revision).toBe(rev.revision);
     await t.http.get(`/v1/channels/${mine.channel.id}/calendar?${FEB}`).set(auth(mine.ws.viewer.key)).set('If-None-Match', before.etag).expect(304);
     expect((await fresh(mine.ws.viewer, mine.channel.id)).etag).toBe(before.etag);

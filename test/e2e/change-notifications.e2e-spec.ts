@@ -144,13 +144,13 @@ describe('change notifications', () => {
     await createPost(t, ws.editor, channel.id);
     const channels = new Recorder();
     notifications.subscribe(CHANGE_CHANNELS.channels, channels);
-    const [before] = (await other.query(`SELECT revision FROM feed_channel_revisions WHERE channel_id = $1`, [channel.id])).rows;
+    const [before] = (await other.query(`SELECT revision FROM post_plan_revisions WHERE channel_id = $1`, [channel.id])).rows;
     await other.query(`TRUNCATE posts CASCADE`);
     await notifications.caughtUp();
     expect(channels.heard).toContain(channel.id);
-    const [after] = (await other.query(`SELECT revision FROM feed_channel_revisions WHERE channel_id = $1`, [channel.id])).rows;
+    const [after] = (await other.query(`SELECT revision FROM post_plan_revisions WHERE channel_id = $1`, [channel.id])).rows;
     expect(Number(after.revision)).toBeGreaterThan(Number(before.revision));
-    await other.query(`TRUNCATE feed_channel_revisions`);
+    await other.query(`TRUNCATE post_plan_revisions`);
     await notifications.caughtUp();
     expect(channels.heard.at(-1)).toBe('reset');
   });
@@ -233,6 +233,57 @@ describe('NotifiedCache', () => {
     expect((await cache.get(channel.id, read))?.name).toBe('Unheard');
     expect(await cache.get(channel.id, read)).toEqual({ id: channel.id, name: 'Unheard' });
     expect(read).toHaveBeenCalledTimes(4);
+  });
+
+  it('getMany: one barrier, the current values from memory, the missing or changed ones in one read', async () => {
+    const [a, b, c] = [await channelRow(), await channelRow(), await channelRow()];
+    const cache = new NotifiedCache<{ id: string; name: string }>(notifications, { channel: CHANGE_CHANNELS.channels, rowOf: (v) => v.id, maxEntries: 10 });
+    const reads: string[][] = [];
+    const none = '00000000-0000-4000-8000-000000000000';
+    const read = async (ids: string[]) => {
+      reads.push(ids);
+      const found = new Map<string, { id: string; name: string }>();
+      for (const id of ids) {
+        const row = await nameOf(id);
+        if (row) found.set(id, row);
+      }
+      return found;
+    };
+    const names = async (ids: string[]) => (await cache.getMany(ids, read)).map((v) => v?.name ?? null);
+    expect(await names([a.id, none, b.id])).toEqual(['Acme Mastodon', null, 'Acme Mastodon']);
+    expect(reads).toEqual([[a.id, none, b.id]]);
+    const sent = jest.spyOn(Client.prototype, 'query');
+    try {
+      expect(await names([b.id, a.id, c.id, a.id])).toEqual(['Acme Mastodon', 'Acme Mastodon', 'Acme Mastodon', 'Acme Mastodon']);
+      expect(sent.mock.calls.filter(([q]) => q === 'SELECT 1')).toHaveLength(1);
+    } finally {
+      sent.mockRestore();
+    }
+    expect(reads.at(-1)).toEqual([c.id]); // a and b from memory, c read once
+    await other.query(`UPDATE channels SET name = 'Changed elsewhere' WHERE id = $1`, [b.id]);
+    expect(await names([a.id, b.id, c.id])).toEqual(['Acme Mastodon', 'Changed elsewhere', 'Acme Mastodon']);
+    expect(reads.at(-1)).toEqual([b.id]);
+    expect(reads).toHaveLength(3);
+    expect(await cache.getMany([], read)).toEqual([]);
+    expect(reads).toHaveLength(3);
+  });
+
+  it('getMany keeps nothing it read while a change of its rows was heard', async () => {
+    const [a, b] = [await channelRow(), await channelRow()];
+    const cache = new NotifiedCache<{ id: string; name: string }>(notifications, { channel: CHANGE_CHANNELS.channels, rowOf: (v) => v.id, maxEntries: 10 });
+    let calls = 0;
+    const read = async (ids: string[]) => {
+      const found = new Map<string, { id: string; name: string }>();
+      for (const id of ids) found.set(id, (await nameOf(id))!);
+      if (++calls === 1) {
+        await other.query(`UPDATE channels SET name = 'Moved on' WHERE id = $1`, [a.id]);
+        await notifications.caughtUp();
+      }
+      return found;
+    };
+    expect((await cache.getMany([a.id, b.id], read)).map((v) => v?.name)).toEqual(['Acme Mastodon', 'Acme Mastodon']);
+    expect((await cache.getMany([a.id, b.id], read)).map((v) => v?.name)).toEqual(['Moved on', 'Acme Mastodon']);
+    expect(calls).toBe(2);
   });
 
   it('reads a value again once it is older than maxAgeMs, though no change was notified', async () => {

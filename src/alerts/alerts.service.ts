@@ -86,12 +86,18 @@ export class AlertsService {
       webhooks.push({ url: w.url, secretCiphertext });
     }
     const emails = dto.emails ? [...new Set(dto.emails)] : null;
-    await this.repo.saveSettings(workspaceId, { lookaheadDays: dto.lookaheadDays, emails, webhooks }, this.clock.now());
-    await this.audit.record(actor, {
-      action: 'alerts.settings',
-      entityType: 'workspace',
-      entityId: workspaceId,
-      details: { lookaheadDays: dto.lookaheadDays, emails: emails?.length ?? 'leads', webhooks: webhooks.length },
+    await this.repo.transaction(async (m) => {
+      await this.repo.saveSettings(m, workspaceId, { lookaheadDays: dto.lookaheadDays, emails, webhooks }, this.clock.now());
+      await this.audit.record(
+        actor,
+        {
+          action: 'alerts.settings',
+          entityType: 'workspace',
+          entityId: workspaceId,
+          details: { lookaheadDays: dto.lookaheadDays, emails: emails?.length ?? 'leads', webhooks: webhooks.length },
+        },
+        m,
+      );
     });
     return this.getSettings(actor, workspaceId);
   }
@@ -102,8 +108,10 @@ export class AlertsService {
     const until = dto.until === null ? null : toDate(dto.until);
     const now = this.clock.now();
     const effective = until && until.getTime() > now.getTime() ? until : null;
-    await this.repo.setMute(channel.workspaceId, channel.id, effective, now);
-    await this.audit.record(actor, { action: 'alerts.mute', entityType: 'channel', entityId: channel.id, details: { until: effective?.toISOString() ?? null } });
+    await this.repo.transaction(async (m) => {
+      await this.repo.setMute(m, channel.workspaceId, channel.id, effective, now);
+      await this.audit.record(actor, { action: 'alerts.mute', entityType: 'channel', entityId: channel.id, details: { until: effective?.toISOString() ?? null } }, m);
+    });
     return { channelId: channel.id, until: effective?.toISOString() ?? null };
   }
 

@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { EntityManager } from 'typeorm';
 import { ChannelEntity } from '../channels/channel.entity';
-import { Clock, FixedClock } from '../common/clock';
+import { Clock } from '../common/clock';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ChannelsService } from '../channels/channels.service';
 import { PlanService } from '../posts/plan.service';
@@ -49,6 +49,9 @@ interface DesiredGap extends AlertUpsert {
  * - per channel, one transaction under a try-advisory-lock (an instance that finds the
  *   channel locked skips it: the other one is doing the same work), upserts the gaps,
  *   resolves open alerts whose gap is gone, and queues the deliveries of what opened.
+ *
+ * Its timers run unless ALERTS_OPTIONS says `schedule: false` (tests drive scan() and
+ * deliver() by hand that way).
  */
 @Injectable()
 export class GapDetectorJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -74,7 +77,7 @@ export class GapDetectorJob implements OnApplicationBootstrap, BeforeApplication
   }
 
   get scheduled(): boolean {
-    return this.options.schedule ?? !(this.clock instanceof FixedClock);
+    return this.options.schedule ?? true;
   }
 
   onApplicationBootstrap(): void {

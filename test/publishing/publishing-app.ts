@@ -2,6 +2,7 @@ import { Test } from '@nestjs/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { ALERTS_OPTIONS } from '../../src/alerts/alerts.options';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { Clock, FixedClock } from '../../src/common/clock';
@@ -32,7 +33,7 @@ export interface PublishingTestApp extends TestApp {
  * The whole application with publishing knobs: dispatcher options, the HTTP timeout of the
  * adapters, a recording publish_failed hook, and either a FixedClock (default; the tick
  * interval is an hour so the test drives `dispatcher.drain()`) or the real clock with the
- * default 1 s interval.
+ * default 1 s interval. The gap scan's timers are off (ALERTS_OPTIONS).
  */
 export async function createPublishingApp(
   opts: {
@@ -61,6 +62,8 @@ export async function createPublishingApp(
     .useValue(opts.options ?? {})
     .overrideProvider(PublishFailureListener)
     .useValue(failures)
+    .overrideProvider(ALERTS_OPTIONS)
+    .useValue({ schedule: false })
     .overrideProvider(PublishHttpClient)
     .useFactory({ factory: (c: Clock) => new PublishHttpClient({ timeoutMs: opts.httpTimeoutMs ?? 2_000 }, c), inject: [Clock] })
     .compile();

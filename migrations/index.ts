@@ -1,8 +1,9 @@
 import { Initial1795397989777 } from './1795397989777-initial';
 import { Alerts1795399342500 } from './1795399342500-alerts';
 import { ChangeNotifications1795399343600 } from './1795399343600-change-notifications';
+import { FailedPostsIndex1795399348110 } from './1795399348110-failed-posts-index';
 import { Feeds1795399341705 } from './1795399341705-feeds';
 import { Publishing1795399340830 } from './1795399340830-publishing';
 
 /** Every migration, in order. */
-export const MIGRATIONS = [Initial1795397989777, Publishing1795399340830, Feeds1795399341705, Alerts1795399342500, ChangeNotifications1795399343600];
+export const MIGRATIONS = [Initial1795397989777, Publishing1795399340830, Feeds1795399341705, Alerts1795399342500, ChangeNotifications1795399343600, FailedPostsIndex1795399348110];

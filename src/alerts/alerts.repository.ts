@@ -189,6 +189,14 @@ export class AlertsRepository {
     return updatedRows<{ id: string }>(result).map((r) => r.id);
   }
 
+  /** The (channel, post time) of every open publish_failed alert: the failures already alerted. */
+  async openPublishFailedKeys(m: EntityManager): Promise<{ channelId: string; scheduledAt: Date }[]> {
+    const rows = (await m.query(
+      `SELECT channel_id, starts_at FROM alerts WHERE kind = 'publish_failed' AND resolved_at IS NULL`,
+    )) as { channel_id: string; starts_at: Date }[];
+    return rows.map((r) => ({ channelId: r.channel_id, scheduledAt: new Date(r.starts_at) }));
+  }
+
   // ---- the outbox -----------------------------------------------------------------
 
   /** One `opened` row per destination (at most once: the unique key absorbs repeats). */

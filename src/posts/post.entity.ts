@@ -24,6 +24,8 @@ export interface PostMedia {
 // expired leases of posts whose instance died mid-publish.
 @Index('posts_dispatch_due', ['scheduledAt'], { where: `status = 'scheduled'` })
 @Index('posts_dispatch_lease', ['leaseUntil'], { where: `status = 'publishing'` })
+// Failed posts by when they failed: the alerts' sweep for failures without their alert (failed-posts.query.ts).
+@Index('posts_failed', ['updatedAt'], { where: `status = 'failed'` })
 export class PostEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;

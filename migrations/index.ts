@@ -1,6 +1,7 @@
 import { Initial1795397989777 } from './1795397989777-initial';
 import { Alerts1795399342500 } from './1795399342500-alerts';
 import { ChangeNotifications1795399343600 } from './1795399343600-change-notifications';
+import { FailedPostsIndex1795399348110 } from './1795399348110-failed-posts-index';
 import { Feeds1795399341705 } from './1795399341705-feeds';
 import { PostPlanRevisions1795400000000 } from './1795400000000-post-plan-revisions';
 import { Publishing1795399340830 } from './1795399340830-publishing';
@@ -12,5 +13,6 @@ export const MIGRATIONS = [
   Feeds1795399341705,
   Alerts1795399342500,
   ChangeNotifications1795399343600,
+  FailedPostsIndex1795399348110,
   PostPlanRevisions1795400000000,
 ];

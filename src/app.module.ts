@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AlertsModule } from './alerts/alerts.module';
 import { AuditModule } from './audit/audit.module';
@@ -33,6 +34,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.forRoot(config, clock),
+        // The bus of the events modules state after commit (docs/events.md): global infrastructure, like the database.
+        EventEmitterModule.forRoot(),
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl)),
         DatabaseModule,
         OperationsModule,

@@ -1,8 +1,8 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ChannelsModule } from '../channels/channels.module';
+import { OperationsModule } from '../operations/operations.module';
 import { PostsModule } from '../posts/posts.module';
-import { PUBLISH_FAILURE_HOOK } from '../publishing/publish-failure.listener';
 import { WorkspacesModule } from '../workspaces/workspaces.module';
 import { AlertDeliveryWorker } from './alert-delivery.worker';
 import { AlertDestinations } from './alert-destinations';
@@ -10,19 +10,20 @@ import { AlertsController } from './alerts.controller';
 import { AlertsMetrics } from './alerts.metrics';
 import { ALERTS_OPTIONS } from './alerts.options';
 import { AlertsRepository } from './alerts.repository';
-import { AlertsPublishFailureListener, AlertsService } from './alerts.service';
+import { AlertsService } from './alerts.service';
 import { GapFillSuggester } from './gap-fill.suggester';
 import { GapDetectorJob } from './gap-detector.job';
 import { EmailNotifier } from './notifiers/email.notifier';
 import { WebhookNotifier } from './notifiers/webhook.notifier';
+import { PublishFailedAlerts } from './publish-failed.alerts';
 
 /**
  * Alerts (see docs/alerts.md): the gap detector, the delivery outbox, the API, and the
- * publish_failed hook. Global so that PublishingModule finds PUBLISH_FAILURE_HOOK.
+ * publish_failed alerts, opened from the `post.publish_failed` event (docs/events.md) and
+ * swept for by every gap scan. Nothing else needs to know this module exists.
  */
-@Global()
 @Module({
-  imports: [ScheduleModule.forRoot(), ChannelsModule, PostsModule, WorkspacesModule],
+  imports: [ScheduleModule.forRoot(), ChannelsModule, OperationsModule, PostsModule, WorkspacesModule],
   controllers: [AlertsController],
   providers: [
     AlertsRepository,
@@ -32,12 +33,10 @@ import { WebhookNotifier } from './notifiers/webhook.notifier';
     WebhookNotifier,
     GapFillSuggester,
     AlertDeliveryWorker,
+    PublishFailedAlerts,
     GapDetectorJob,
     AlertsService,
-    AlertsPublishFailureListener,
-    { provide: PUBLISH_FAILURE_HOOK, useExisting: AlertsPublishFailureListener },
     { provide: ALERTS_OPTIONS, useValue: {} },
   ],
-  exports: [PUBLISH_FAILURE_HOOK, AlertsService, GapDetectorJob, AlertDeliveryWorker],
 })
 export class AlertsModule {}

@@ -4,8 +4,8 @@
  */
 export interface AlertsOptions {
   /**
-   * Run the scan and the delivery on timers. Default: on, except with a hand-driven clock
-   * (FixedClock, in tests), where the test calls scan() and deliver() itself.
+   * Run the scan and the delivery on timers. Default: on. Tests that call scan() and
+   * deliver() themselves provide ALERTS_OPTIONS with `schedule: false` (test/support/).
    */
   schedule?: boolean;
   /** How often due deliveries (new alerts, retries) are sent; default min(scan interval, 5 s). */

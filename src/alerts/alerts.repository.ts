@@ -206,6 +206,14 @@ export class AlertsRepository {
     return this.resolve(m, handled, 'handled', now);
   }
 
+  /** The (channel, post time) of every open publish_failed alert: the failures already alerted. */
+  async openPublishFailedKeys(m: EntityManager): Promise<{ channelId: string; scheduledAt: Date }[]> {
+    const rows = (await m.query(
+      `SELECT channel_id, starts_at FROM alerts WHERE kind = 'publish_failed' AND resolved_at IS NULL`,
+    )) as { channel_id: string; starts_at: Date }[];
+    return rows.map((r) => ({ channelId: r.channel_id, scheduledAt: new Date(r.starts_at) }));
+  }
+
   // ---- the outbox -----------------------------------------------------------------
 
   /** One `opened` row per destination (at most once: the unique key absorbs repeats). */
@@ -344,11 +352,12 @@ export class AlertsRepository {
   }
 
   async saveSettings(
+    m: EntityManager,
     workspaceId: string,
     s: { lookaheadDays: number; emails: string[] | null; webhooks: StoredWebhook[] },
     now: Date,
   ): Promise<void> {
-    await this.ds.query(
+    await m.query(
       `INSERT INTO alert_settings (workspace_id, lookahead_days, emails, webhooks, updated_at)
        VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (workspace_id) DO UPDATE SET
@@ -358,8 +367,8 @@ export class AlertsRepository {
   }
 
   /** Sets (or with null clears) a channel's mute and drops mutes that have expired. */
-  async setMute(workspaceId: string, channelId: string, until: Date | null, now: Date): Promise<void> {
-    await this.ds.query(
+  async setMute(m: EntityManager, workspaceId: string, channelId: string, until: Date | null, now: Date): Promise<void> {
+    await m.query(
       `INSERT INTO alert_settings AS s (workspace_id, mutes, updated_at)
        VALUES ($1, CASE WHEN $3::text IS NULL THEN '{}'::jsonb ELSE jsonb_build_object($2::text, $3::text) END, $4)
        ON CONFLICT (workspace_id) DO UPDATE SET

@@ -1,19 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { Actor } from '../auth/actor';
 import { AuditService } from '../audit/audit.service';
-import { ChannelEntity } from '../channels/channel.entity';
 import { ChannelsService } from '../channels/channels.service';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { decodeCursor, DEFAULT_PAGE_SIZE, toPage } from '../common/pagination';
 import { toDate } from '../common/validators';
-import { PublishFailureListener, type PublishFailedEvent } from '../publishing/publish-failure.listener';
 import { WorkspacesService } from '../workspaces/workspaces.service';
 import { DEFAULT_LOOKAHEAD_DAYS, StoredWebhook } from './alert.entity';
 import { AlertDestinations } from './alert-destinations';
-import { publishFailedMessage } from './alert-messages';
-import { AlertsMetrics } from './alerts.metrics';
 import { AlertsRepository } from './alerts.repository';
 import { AlertListQueryDto, AlertMuteDto, AlertSettingsDto, mapAlert } from './dto/alert.dto';
 import { GapFillSuggester } from './gap-fill.suggester';
@@ -28,7 +23,6 @@ export class AlertsService {
     private readonly channels: ChannelsService,
     private readonly email: EmailNotifier,
     private readonly audit: AuditService,
-    private readonly metrics: AlertsMetrics,
     private readonly clock: Clock,
     private readonly suggester: GapFillSuggester,
   ) {}
@@ -86,12 +80,18 @@ export class AlertsService {
       webhooks.push({ url: w.url, secretCiphertext });
     }
     const emails = dto.emails ? [...new Set(dto.emails)] : null;
-    await this.repo.saveSettings(workspaceId, { lookaheadDays: dto.lookaheadDays, emails, webhooks }, this.clock.now());
-    await this.audit.record(actor, {
-      action: 'alerts.settings',
-      entityType: 'workspace',
-      entityId: workspaceId,
-      details: { lookaheadDays: dto.lookaheadDays, emails: emails?.length ?? 'leads', webhooks: webhooks.length },
+    await this.repo.transaction(async (m) => {
+      await this.repo.saveSettings(m, workspaceId, { lookaheadDays: dto.lookaheadDays, emails, webhooks }, this.clock.now());
+      await this.audit.record(
+        actor,
+        {
+          action: 'alerts.settings',
+          entityType: 'workspace',
+          entityId: workspaceId,
+          details: { lookaheadDays: dto.lookaheadDays, emails: emails?.length ?? 'leads', webhooks: webhooks.length },
+        },
+        m,
+      );
     });
     return this.getSettings(actor, workspaceId);
   }
@@ -102,49 +102,10 @@ export class AlertsService {
     const until = dto.until === null ? null : toDate(dto.until);
     const now = this.clock.now();
     const effective = until && until.getTime() > now.getTime() ? until : null;
-    await this.repo.setMute(channel.workspaceId, channel.id, effective, now);
-    await this.audit.record(actor, { action: 'alerts.mute', entityType: 'channel', entityId: channel.id, details: { until: effective?.toISOString() ?? null } });
+    await this.repo.transaction(async (m) => {
+      await this.repo.setMute(m, channel.workspaceId, channel.id, effective, now);
+      await this.audit.record(actor, { action: 'alerts.mute', entityType: 'channel', entityId: channel.id, details: { until: effective?.toISOString() ?? null } }, m);
+    });
     return { channelId: channel.id, until: effective?.toISOString() ?? null };
-  }
-
-  /**
-   * A publish_failed alert, written in the dispatcher's transaction (`m`), with its
-   * deliveries queued unless the channel is muted. Keyed on the post's scheduled time.
-   */
-  async openPublishFailed(event: PublishFailedEvent, m: EntityManager): Promise<void> {
-    const channel = await m.getRepository(ChannelEntity).findOne({ where: { id: event.channelId } });
-    if (!channel) return;
-    const result = await this.repo.upsert(
-      m,
-      {
-        workspaceId: event.workspaceId,
-        channelId: event.channelId,
-        kind: 'publish_failed',
-        startsAt: event.scheduledAt,
-        endsAt: event.failedAt,
-        postId: event.postId,
-        message: publishFailedMessage(event.scheduledAt, event.reason, event.lastError, channel.timezone),
-        details: { reason: event.reason, lastError: event.lastError.slice(0, 500), attempts: event.attempts },
-      },
-      event.failedAt,
-    );
-    if (!result?.opened) return;
-    this.metrics.opened.inc({ kind: 'publish_failed' });
-    const ws = await this.destinations.forWorkspace(event.workspaceId, m);
-    const muted = ws.mutedUntil(event.channelId);
-    if (muted && muted.getTime() > event.failedAt.getTime()) return;
-    await this.repo.enqueueOpened(m, result.id, result.occurrence, await ws.destinations(), event.failedAt);
-  }
-}
-
-/** The dispatcher's hook (PUBLISH_FAILURE_HOOK): failed posts become publish_failed alerts. */
-@Injectable()
-export class AlertsPublishFailureListener extends PublishFailureListener {
-  constructor(private readonly alerts: AlertsService) {
-    super();
-  }
-
-  publishFailed(event: PublishFailedEvent, m: EntityManager): Promise<void> {
-    return this.alerts.openPublishFailed(event, m);
   }
 }

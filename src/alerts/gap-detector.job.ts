@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { EntityManager } from 'typeorm';
 import { ChannelEntity } from '../channels/channel.entity';
-import { Clock, FixedClock } from '../common/clock';
+import { Clock } from '../common/clock';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ChannelsService } from '../channels/channels.service';
 import { PlanService } from '../posts/plan.service';
@@ -14,6 +14,7 @@ import { AlertDeliveryWorker } from './alert-delivery.worker';
 import { ALERTS_OPTIONS, DEFAULT_ALERTS_OPTIONS, type AlertsOptions } from './alerts.options';
 import { AlertsMetrics } from './alerts.metrics';
 import { AlertsRepository, type AlertUpsert } from './alerts.repository';
+import { PublishFailedAlerts } from './publish-failed.alerts';
 
 export const GAP_SCAN_INTERVAL_NAME = 'alerts-gap-scan';
 export const ALERT_DELIVERY_INTERVAL_NAME = 'alerts-delivery';
@@ -29,6 +30,8 @@ export interface ScanReport {
   resolved: number;
   /** Outbox rows queued. */
   queued: number;
+  /** publish_failed alerts the sweep opened for failed posts that had none (their event was lost). */
+  failuresAlerted: number;
 }
 
 type GapKind = Gap['kind'];
@@ -48,7 +51,12 @@ interface DesiredGap extends AlertUpsert {
  *   key (workspace, channel, kind, start);
  * - per channel, one transaction under a try-advisory-lock (an instance that finds the
  *   channel locked skips it: the other one is doing the same work), upserts the gaps,
- *   resolves open alerts whose gap is gone, and queues the deliveries of what opened.
+ *   resolves open alerts whose gap is gone, and queues the deliveries of what opened;
+ * - before the channels, the sweep of failed posts (PublishFailedAlerts.sweep): the
+ *   `post.publish_failed` event is the fast path of their alerts, this scan the guarantee.
+ *
+ * Its timers run unless ALERTS_OPTIONS says `schedule: false` (tests drive scan() and
+ * deliver() by hand that way).
  */
 @Injectable()
 export class GapDetectorJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -64,6 +72,7 @@ export class GapDetectorJob implements OnApplicationBootstrap, BeforeApplication
     private readonly channels: ChannelsService,
     private readonly destinations: AlertDestinations,
     private readonly worker: AlertDeliveryWorker,
+    private readonly failures: PublishFailedAlerts,
     private readonly metrics: AlertsMetrics,
     private readonly clock: Clock,
     private readonly scheduler: SchedulerRegistry,
@@ -74,7 +83,7 @@ export class GapDetectorJob implements OnApplicationBootstrap, BeforeApplication
   }
 
   get scheduled(): boolean {
-    return this.options.schedule ?? !(this.clock instanceof FixedClock);
+    return this.options.schedule ?? true;
   }
 
   onApplicationBootstrap(): void {
@@ -123,7 +132,7 @@ export class GapDetectorJob implements OnApplicationBootstrap, BeforeApplication
 
   private async scanAll(): Promise<ScanReport> {
     const end = this.metrics.scanDuration.startTimer();
-    const report: ScanReport = { channels: 0, skipped: 0, opened: 0, updated: 0, resolved: 0, queued: 0 };
+    const report: ScanReport = { channels: 0, skipped: 0, opened: 0, updated: 0, resolved: 0, queued: 0, failuresAlerted: 0 };
     const now = this.clock.now();
     await this.repo.transaction(async (m) => {
       const gone = await this.repo.resolveInapplicable(m, now);
@@ -134,6 +143,11 @@ export class GapDetectorJob implements OnApplicationBootstrap, BeforeApplication
       if (gone.length) this.metrics.resolved.inc({ resolution: 'not_applicable' }, gone.length);
       if (handled.length) this.metrics.resolved.inc({ resolution: 'handled' }, handled.length);
     });
+    try {
+      report.failuresAlerted = await this.failures.sweep(now);
+    } catch (error) {
+      this.logger.error(`Sweep of failed posts failed: ${(error as Error).message}`);
+    }
     const workspaces = new Map<string, Promise<WorkspaceAlerting>>();
     let after: string | null = null;
     for (;;) {

@@ -18,8 +18,14 @@ export interface AuditEntry {
 export class AuditService {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
-  async record(actor: Pick<Actor, 'workspaceId' | 'memberId'> | { workspaceId: string; memberId: null }, entry: AuditEntry, manager: EntityManager = this.ds.manager): Promise<void> {
-    await manager.getRepository(AuditEventEntity).insert({
+  /**
+   * Records `entry` through `m`, the EntityManager of the transaction that makes the change:
+   * the entry commits with the change or not at all. There is no default: an entry written
+   * on its own could record a change that rolled back, or miss one that committed.
+   */
+  async record(actor: Pick<Actor, 'workspaceId' | 'memberId'> | { workspaceId: string; memberId: null }, entry: AuditEntry, m: EntityManager): Promise<void> {
+    if (!m.queryRunner?.isTransactionActive) throw new Error(`Audit entry ${entry.action} written outside the transaction of its change`);
+    await m.getRepository(AuditEventEntity).insert({
       workspaceId: actor.workspaceId,
       actorMemberId: actor.memberId,
       action: entry.action,

@@ -1,8 +1,8 @@
-import { Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { HealthController } from './health.controller';
 import { HttpMetricsMiddleware, Metrics, MetricsController } from './metrics';
 
-@Global()
+/** Health, readiness and /metrics; its Metrics registry is imported by the modules that count things. */
 @Module({
   controllers: [HealthController, MetricsController],
   providers: [Metrics],

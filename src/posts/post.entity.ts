@@ -25,6 +25,8 @@ export interface PostMedia {
 // leases of posts whose instance died mid-publish.
 @Index('posts_dispatch_due', ['scheduledAt'], { where: sqlStatusIn('status', [POST_STATUS.scheduled]) })
 @Index('posts_dispatch_lease', ['leaseUntil'], { where: sqlStatusIn('status', [POST_STATUS.publishing]) })
+// Failed posts by when they failed: the alerts' sweep for failures without their alert (failed-posts.query.ts).
+@Index('posts_failed', ['updatedAt'], { where: sqlStatusIn('status', [POST_STATUS.failed]) })
 export class PostEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;

@@ -9,9 +9,11 @@ import { DomainError, ErrorCode } from '../common/domain-error';
 import { assertVersion } from '../common/if-match';
 import { decodeCursor, DEFAULT_PAGE_SIZE, toPage } from '../common/pagination';
 import { toDate } from '../common/validators';
+import { AfterCommitEvents } from '../database/after-commit-events';
 import { WorkspacesService } from '../workspaces/workspaces.service';
 import { mapPost, PostCreateDto, PostListQueryDto, PostResponse, PostScheduleDto, PostUpdateDto } from './dto/post.dto';
 import { PostEntity } from './post.entity';
+import { PLAN_CHANGED, type PlanAction } from './post.events';
 import { PostAction, statusAfterContentEdit, transition, IllegalTransitionError } from './post-state.machine';
 import { PostChanges, PostsRepository } from './posts.repository';
 import { PlanGuard } from './plan-guard';
@@ -28,7 +30,7 @@ type Mutator = (
   m: EntityManager,
   post: PostEntity,
   channel: ChannelEntity,
-) => Promise<{ changes: PostChanges; audit: { action: string; reason?: string | null; details?: Record<string, unknown> } }>;
+) => Promise<{ action: PlanAction; changes: PostChanges; audit: { action: string; reason?: string | null; details?: Record<string, unknown> } }>;
 
 @Injectable()
 export class PostsService {
@@ -40,6 +42,7 @@ export class PostsService {
     private readonly plan: PlanService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly events: AfterCommitEvents,
   ) {}
 
   async create(actor: Actor, channelId: string, dto: PostCreateDto): Promise<PostMutation> {
@@ -61,6 +64,7 @@ export class PostsService {
         createdBy: actor.memberId,
       });
       await this.audit.record(actor, { action: 'post.create', entityType: 'post', entityId: post.id }, m);
+      this.planChanged(m, actor, 'create', null, post);
       return post;
     });
     return { ...mapPost(post), violations: [] };
@@ -134,7 +138,7 @@ export class PostsService {
       if (contentChanged) {
         changes.status = statusAfterContentEdit(post.status, channel, hasRole(actor, 'lead'));
       }
-      return { changes, audit: { action: 'post.update', details: { changed: Object.keys(changes) } } };
+      return { action: 'edit', changes, audit: { action: 'post.update', details: { changed: Object.keys(changes) } } };
     });
   }
 
@@ -173,6 +177,7 @@ export class PostsService {
         this.assertFuture(at);
         const moved = at.getTime() !== post.scheduledAt?.getTime();
         return {
+          action: 'schedule',
           changes: { status, scheduledAt: at, nextAttemptAt: null, ...(moved ? { sequence: post.sequence + 1 } : {}) },
           audit: { action: dto.override ? 'post.schedule.override' : 'post.schedule', reason: dto.override?.reason ?? null, details: { scheduledAt: at.toISOString() } },
         };
@@ -213,6 +218,7 @@ export class PostsService {
       if (!at) throw this.noSlot();
       const moved = at.getTime() !== post.scheduledAt?.getTime();
       return {
+        action: 'schedule',
         changes: { status, scheduledAt: at, nextAttemptAt: null, ...(moved ? { sequence: post.sequence + 1 } : {}) },
         audit: { action: 'post.queue', details: { scheduledAt: at.toISOString() } },
       };
@@ -227,11 +233,13 @@ export class PostsService {
       await this.guard.check(m, { actor, channel, before: post, after: null });
       await this.posts.deleteAtVersion(m, post.id, post.version);
       await this.audit.record(actor, { action: 'post.delete', entityType: 'post', entityId: post.id }, m);
+      this.planChanged(m, actor, 'delete', post, null);
     });
   }
 
-  private simple(actor: Actor, postId: string, ifMatch: number | undefined, action: PostAction, reason?: string) {
+  private simple(actor: Actor, postId: string, ifMatch: number | undefined, action: PostAction & PlanAction, reason?: string) {
     return this.mutate(actor, postId, ifMatch, async (m, post, channel) => ({
+      action,
       changes: { status: this.move(post, action, channel) },
       audit: { action: `post.${action}`, reason: reason ?? null },
     }));
@@ -246,7 +254,7 @@ export class PostsService {
     return this.posts.transaction(async (m) => {
       const { post, channel } = await this.lockPost(m, actor, postId);
       assertVersion(ifMatch, post.version, 'The post');
-      const { changes, audit } = await fn(m, post, channel);
+      const { action, changes, audit } = await fn(m, post, channel);
       const after = Object.assign(new PostEntity(), post, changes);
       this.assertFits(channel, after);
       const verdict = await this.guard.check(m, { actor, channel, before: post, after, overrideReason });
@@ -256,7 +264,25 @@ export class PostsService {
       const details = verdict.overridden ? { ...audit.details, overridden: verdict.overridden.map((v) => v.message) } : audit.details;
       await this.audit.record(actor, { ...audit, details, entityType: 'post', entityId: post.id }, m);
       const saved = await this.posts.findInWorkspace(actor.workspaceId, post.id, m);
+      if (Object.keys(changes).length > 0) this.planChanged(m, actor, action, post, saved!);
       return { ...mapPost(saved!), violations: verdict.violations };
+    });
+  }
+
+  /** States `plan.changed` for this change of one post, delivered once `m` commits. */
+  private planChanged(m: EntityManager, actor: Actor, action: PlanAction, before: PostEntity | null, after: PostEntity | null): void {
+    const post = (after ?? before)!;
+    this.events.emitOnCommit(m, PLAN_CHANGED, {
+      workspaceId: post.workspaceId,
+      channelId: post.channelId,
+      postId: post.id,
+      action,
+      status: after?.status ?? null,
+      version: after?.version ?? null,
+      scheduledAt: after?.scheduledAt ?? null,
+      previousScheduledAt: before?.scheduledAt ?? null,
+      actorMemberId: actor.memberId,
+      changedAt: this.clock.now(),
     });
   }
 

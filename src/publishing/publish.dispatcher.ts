@@ -3,12 +3,13 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { ChannelsService } from '../channels/channels.service';
 import { Clock } from '../common/clock';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { AfterCommitEvents } from '../database/after-commit-events';
 import { AdapterRegistry } from './adapters/adapter-registry';
 import type { PlatformAdapter, PublishablePost, PublishOutcome, PublishTarget } from './adapters/platform-adapter';
 import { PublishError } from './adapters/publish-error';
 import { withChannelUtm } from '../content/utm';
-import { PublishFailureListener, type PublishFailedEvent } from './publish-failure.listener';
 import { PublishedWriter } from './published.writer';
+import { POST_PUBLISH_FAILED, POST_PUBLISHED } from './publishing.events';
 import { DEFAULT_PUBLISHING_OPTIONS, PUBLISHING_OPTIONS, type PublishingOptions } from './publishing.options';
 import { PublishingMetrics } from './publishing.metrics';
 import { type ClaimedPost, PostDispatchRepository } from '../posts/post-dispatch.repository';
@@ -33,7 +34,8 @@ interface InFlight {
  *   within a polling interval.
  * - Each claimed post is published through its platform adapter with the post id as
  *   idempotency key, then recorded `published` (group-committed), retried with backoff,
- *   or `failed`. Every write is fenced on the claim's attempt id.
+ *   or `failed`. Every write is fenced on the claim's attempt id. Once written, the
+ *   outcome is stated as `post.published` or `post.publish_failed` (docs/events.md).
  * - On shutdown: stop claiming, let in-flight publications finish for `shutdownGraceMs`,
  *   then abort the rest and hand them back (`scheduled`, due now) for another instance.
  */
@@ -65,7 +67,7 @@ export class PublishDispatcher implements OnApplicationBootstrap, BeforeApplicat
     private readonly clock: Clock,
     private readonly metrics: PublishingMetrics,
     private readonly scheduler: SchedulerRegistry,
-    private readonly failureListener: PublishFailureListener,
+    private readonly events: AfterCommitEvents,
     private readonly writer: PublishedWriter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(PUBLISHING_OPTIONS) options: Partial<PublishingOptions>,
@@ -109,10 +111,14 @@ export class PublishDispatcher implements OnApplicationBootstrap, BeforeApplicat
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** A round, then every publication it started: what tests call instead of sleeping. */
+  /**
+   * A round, then every publication it started, then the listeners of what they stated:
+   * what tests call instead of sleeping.
+   */
   async drain(): Promise<void> {
     await this.tick();
     await this.waitForIdle();
+    await this.events.settled();
   }
 
   /** Posts claimed by this instance whose outcome is not written yet. */
@@ -140,6 +146,7 @@ export class PublishDispatcher implements OnApplicationBootstrap, BeforeApplicat
       }
     }
     await this.writer.flushed();
+    await this.events.settled();
   }
 
   private async pumpLoop(): Promise<void> {
@@ -251,15 +258,28 @@ export class PublishDispatcher implements OnApplicationBootstrap, BeforeApplicat
     }
     this.freeSlot(entry);
 
+    const publishedAt = this.clock.now();
     const written = await this.writer.write({
       id: post.id,
       attemptId: post.attemptId,
       externalId: outcome.externalId,
       externalUrl: outcome.externalUrl,
-      publishedAt: this.clock.now(),
+      publishedAt,
     });
-    if (written) this.metrics.published.inc({ platform: post.platform });
-    else this.fenced(post, 'published');
+    if (!written) return this.fenced(post, 'published');
+    this.metrics.published.inc({ platform: post.platform });
+    // The writer's statement commits on its own: it has when write() resolves.
+    this.events.emitCommitted(POST_PUBLISHED, {
+      postId: post.id,
+      workspaceId: post.workspaceId,
+      channelId: post.channelId,
+      platform: post.platform,
+      externalId: outcome.externalId,
+      externalUrl: outcome.externalUrl,
+      attempts: post.attempts,
+      scheduledAt: post.scheduledAt,
+      publishedAt,
+    });
   }
 
   private async afterFailure(post: ClaimedPost, error: PublishError): Promise<void> {
@@ -275,29 +295,29 @@ export class PublishDispatcher implements OnApplicationBootstrap, BeforeApplicat
     else this.fenced(post, 'retry');
   }
 
+  /**
+   * Records the post `failed` and states `post.publish_failed` once that has committed (the
+   * alerts module opens its publish_failed alert from it, and sweeps for any it missed).
+   */
   private async fail(post: ClaimedPost, reason: FailureReason, lastError: string): Promise<void> {
-    const event: PublishFailedEvent = {
-      postId: post.id,
-      workspaceId: post.workspaceId,
-      channelId: post.channelId,
-      platform: post.platform,
-      reason,
-      lastError,
-      attempts: post.attempts,
-      scheduledAt: post.scheduledAt,
-      failedAt: this.clock.now(),
-    };
-    let written: boolean;
-    try {
-      written = await this.repo.transaction(async (m) => {
-        const ok = await this.repo.markFailed(m, post.id, post.attemptId, reason, lastError);
-        if (ok) await this.failureListener.publishFailed(event, m);
-        return ok;
-      });
-    } catch (error) {
-      this.logger.error(`publish_failed hook failed for post ${post.id}: ${(error as Error).message}; recording the failure without it`);
-      written = await this.repo.transaction((m) => this.repo.markFailed(m, post.id, post.attemptId, reason, lastError));
-    }
+    const failedAt = this.clock.now();
+    const written = await this.repo.transaction(async (m) => {
+      const ok = await this.repo.markFailed(m, post.id, post.attemptId, reason, lastError);
+      if (ok) {
+        this.events.emitOnCommit(m, POST_PUBLISH_FAILED, {
+          postId: post.id,
+          workspaceId: post.workspaceId,
+          channelId: post.channelId,
+          platform: post.platform,
+          reason,
+          lastError,
+          attempts: post.attempts,
+          scheduledAt: post.scheduledAt,
+          failedAt,
+        });
+      }
+      return ok;
+    });
     if (written) this.metrics.failed.inc({ platform: post.platform, reason });
     else this.fenced(post, 'failed');
   }

@@ -1,7 +1,9 @@
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Test } from '@nestjs/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { ALERTS_OPTIONS } from '../../src/alerts/alerts.options';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { Clock, FixedClock } from '../../src/common/clock';
@@ -9,15 +11,16 @@ import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { MockAdapter } from '../../src/publishing/adapters/mock.adapter';
 import { PublishHttpClient } from '../../src/publishing/adapters/http-client';
 import { PublishDispatcher } from '../../src/publishing/publish.dispatcher';
-import { PublishFailureListener, type PublishFailedEvent } from '../../src/publishing/publish-failure.listener';
+import { POST_PUBLISH_FAILED, type PostPublishFailedEvent } from '../../src/publishing/publishing.events';
 import { PUBLISHING_OPTIONS, type PublishingOptions } from '../../src/publishing/publishing.options';
 import { createTestDatabase } from '../support/test-database';
 import { TEST_SECRET_KEY, type TestApp } from '../support/test-app';
 
-export class RecordingFailureListener extends PublishFailureListener {
-  readonly events: PublishFailedEvent[] = [];
-  async publishFailed(event: PublishFailedEvent): Promise<void> {
-    this.events.push(event);
+/** Every `post.publish_failed` event the application emits, as a listener hears it. */
+export class RecordingFailureListener {
+  readonly events: PostPublishFailedEvent[] = [];
+  listenTo(emitter: EventEmitter2): void {
+    emitter.on(POST_PUBLISH_FAILED, (event: PostPublishFailedEvent) => void this.events.push(event));
   }
 }
 
@@ -30,9 +33,9 @@ export interface PublishingTestApp extends TestApp {
 
 /**
  * The whole application with publishing knobs: dispatcher options, the HTTP timeout of the
- * adapters, a recording publish_failed hook, and either a FixedClock (default; the tick
- * interval is an hour so the test drives `dispatcher.drain()`) or the real clock with the
- * default 1 s interval.
+ * adapters, a recorder of `post.publish_failed` events, and either a FixedClock (default;
+ * the tick interval is an hour so the test drives `dispatcher.drain()`) or the real clock
+ * with the default 1 s interval. The gap scan's timers are off (ALERTS_OPTIONS).
  */
 export async function createPublishingApp(
   opts: {
@@ -59,12 +62,13 @@ export async function createPublishingApp(
   })
     .overrideProvider(PUBLISHING_OPTIONS)
     .useValue(opts.options ?? {})
-    .overrideProvider(PublishFailureListener)
-    .useValue(failures)
+    .overrideProvider(ALERTS_OPTIONS)
+    .useValue({ schedule: false })
     .overrideProvider(PublishHttpClient)
     .useFactory({ factory: (c: Clock) => new PublishHttpClient({ timeoutMs: opts.httpTimeoutMs ?? 2_000 }, c), inject: [Clock] })
     .compile();
   const app = configureApp(moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error'] }));
+  failures.listenTo(app.get(EventEmitter2));
   await app.init();
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };

@@ -24,7 +24,7 @@ export interface AlertsTestApp extends TestApp {
 
 /**
  * The whole application with alert knobs: ALERTS_OPTIONS, a FixedClock (the test calls
- * scan() and deliver(); the timers are off unless `options.schedule`), the dispatcher's
+ * scan() and deliver(); the timers are off unless `options.schedule` is true), the dispatcher's
  * timer parked (an hour), and optionally an existing database (`databaseUrl`): a second
  * instance over the same data, which close() leaves in place.
  */
@@ -44,7 +44,7 @@ export async function createAlertsApp(
     imports: [AppModule.forRoot({ config: config as AppConfig & { databaseUrl: string; secretKey: string }, clock })],
   })
     .overrideProvider(ALERTS_OPTIONS)
-    .useValue({ sendTimeoutMs: 3_000, ...opts.options })
+    .useValue({ sendTimeoutMs: 3_000, schedule: false, ...opts.options })
     .compile();
   const app = configureApp(moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error'] }));
   await app.init();

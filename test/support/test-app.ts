@@ -2,6 +2,7 @@ import { Test } from '@nestjs/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { ALERTS_OPTIONS } from '../../src/alerts/alerts.options';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { FixedClock } from '../../src/common/clock';
@@ -21,14 +22,18 @@ export interface TestApp {
 
 /**
  * The whole application on its own fresh database, with a clock the test moves.
- * Background jobs are off unless a test turns them on through config.
+ * Background jobs are off: the gap scan's timers (ALERTS_OPTIONS `schedule: false`) and
+ * the dispatcher's tick, parked at an hour (a test may set `dispatchIntervalMs`).
  */
 export async function createTestApp(opts: { config?: Partial<AppConfig>; now?: string } = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const clock = new FixedClock(new Date(opts.now ?? '2027-01-04T08:00:00Z'));
   // The dispatcher's tick is an hour: tests that publish call tick() or turn it on.
   const config = { ...loadConfig({ LOG_LEVEL: 'error' }), dispatchIntervalMs: 3_600_000, databaseUrl: database.url, secretKey: TEST_SECRET_KEY, ...opts.config };
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot({ config: config as AppConfig & { databaseUrl: string; secretKey: string }, clock })] }).compile();
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot({ config: config as AppConfig & { databaseUrl: string; secretKey: string }, clock })] })
+    .overrideProvider(ALERTS_OPTIONS)
+    .useValue({ schedule: false })
+    .compile();
   const app = configureApp(moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error'] }));
   await app.init();
   await app.listen(0, '127.0.0.1');

@@ -8,6 +8,7 @@ import { DomainError } from '../common/domain-error';
 import { assertVersion } from '../common/if-match';
 import { decodeCursor, DEFAULT_PAGE_SIZE, Page, toPage } from '../common/pagination';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { DAY_MS, HOUR_MS } from '../rules';
 import { WorkspacesService } from '../workspaces/workspaces.service';
 import { FeedCreateDto, FeedResponse, FeedUpdateDto, FeedWithUrl, mapFeed } from './dto/feed.dto';
 import { DEFAULT_WINDOW_FUTURE_DAYS, DEFAULT_WINDOW_PAST_DAYS, FeedEntity } from './feed.entity';
@@ -18,8 +19,6 @@ import { FeedRenderError, FeedRenderPool } from './feed-render.pool';
 import { FeedChanges, FeedScopeChannel, FeedScopeRow, FeedsRepository, PostsFingerprint, PostsScope } from './feeds.repository';
 import type { FeedPostStatus } from './ical-feed.types';
 
-const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
 /** Bump when the rendered bytes change for the same data (renderer or mapping changes). */
 const RENDER_REVISION = 2;
 /** Posts every feed shows; cancelled ones too, as STATUS:CANCELLED, so clients drop them. */

@@ -97,7 +97,9 @@ export async function startEmbeddedPostgres(dataDir: string, logger = new Logger
   try {
     await pg.start();
   } catch (error) {
-    throw new Error(`Embedded PostgreSQL did not start in ${databaseDir}: ${error instanceof Error ? error.message : 'it exited early'}`);
+    throw new Error(`Embedded PostgreSQL did not start in ${databaseDir}: ${error instanceof Error ? error.message : 'it exited early'}`, {
+      cause: error,
+    });
   }
   const admin = pg.getPgClient('postgres', '127.0.0.1');
   await admin.connect();

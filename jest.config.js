@@ -1,6 +1,10 @@
-// Three tiers: fast unit tests of pure code (src/**/*.spec.ts) and integration tests that
-// talk to a real PostgreSQL (test/**/*.e2e-spec.ts), migrated once in globalSetup; and
-// browser tests of the calendar page (test/browser, `npm run test:e2e`, not in `npm test`).
+// Three tiers, named for what they are:
+// - unit: fast tests of pure code and services (src/**/*.spec.ts, web/src/**/*.spec.ts);
+// - integration: the real app over HTTP against a real PostgreSQL (embedded, or DATABASE_URL),
+//   migrated once in globalSetup (test/integration/*.integration-spec.ts);
+// `npm test` runs these two (`npm run test:unit`, `npm run test:integration`: one of them);
+// - browser: the calendar page in Debian's Chromium (test/browser/*.browser-spec.ts,
+//   `npm run test:browser`, not in `npm test`).
 // Type checking is `npm run check`; ts-jest only transpiles, which keeps the suite fast.
 const transform = {
   '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }],
@@ -20,7 +24,7 @@ module.exports = {
       displayName: 'integration',
       testEnvironment: 'node',
       rootDir: __dirname,
-      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      testMatch: ['<rootDir>/test/**/*.integration-spec.ts'],
       transform,
       setupFiles: ['<rootDir>/test/support/fast-check.setup.ts'],
       globalSetup: '<rootDir>/test/global-setup.mjs',
@@ -28,7 +32,7 @@ module.exports = {
       setupFilesAfterEnv: ['<rootDir>/test/support/jest.setup.ts'],
     },
     {
-      // The calendar page in Debian's Chromium (npm run test:e2e, which builds web/ first).
+      // The calendar page in Debian's Chromium (npm run test:browser, which builds web/ first).
       displayName: 'browser',
       testEnvironment: 'node',
       rootDir: __dirname,

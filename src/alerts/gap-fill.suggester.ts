@@ -2,11 +2,9 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ChannelEntity } from '../channels/channel.entity';
 import { Clock } from '../common/clock';
 import { PlanService } from '../posts/plan.service';
-import type { ChannelRules } from '../rules';
+import { type ChannelRules, DAY_MS } from '../rules';
 import { AlertEntity, GAP_KINDS } from './alert.entity';
 import { ALERTS_OPTIONS, DEFAULT_ALERTS_OPTIONS, type AlertsOptions } from './alerts.options';
-
-const DAY_MS = 86_400_000;
 
 /** The category next-slot is asked about: one the mix wants more of, else one it does not cap. */
 export function suggestionCategory(rules: ChannelRules): string {
@@ -46,7 +44,7 @@ export class GapFillSuggester {
    */
   async suggest(alert: AlertEntity, channel: ChannelEntity): Promise<GapFillSuggestion> {
     const now = this.clock.now().getTime();
-    const category = suggestionCategory(channel.rules as ChannelRules);
+    const category = suggestionCategory(channel.rules);
     const step = channel.postingSlots.length > 0 ? 60_000 : DAY_MS;
     const slots: Date[] = [];
     // A planned gap is best filled halfway through what the cadence allows after its start.

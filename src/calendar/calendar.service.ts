@@ -14,7 +14,7 @@ import { NotifiedCache } from '../database/notified-cache';
 import type { PostResponse } from '../posts/dto/post.dto';
 import { PlanService, type PlanRevision } from '../posts/plan.service';
 import { PostsService } from '../posts/posts.service';
-import type { ChannelRules, TimelineEntry } from '../rules';
+import type { TimelineEntry } from '../rules';
 import { WorkspacesService } from '../workspaces/workspaces.service';
 import { BuiltAnswer, CalendarCache, ChannelPlan } from './calendar.cache';
 import { Range, resolveRange } from './calendar-range';
@@ -245,7 +245,7 @@ export class CalendarService {
    */
   private channelPart(channel: ChannelEntity, plan: ChannelPlan, range: Range, now: Date): ChannelPart {
     const { head, rulesKey } = this.describe(channel);
-    const rules = channel.rules as ChannelRules;
+    const rules = channel.rules;
     const t = now.getTime();
     const memo = plan.insights;
     if (memo && memo.rules === rulesKey && memo.validFrom <= t && t < memo.validUntil) return { plan, head, tail: memo.json };

@@ -1,6 +1,4 @@
-import { ChannelRules, TimelineEntry, weekBounds } from '../rules';
-
-const HOUR_MS = 3_600_000;
+import { ChannelRules, HOUR_MS, TimelineEntry, weekBounds } from '../rules';
 
 /**
  * How long the calendar's gaps, violations and mix of a plan window (findGaps, evaluate and

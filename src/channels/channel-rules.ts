@@ -12,28 +12,7 @@ import {
   ValidationOptions,
 } from 'class-validator';
 import { IsWallClock, Optional } from '../common/validators';
-
-/** The stored shape of a channel's rules (api.md "Channels"); every field optional. */
-export interface ChannelRulesConfig {
-  enforcement?: 'block' | 'warn';
-  cadence?: {
-    postsPerWeek?: number;
-    maxGapHours?: number;
-    maxPostsPerDay?: number;
-    minSpacingMinutes?: number;
-    quietHours?: { start: string; end: string };
-  };
-  mix?: {
-    windowDays: number;
-    minPosts?: number;
-    limits: Record<string, { max?: number; min?: number }>;
-  };
-}
-
-export interface PostingSlotConfig {
-  weekday: number;
-  time: string;
-}
+import type { ChannelRules, PostingSlot } from '../rules';
 
 export class QuietHoursDto {
   @ApiProperty({ example: '22:00' })
@@ -164,13 +143,16 @@ export class PostingSlotDto {
   time: string;
 }
 
-/** Plain JSON of validated rules, without class instances or undefined fields. */
-export function toRulesConfig(dto: ChannelRulesDto): ChannelRulesConfig {
-  return JSON.parse(JSON.stringify(dto)) as ChannelRulesConfig;
+/**
+ * Plain JSON of validated rules, without class instances or undefined fields: what a
+ * channel stores (docs/api.md "Channels") and the rule engine reads, one type.
+ */
+export function toRulesConfig(dto: ChannelRulesDto): ChannelRules {
+  return JSON.parse(JSON.stringify(dto)) as ChannelRules;
 }
 
-export function toSlotsConfig(slots: PostingSlotDto[]): PostingSlotConfig[] {
-  const unique = new Map<string, PostingSlotConfig>();
+export function toSlotsConfig(slots: PostingSlotDto[]): PostingSlot[] {
+  const unique = new Map<string, PostingSlot>();
   for (const s of slots) unique.set(`${s.weekday}-${s.time}`, { weekday: s.weekday, time: s.time });
   return [...unique.values()].sort((a, b) => a.weekday - b.weekday || a.time.localeCompare(b.time));
 }

@@ -10,7 +10,7 @@ import {
   VersionColumn,
 } from 'typeorm';
 import { WorkspaceEntity } from '../workspaces/workspace.entity';
-import type { ChannelRulesConfig, PostingSlotConfig } from './channel-rules';
+import type { ChannelRules, PostingSlot } from '../rules';
 
 export type Platform = 'mock' | 'webhook' | 'mastodon' | 'bluesky';
 export const PLATFORMS: readonly Platform[] = ['mock', 'webhook', 'mastodon', 'bluesky'];
@@ -79,10 +79,10 @@ export class ChannelEntity {
   approvalRequired: boolean;
 
   @Column({ type: 'jsonb', default: {} })
-  rules: ChannelRulesConfig;
+  rules: ChannelRules;
 
   @Column({ name: 'posting_slots', type: 'jsonb', default: [] })
-  postingSlots: PostingSlotConfig[];
+  postingSlots: PostingSlot[];
 
   @Column({ name: 'lateness_limit_minutes', type: 'integer', default: DEFAULT_LATENESS_LIMIT_MINUTES })
   latenessLimitMinutes: number;

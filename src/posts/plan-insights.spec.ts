@@ -1,6 +1,6 @@
+import { DAY_MS } from '../rules';
 import { planInsights, planWindow } from './plan-insights';
 
-const DAY_MS = 86_400_000;
 const from = new Date('2027-03-01T00:00:00Z');
 const to = new Date('2027-03-15T00:00:00Z');
 

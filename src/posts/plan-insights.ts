@@ -7,9 +7,7 @@
  *
  * No Nest, no TypeORM, no I/O: imports the rule engine only (the render worker loads this).
  */
-import { evaluate, findGaps, mixShares, type ChannelRules, type Gap, type TimelineEntry, type Violation } from '../rules';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS, evaluate, findGaps, mixShares, type ChannelRules, type Gap, type TimelineEntry, type Violation } from '../rules';
 
 export interface PlanInsights {
   gaps: Gap[];

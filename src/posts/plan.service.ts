@@ -4,7 +4,7 @@ import { ChannelEntity } from '../channels/channel.entity';
 import { Clock } from '../common/clock';
 import { CHANGE_CHANNELS, ChangeNotifications } from '../database/change-notifications';
 import { NotifiedCache } from '../database/notified-cache';
-import { affectedRange, ChangeCheck, ChannelRules, checkChange, nextSlot, TimelineEntry } from '../rules';
+import { affectedRange, ChangeCheck, ChannelRules, checkChange, DAY_MS, nextSlot, TimelineEntry } from '../rules';
 import { PlanInsights, planInsights, planWindow } from './plan-insights';
 import { PLANNED_STATUSES } from './post-state.machine';
 import { PostEntity } from './post.entity';
@@ -15,7 +15,6 @@ import { PostsRepository } from './posts.repository';
 export type { PlanInsights } from './plan-insights';
 export type { PlanRevision, PlanRevisionState } from './plan-revision';
 
-const DAY_MS = 86_400_000;
 /** next-slot looks this far first, then up to a year: most answers need only the first. */
 const NEAR_HORIZON_DAYS = 35;
 const FAR_HORIZON_DAYS = 365;
@@ -74,7 +73,7 @@ export class PlanService {
   async assess(channel: ChannelEntity, before: TimelineEntry | null, after: TimelineEntry | null, m?: EntityManager): Promise<ChangeCheck> {
     const instants = [before?.at, after?.at].filter((d): d is Date => d instanceof Date);
     if (instants.length === 0) return { added: [], all: [] };
-    const rules = channel.rules as ChannelRules;
+    const rules = channel.rules;
     const range = affectedRange(rules, channel.timezone, instants);
     const stored = await this.posts.timelineWindow(channel, range.from, range.to, m);
     const ids = new Set([before?.id, after?.id].filter(Boolean));
@@ -89,7 +88,7 @@ export class PlanService {
    * a post of this category breaks no rule the plan keeps; null when none within a year.
    */
   async nextSlot(channel: ChannelEntity, opts: { category: string; after: Date; excludePostId?: string }, m?: EntityManager): Promise<Date | null> {
-    const rules = channel.rules as ChannelRules;
+    const rules = channel.rules;
     for (const horizonDays of [NEAR_HORIZON_DAYS, FAR_HORIZON_DAYS]) {
       // The candidates lie in [after, after + horizon): read the plan judging that range needs.
       const window = planWindow(rules, opts.after, new Date(opts.after.getTime() + horizonDays * DAY_MS));
@@ -118,7 +117,7 @@ export class PlanService {
    * on all their posts (planWindow, which the feed render worker uses too).
    */
   insightsWindow(channel: ChannelEntity, from: Date, to: Date): { from: Date; to: Date } {
-    return planWindow(channel.rules as ChannelRules, from, to);
+    return planWindow(channel.rules, from, to);
   }
 
   /** The channel's plan over insightsWindow(channel, from, to), in `m`'s snapshot when given. */
@@ -132,7 +131,7 @@ export class PlanService {
    * insightsTimeline(channel, from, to), at `now`. Pure: no I/O (planInsights).
    */
   insightsOf(channel: ChannelEntity, timeline: TimelineEntry[], from: Date, to: Date, now: Date = this.clock.now()): PlanInsights {
-    return planInsights(timeline, channel.rules as ChannelRules, channel.timezone, { from, to, now });
+    return planInsights(timeline, channel.rules, channel.timezone, { from, to, now });
   }
 
   /** Gaps, violations and content mix of a channel's plan over [from, to). */

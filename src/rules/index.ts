@@ -10,4 +10,4 @@ export { slotInstants } from './slots';
 export { nextSlot, CANDIDATE_ID } from './next-slot';
 export type { NextSlotOptions } from './next-slot';
 export { sliceForRange } from './timeline';
-export { dayBounds, weekBounds } from './zoned-time';
+export { DAY_MS, dayBounds, HOUR_MS, MINUTE_MS, weekBounds } from './zoned-time';

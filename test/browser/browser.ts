@@ -5,7 +5,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 /** Debian's Chromium (`apt-get install chromium`, done by .ci/run); CHROMIUM_PATH overrides. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** Where the e2e run leaves the screenshots the README links to. */
+/** Where the browser tests leave the screenshots the README links to. */
 export const SCREENSHOTS = join(__dirname, '..', '..', 'docs', 'screenshots');
 
 export async function launchChromium(): Promise<Browser> {
@@ -13,7 +13,7 @@ export async function launchChromium(): Promise<Browser> {
     throw new Error(`Chromium is not at ${CHROMIUM}: install Debian's package (apt-get install chromium) or set CHROMIUM_PATH.`);
   }
   if (!existsSync(join(__dirname, '..', '..', 'dist', 'web', 'index.html'))) {
-    throw new Error('The page is not built: run the browser tests with `npm run test:e2e` (it builds web/ first).');
+    throw new Error('The page is not built: run the browser tests with `npm run test:browser` (it builds web/ first).');
   }
   mkdirSync(SCREENSHOTS, { recursive: true });
   return chromium.launch({

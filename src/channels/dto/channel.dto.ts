@@ -130,7 +130,7 @@ export class ChannelCreateDto extends ChannelStrategyFields {
   @IsTimeZone()
   timezone: string;
 
-  @ApiPropertyOptional({ description: 'Write-only; shape depends on the platform (see api.md)' })
+  @ApiPropertyOptional({ description: 'Write-only; shape depends on the platform (see docs/api.md)' })
   @Optional()
   @IsObject()
   credentials?: Record<string, unknown>;

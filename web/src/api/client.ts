@@ -55,7 +55,7 @@ export interface FeedDraft {
   includeGaps: boolean;
 }
 
-/** The public HTTP API of ../shared/api.md, called with the member's api key. */
+/** The public HTTP API of docs/api.md, called with the member's api key. */
 export class Api {
   constructor(private readonly key: string) {}
 

@@ -1,4 +1,4 @@
-/** The public API's answers as the page uses them (see ../shared/api.md and /docs). */
+/** The public API's answers as the page uses them (see docs/api.md and /docs). */
 
 export type Role = 'viewer' | 'editor' | 'lead';
 export type Platform = 'mock' | 'webhook' | 'mastodon' | 'bluesky';

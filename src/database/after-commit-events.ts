@@ -116,14 +116,18 @@ export class AfterCommitEvents implements OnModuleInit, BeforeApplicationShutdow
       .waitUntilReady()
       .then(async () => {
         // Every listener is called before the first one is awaited: in the order stated.
-        const runs = events.map((e) => {
-          try {
-            return Promise.resolve(this.emitter.emitAsync(e.name, e.payload)).catch((error: unknown) => this.failed(e.name, error));
-          } catch (error) {
-            this.failed(e.name, error);
-            return undefined;
-          }
-        });
+        // Each runs on its own: one that fails (at once or later) neither stops the others
+        // nor ends the delivery before they have (emitAsync would reject at the first).
+        const runs = events.flatMap((e) =>
+          this.emitter.listeners(e.name).map((listener) => {
+            try {
+              return Promise.resolve(listener(e.payload)).catch((error: unknown) => this.failed(e.name, error));
+            } catch (error) {
+              this.failed(e.name, error);
+              return undefined;
+            }
+          }),
+        );
         await Promise.all(runs);
       })
       .catch((error: unknown) => this.failed(events.map((e) => e.name).join(', '), error))

@@ -3,6 +3,7 @@ import { Alerts1795399342500 } from './1795399342500-alerts';
 import { ChangeNotifications1795399343600 } from './1795399343600-change-notifications';
 import { Feeds1795399341705 } from './1795399341705-feeds';
 import { Publishing1795399340830 } from './1795399340830-publishing';
+import { ThrottlingIdempotency1795400100000 } from './1795400100000-throttling-idempotency';
 
 /** Every migration, in order. */
-export const MIGRATIONS = [Initial1795397989777, Publishing1795399340830, Feeds1795399341705, Alerts1795399342500, ChangeNotifications1795399343600];
+export const MIGRATIONS = [Initial1795397989777, Publishing1795399340830, Feeds1795399341705, Alerts1795399342500, ChangeNotifications1795399343600, ThrottlingIdempotency1795400100000];

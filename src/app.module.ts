@@ -13,9 +13,11 @@ import { ProblemDetailsFilter } from './common/problem-details.filter';
 import { AppConfig } from './config/app-config';
 import { DatabaseModule } from './database/database.module';
 import { dataSourceOptions } from './data-source.options';
+import { Metrics } from './operations/metrics';
 import { OperationsModule } from './operations/operations.module';
 import { PostsModule } from './posts/posts.module';
 import { PublishingModule } from './publishing/publishing.module';
+import { ThrottleModule } from './throttle/throttle.module';
 import { WebModule } from './web/web.module';
 import { WorkspacesModule } from './workspaces/workspaces.module';
 
@@ -36,6 +38,7 @@ export class AppModule {
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl)),
         DatabaseModule,
         OperationsModule,
+        ThrottleModule.forRoot({ inject: [Metrics], useFactory: (metrics: Metrics) => metrics.registry }),
         AuthModule.forRoot(WorkspacesModule),
         WorkspacesModule,
         ChannelsModule,

@@ -9,6 +9,7 @@ import { ChannelsModule } from './channels/channels.module';
 import { Clock } from './common/clock';
 import { CoreModule } from './core.module';
 import { FeedsModule } from './feeds/feeds.module';
+import { IdempotencyModule } from './idempotency/idempotency.module';
 import { ProblemDetailsFilter } from './common/problem-details.filter';
 import { AppConfig } from './config/app-config';
 import { DatabaseModule } from './database/database.module';
@@ -40,6 +41,7 @@ export class AppModule {
         OperationsModule,
         ThrottleModule.forRoot({ inject: [Metrics], useFactory: (metrics: Metrics) => metrics.registry }),
         AuthModule.forRoot(WorkspacesModule),
+        IdempotencyModule,
         WorkspacesModule,
         ChannelsModule,
         PostsModule,

@@ -21,6 +21,7 @@ import { Public, Roles } from '../auth/auth.decorators';
 import { DomainError, ErrorCode } from '../common/domain-error';
 import { parseIfMatch } from '../common/if-match';
 import { PageQueryDto } from '../common/pagination';
+import { Idempotent } from '../common/idempotent.decorator';
 import { CredentialThrottle } from '../throttle/credential-throttle';
 import { FeedCreateDto, FeedUpdateDto } from './dto/feed.dto';
 import { FeedDocument, FeedsService, FeedUnavailableError, RequestOrigin } from './feeds.service';
@@ -42,6 +43,7 @@ export class FeedsController {
   constructor(private readonly service: FeedsService) {}
 
   @Roles('editor')
+  @Idempotent()
   @Post()
   @ApiOperation({ summary: 'Create an iCal feed; answers its subscription url (with the secret token) once' })
   @ApiCreatedResponse({ description: '{id, name, url, channelIds, includeDrafts, includeGaps, windowDays, ...}' })

@@ -1,12 +1,11 @@
-import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { CallHandler, ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { createHash } from 'node:crypto';
 import { from, Observable, of, throwError } from 'rxjs';
 import { catchError, mergeMap } from 'rxjs/operators';
 import type { Actor } from '../auth/actor';
 import { DomainError } from '../common/domain-error';
-import { IDEMPOTENT_ROUTE } from '../common/idempotent.decorator';
+import { IdempotencyHandler } from '../common/idempotent.decorator';
 import { IdempotencyStore, type StoredAnswer } from './idempotency.store';
 
 /** Headers of the first answer that a repeat carries too. */
@@ -34,21 +33,20 @@ function keyOf(header: string): string {
 }
 
 /**
- * `Idempotency-Key` on the routes marked @Idempotent(): keys are scoped by the caller (the
- * api key's member), so one caller never gets another's answer; the fingerprint is the
- * method, the path and the canonical JSON body. Only answers that succeeded are kept.
+ * `Idempotency-Key` on the routes marked @Idempotent() (their interceptor hands over to
+ * this): keys are scoped by the caller (the api key's member), so one caller never gets
+ * another's answer; the fingerprint is the method, the path and the canonical JSON body.
+ * Only answers that succeeded are kept.
  */
 @Injectable()
-export class IdempotencyInterceptor implements NestInterceptor {
+export class IdempotencyInterceptor extends IdempotencyHandler {
   private readonly logger = new Logger('Idempotency');
 
-  constructor(
-    private readonly reflector: Reflector,
-    private readonly store: IdempotencyStore,
-  ) {}
+  constructor(private readonly store: IdempotencyStore) {
+    super();
+  }
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
-    if (context.getType() !== 'http' || !this.reflector.get<boolean>(IDEMPOTENT_ROUTE, context.getHandler())) return next.handle();
     const req = context.switchToHttp().getRequest<Request & { actor?: Actor }>();
     const res = context.switchToHttp().getResponse<Response>();
     const header = req.headers['idempotency-key'];

@@ -1,12 +1,16 @@
-import { Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { Global, Module } from '@nestjs/common';
 import { CredentialsCipher } from '../channels/credentials.cipher';
+import { IdempotencyHandler } from '../common/idempotent.decorator';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { IdempotencyInterceptor } from './idempotency.interceptor';
 import { IdempotencyRepository } from './idempotency.repository';
 import { IdempotencyStore } from './idempotency.store';
 
-/** `Idempotency-Key` for the creates marked @Idempotent() (common/idempotent.decorator.ts). */
+/**
+ * `Idempotency-Key` for the creates marked @Idempotent() (common/idempotent.decorator.ts):
+ * global, so that each feature module's @Idempotent() routes find the handler.
+ */
+@Global()
 @Module({
   providers: [
     IdempotencyRepository,
@@ -19,7 +23,9 @@ import { IdempotencyStore } from './idempotency.store';
         return new CredentialsCipher(config.secretKey);
       },
     },
-    { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+    IdempotencyInterceptor,
+    { provide: IdempotencyHandler, useExisting: IdempotencyInterceptor },
   ],
+  exports: [IdempotencyHandler],
 })
 export class IdempotencyModule {}

@@ -5,6 +5,7 @@ import { FailedPostsIndex1795399348110 } from './1795399348110-failed-posts-inde
 import { Feeds1795399341705 } from './1795399341705-feeds';
 import { PostPlanRevisions1795400000000 } from './1795400000000-post-plan-revisions';
 import { Publishing1795399340830 } from './1795399340830-publishing';
+import { ThrottlingIdempotency1795400100000 } from './1795400100000-throttling-idempotency';
 
 /** Every migration, in order. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   ChangeNotifications1795399343600,
   FailedPostsIndex1795399348110,
   PostPlanRevisions1795400000000,
+  ThrottlingIdempotency1795400100000,
 ];

@@ -10,13 +10,16 @@ import { ChannelsModule } from './channels/channels.module';
 import { Clock } from './common/clock';
 import { CoreModule } from './core.module';
 import { FeedsModule } from './feeds/feeds.module';
+import { IdempotencyModule } from './idempotency/idempotency.module';
 import { ProblemDetailsFilter } from './common/problem-details.filter';
 import { AppConfig } from './config/app-config';
 import { DatabaseModule } from './database/database.module';
 import { dataSourceOptions } from './data-source.options';
+import { Metrics } from './operations/metrics';
 import { OperationsModule } from './operations/operations.module';
 import { PostsModule } from './posts/posts.module';
 import { PublishingModule } from './publishing/publishing.module';
+import { ThrottleModule } from './throttle/throttle.module';
 import { WebModule } from './web/web.module';
 import { WorkspacesModule } from './workspaces/workspaces.module';
 
@@ -39,7 +42,9 @@ export class AppModule {
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl)),
         DatabaseModule,
         OperationsModule,
+        ThrottleModule.forRoot({ inject: [Metrics], useFactory: (metrics: Metrics) => metrics.registry }),
         AuthModule.forRoot(WorkspacesModule),
+        IdempotencyModule,
         WorkspacesModule,
         ChannelsModule,
         PostsModule,

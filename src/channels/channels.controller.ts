@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { CurrentActor, type Actor } from '../auth/actor';
 import { Roles } from '../auth/auth.decorators';
 import { parseIfMatch } from '../common/if-match';
+import { Idempotent } from '../common/idempotent.decorator';
 import { ChannelsService } from './channels.service';
 import { ChannelCreateDto, ChannelListQueryDto, ChannelUpdateDto } from './dto/channel.dto';
 
@@ -16,6 +17,7 @@ export class ChannelsController {
   constructor(private readonly service: ChannelsService) {}
 
   @Roles('lead')
+  @Idempotent()
   @Post('workspaces/:wid/channels')
   @ApiOperation({ summary: 'Create a channel (beyond maxActiveChannels it succeeds with a warning)' })
   create(@CurrentActor() actor: Actor, @Param('wid', uuid) wid: string, @Body() dto: ChannelCreateDto) {

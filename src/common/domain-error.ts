@@ -12,6 +12,7 @@ export enum ErrorCode {
   StaleVersion = 'stale_version',
   RuleViolation = 'rule_violation',
   Unprocessable = 'unprocessable',
+  RateLimited = 'rate_limited',
 }
 
 export interface FieldError {

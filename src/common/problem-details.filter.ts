@@ -49,6 +49,8 @@ function statusOf(code: ErrorCode): number {
     case ErrorCode.RuleViolation:
     case ErrorCode.Unprocessable:
       return 422;
+    case ErrorCode.RateLimited:
+      return 429;
     default: {
       const unreachable: never = code;
       throw new Error(`unmapped error code ${String(unreachable)}`);

@@ -42,4 +42,31 @@ describe('loadConfig', () => {
   it('strips a trailing slash from PUBLIC_URL', () => {
     expect(loadConfig({ PUBLIC_URL: 'https://cal.example.com/' }).publicUrl).toBe('https://cal.example.com');
   });
+
+  it('reads the hardening settings: METRICS_TOKEN, TRUST_PROXY, AUTH_FAILURES_PER_MINUTE', () => {
+    expect(loadConfig({})).toMatchObject({ trustProxy: false, authFailuresPerMinute: 30 });
+    expect(loadConfig({}).metricsToken).toBeUndefined();
+    expect(loadConfig({ METRICS_TOKEN: 'a-metrics-token-1234' }).metricsToken).toBe('a-metrics-token-1234');
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::/8,192.0.2.1' }).trustProxy).toEqual(['loopback', '10.0.0.0/8', 'fd00::/8', '192.0.2.1']);
+    expect(loadConfig({ AUTH_FAILURES_PER_MINUTE: '100' }).authFailuresPerMinute).toBe(100);
+  });
+
+  it('names bad hardening settings', () => {
+    for (const [name, value] of [
+      ['METRICS_TOKEN', 'short'],
+      ['METRICS_TOKEN', 'has a space in it, 1234'],
+      ['TRUST_PROXY', 'yes'],
+      ['TRUST_PROXY', '10.0.0.0/33'],
+      ['TRUST_PROXY', 'proxy.example.com'],
+      ['TRUST_PROXY', '10.0.0.0/8/8'],
+      ['TRUST_PROXY', 'loopback,'],
+      ['AUTH_FAILURES_PER_MINUTE', '0'],
+      ['AUTH_FAILURES_PER_MINUTE', 'many'],
+    ]) {
+      expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name));
+    }
+  });
 });

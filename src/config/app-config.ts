@@ -9,14 +9,37 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateBy,
   validateSync,
   ValidationError,
 } from 'class-validator';
+import { isIP } from 'node:net';
 import { Optional } from '../common/validators';
 
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+/** One entry of TRUST_PROXY's list: a name Express knows, an address or a CIDR block. */
+function isProxyEntry(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+
+function isTrustProxy(value: unknown): boolean {
+  return typeof value === 'string' && (/^(true|false|\d{1,2})$/.test(value) || value.split(',').every((entry) => isProxyEntry(entry.trim())));
+}
+
+/** Express's `trust proxy` from TRUST_PROXY: off, every proxy, a hop count, or the proxies' addresses. */
+function trustProxyOf(value: string | undefined): boolean | number | string[] {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d{1,2}$/.test(value)) return Number(value);
+  return value.split(',').map((entry) => entry.trim());
+}
 
 /**
  * Every environment variable the service reads, validated once at boot. The rest of the
@@ -85,6 +108,31 @@ export class EnvironmentVariables {
     message: 'LOG_LEVEL must be one of error, warn, log, debug, verbose',
   })
   LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
+
+  @Transform(emptyToUndefined)
+  @Optional()
+  @IsString()
+  @MinLength(16, { message: 'METRICS_TOKEN must have at least 16 characters' })
+  @Matches(/^[\x21-\x7e]+$/, { message: 'METRICS_TOKEN must be printable ASCII without spaces' })
+  METRICS_TOKEN?: string;
+
+  @Transform(emptyToUndefined)
+  @Optional()
+  @ValidateBy({
+    name: 'isTrustProxy',
+    validator: {
+      validate: isTrustProxy,
+      defaultMessage: () =>
+        'TRUST_PROXY must be false, true, a number of proxy hops, or a comma-separated list of loopback, linklocal, uniquelocal, addresses and CIDR blocks (e.g. 10.0.0.0/8)',
+    },
+  })
+  TRUST_PROXY?: string;
+
+  @Transform(toInt)
+  @IsInt({ message: 'AUTH_FAILURES_PER_MINUTE must be a whole number' })
+  @Min(1, { message: 'AUTH_FAILURES_PER_MINUTE must be at least 1' })
+  @Max(1_000_000, { message: 'AUTH_FAILURES_PER_MINUTE must be at most 1000000' })
+  AUTH_FAILURES_PER_MINUTE: number = 30;
 }
 
 export class ConfigError extends Error {
@@ -108,6 +156,12 @@ export interface AppConfig {
   gapScanIntervalMs: number;
   logFormat: 'json' | 'text';
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+  /** When set, GET /metrics needs `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string;
+  /** Express's `trust proxy`: which proxies' X-Forwarded-For gives the client address. */
+  trustProxy: boolean | number | string[];
+  /** Wrong api keys or feed tokens one client address may present per minute before 429. */
+  authFailuresPerMinute: number;
 }
 
 function flatten(errors: ValidationError[]): string[] {
@@ -124,6 +178,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     'SIGNUP_TOKEN',
     'SECRET_KEY',
     'SMTP_URL',
+    'METRICS_TOKEN',
+    'TRUST_PROXY',
   ])) {
     if (env[key] !== undefined) raw[key] = env[key];
   }
@@ -147,6 +203,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     gapScanIntervalMs: vars.GAP_SCAN_INTERVAL_MS,
     logFormat: vars.LOG_FORMAT,
     logLevel: vars.LOG_LEVEL,
+    metricsToken: vars.METRICS_TOKEN,
+    trustProxy: trustProxyOf(vars.TRUST_PROXY),
+    authFailuresPerMinute: vars.AUTH_FAILURES_PER_MINUTE,
   };
 }
 

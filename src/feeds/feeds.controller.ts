@@ -18,8 +18,11 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiProduces, ApiTags }
 import type { Request, Response } from 'express';
 import { CurrentActor, type Actor } from '../auth/actor';
 import { Public, Roles } from '../auth/auth.decorators';
+import { DomainError, ErrorCode } from '../common/domain-error';
 import { parseIfMatch } from '../common/if-match';
 import { PageQueryDto } from '../common/pagination';
+import { Idempotent } from '../common/idempotent.decorator';
+import { CredentialThrottle } from '../throttle/credential-throttle';
 import { FeedCreateDto, FeedUpdateDto } from './dto/feed.dto';
 import { FeedDocument, FeedsService, FeedUnavailableError, RequestOrigin } from './feeds.service';
 
@@ -40,6 +43,7 @@ export class FeedsController {
   constructor(private readonly service: FeedsService) {}
 
   @Roles('editor')
+  @Idempotent()
   @Post()
   @ApiOperation({ summary: 'Create an iCal feed; answers its subscription url (with the secret token) once' })
   @ApiCreatedResponse({ description: '{id, name, url, channelIds, includeDrafts, includeGaps, windowDays, ...}' })
@@ -125,17 +129,25 @@ function setValidators(res: Response, etag: string, lastModified: Date): void {
 @ApiTags('feeds')
 @Controller('ical')
 export class IcalController {
-  constructor(private readonly service: FeedsService) {}
+  constructor(
+    private readonly service: FeedsService,
+    private readonly throttle: CredentialThrottle,
+  ) {}
 
   @Public()
   @Get(':file')
   @ApiProduces('text/calendar')
   @ApiOperation({
-    summary: 'An iCal feed (RFC 5545), no api key: the token in the url is the secret. ETag/If-None-Match, HEAD.',
+    summary:
+      'An iCal feed (RFC 5545), no api key: the token in the url is the secret. ETag/If-None-Match, HEAD. Too many unknown tokens from one address: 429.',
   })
   async ical(@Param('file') file: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const token = file.endsWith('.ics') ? file.slice(0, -'.ics'.length) : '';
-    const feed = await this.service.open(token, originOf(req));
+    const feed = await this.service.open(token, originOf(req)).catch(async (error: unknown) => {
+      // An unknown token counts against the client address; past the limit, 429 instead of 404.
+      if (error instanceof DomainError && error.code === ErrorCode.NotFound) throw (await this.throttle.refusal('feed_token', req.ip, res)) ?? error;
+      throw error;
+    });
     if (notModified(req, feed.etag, feed.lastModified)) {
       setValidators(res, feed.etag, feed.lastModified);
       res.status(304).end();

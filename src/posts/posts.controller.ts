@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { CurrentActor, type Actor } from '../auth/actor';
 import { Roles } from '../auth/auth.decorators';
 import { parseIfMatch } from '../common/if-match';
+import { Idempotent } from '../common/idempotent.decorator';
 import {
   mapPost,
   NextSlotQueryDto,
@@ -31,6 +32,7 @@ export class PostsController {
   constructor(private readonly service: PostsService) {}
 
   @Roles('editor')
+  @Idempotent()
   @Post('channels/:cid/posts')
   @ApiOperation({ summary: 'Create a draft post' })
   async create(@CurrentActor() actor: Actor, @Param('cid', uuid) cid: string, @Body() dto: PostCreateDto, @Res({ passthrough: true }) res: Response) {

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestj
 import { CurrentActor, type Actor } from '../auth/actor';
 import { Public, Roles } from '../auth/auth.decorators';
 import { PageQueryDto } from '../common/pagination';
+import { Idempotent } from '../common/idempotent.decorator';
 import { CategoryCreateDto, MemberCreateDto, WorkspaceCreateDto, WorkspaceUpdateDto } from './dto/workspace.dto';
 import { WorkspacesService } from './workspaces.service';
 
@@ -39,6 +40,7 @@ export class WorkspacesController {
   }
 
   @Roles('lead')
+  @Idempotent()
   @Post(':wid/members')
   @ApiOperation({ summary: 'Add a member; answers the member api key once' })
   addMember(@CurrentActor() actor: Actor, @Param('wid', uuid) wid: string, @Body() dto: MemberCreateDto) {
@@ -58,6 +60,7 @@ export class WorkspacesController {
   }
 
   @Roles('lead')
+  @Idempotent()
   @Post(':wid/categories')
   addCategory(@CurrentActor() actor: Actor, @Param('wid', uuid) wid: string, @Body() dto: CategoryCreateDto) {
     return this.service.addCategory(actor, wid, dto);

@@ -102,6 +102,7 @@ class ChannelStrategyFields {
   @Optional()
   @IsArray()
   @ArrayMaxSize(200)
+  @IsObject({ each: true, message: 'each of postingSlots must be an object {weekday, time}' })
   @ValidateNested({ each: true })
   @Type(() => PostingSlotDto)
   postingSlots?: PostingSlotDto[];

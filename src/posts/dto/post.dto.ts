@@ -62,6 +62,7 @@ export class PostCreateDto {
   @Optional()
   @IsArray()
   @ArrayMaxSize(4)
+  @IsObject({ each: true, message: 'each of media must be an object {url, alt?}' })
   @ValidateNested({ each: true })
   @Type(() => MediaDto)
   media?: MediaDto[];
@@ -102,6 +103,7 @@ export class PostUpdateDto {
   @Optional()
   @IsArray()
   @ArrayMaxSize(4)
+  @IsObject({ each: true, message: 'each of media must be an object {url, alt?}' })
   @ValidateNested({ each: true })
   @Type(() => MediaDto)
   media?: MediaDto[];

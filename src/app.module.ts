@@ -33,7 +33,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.forRoot(config, clock),
-        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl)),
+        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, { timeoutMs: config.dbTimeoutMs })),
         DatabaseModule,
         OperationsModule,
         AuthModule.forRoot(WorkspacesModule),

@@ -64,16 +64,20 @@ function* causes(error: unknown): Generator<unknown> {
   }
 }
 
-/** The first error in the chain that says the database is unreachable, if any. */
+/**
+ * The error in the chain that says the database is unreachable, if any: our own
+ * DatabaseUnavailableError first, else the innermost one (pg's, not TypeORM's copy of it).
+ */
 function unavailableIn(error: unknown): Error | undefined {
+  let found: Error | undefined;
   for (const e of causes(error)) {
     if (e instanceof DatabaseUnavailableError) return e;
     if (!(e instanceof Error)) continue;
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && (SOCKET_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08'))) return e;
-    if (UNAVAILABLE_MESSAGES.some((m) => m.test(e.message))) return e;
+    if (typeof code === 'string' && (SOCKET_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08'))) found = e;
+    else if (UNAVAILABLE_MESSAGES.some((m) => m.test(e.message))) found = e;
   }
-  return undefined;
+  return found;
 }
 
 /** True when `error` (or what it wraps) says PostgreSQL cannot be reached or used right now. */
@@ -83,7 +87,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 
 /** A short reason for a log line, e.g. "connect ECONNREFUSED 127.0.0.1:5432" (no stack, no query). */
 export function describeDatabaseError(error: unknown): string {
-  const e = unavailableIn(error) ?? error;
+  let e = unavailableIn(error) ?? error;
+  // Node's AggregateError of a connect to several addresses has no message of its own.
+  if (e instanceof AggregateError && !e.message && e.errors[0] instanceof Error) e = e.errors[0];
   if (e instanceof Error) {
     const code = (e as { code?: unknown }).code;
     const message = e.message || e.name;

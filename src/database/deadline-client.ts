@@ -61,7 +61,8 @@ export class DeadlineClient extends Client {
   private abandon(): void {
     if (this.abandoned) return;
     this.abandoned = new DatabaseUnavailableError(`PostgreSQL gave no answer within ${this.deadlineMs} ms`);
-    // What pg itself does on a connection timeout: the socket goes, every query on it fails.
-    (this as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+    // What pg itself does on a connection timeout: the socket goes (with this error, which
+    // the client's 'error' event and its queries report), every query on it fails.
+    (this as unknown as { connection?: { stream?: { destroy(error?: Error): void } } }).connection?.stream?.destroy(this.abandoned);
   }
 }

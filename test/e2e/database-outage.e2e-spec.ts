@@ -92,6 +92,7 @@ describe('the app with DATABASE_URL when PostgreSQL dies or freezes', () => {
     expect(health.body).toEqual({ status: 'error', db: 'down' });
     expect((await request(app!, '/ping')).status).toBe(200);
 
+    await until('the outage to be logged', () => app!.log().includes('database unreachable'), 10_000);
     pg = await startThrowawayPostgres(pg!.databaseDir, port);
     await until('the API to answer 200 again', async () => (await request(app!, '/v1/me', { key })).status === 200, 30_000);
     expect((await request(app!, '/health')).body).toEqual({ status: 'ok', db: 'up' });

@@ -2,7 +2,7 @@ import { Injectable, Logger, NestMiddleware, OnApplicationBootstrap, OnApplicati
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { NextFunction, Request, Response } from 'express';
 import { DataSource } from 'typeorm';
-import { DatabaseUnavailableError, describeDatabaseError } from './database-errors';
+import { DatabaseUnavailableError, describeDatabaseError, isDatabaseUnavailable } from './database-errors';
 import { DeadlineClient, type DeadlineClientConfig } from './deadline-client';
 import { poolOf } from './pool';
 
@@ -38,6 +38,14 @@ export class DatabaseAvailability implements OnApplicationBootstrap, OnApplicati
   /** False from a failed heartbeat until one succeeds again. */
   get available(): boolean {
     return this.outage === null;
+  }
+
+  /**
+   * True when `error` is the database being unreachable during an outage this instance has
+   * already logged: background jobs then skip their own line, each round would repeat it.
+   */
+  explainedByOutage(error: unknown): boolean {
+    return this.outage !== null && isDatabaseUnavailable(error);
   }
 
   /** Throws a DatabaseUnavailableError (503) while the database is known to be unreachable. */
@@ -86,7 +94,10 @@ export class DatabaseAvailability implements OnApplicationBootstrap, OnApplicati
         }
       }
     }
-    if (this.closed) return;
+    if (this.closed) {
+      await this.drop();
+      return;
+    }
     if (failure === undefined) {
       if (this.outage) {
         const seconds = Math.round((performance.now() - this.outage.since) / 1000);
@@ -107,6 +118,7 @@ export class DatabaseAvailability implements OnApplicationBootstrap, OnApplicati
   }
 
   private async ask(): Promise<void> {
+    if (this.closed) throw new Error('shutting down');
     let client = this.client;
     if (!client) {
       // The pool's own settings (address, TLS, timeouts), on a connection of its own.

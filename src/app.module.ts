@@ -39,7 +39,7 @@ export class AppModule {
         CoreModule.forRoot(config, clock),
         // The bus of the events modules state after commit (docs/events.md): global infrastructure, like the database.
         EventEmitterModule.forRoot(),
-        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl)),
+        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, { timeoutMs: config.dbTimeoutMs })),
         DatabaseModule,
         OperationsModule,
         ThrottleModule.forRoot({ inject: [Metrics], useFactory: (metrics: Metrics) => metrics.registry }),

@@ -57,6 +57,8 @@ async function bootstrap(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.log(`${signal}: stopping (finishing in-flight work first)`);
+    // A Ctrl-C in a terminal reaches the embedded PostgreSQL too: it is not restarted now.
+    embedded?.release();
     try {
       await app.close();
     } finally {

@@ -4,6 +4,7 @@ import { EntityManager } from 'typeorm';
 import { ChannelEntity } from '../channels/channel.entity';
 import { Clock } from '../common/clock';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { DatabaseAvailability } from '../database/database-availability';
 import { ChannelsService } from '../channels/channels.service';
 import { PlanService } from '../posts/plan.service';
 import { DAY_MS, type Gap, HOUR_MS, weekBounds } from '../rules';
@@ -76,6 +77,7 @@ export class GapDetectorJob implements OnApplicationBootstrap, BeforeApplication
     private readonly scheduler: SchedulerRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ALERTS_OPTIONS) options: Partial<AlertsOptions>,
+    private readonly database: DatabaseAvailability,
   ) {
     this.options = { ...DEFAULT_ALERTS_OPTIONS, ...options };
   }
@@ -90,7 +92,11 @@ export class GapDetectorJob implements OnApplicationBootstrap, BeforeApplication
     scan.unref();
     this.scheduler.addInterval(GAP_SCAN_INTERVAL_NAME, scan);
     const every = this.options.deliveryIntervalMs ?? Math.min(this.config.gapScanIntervalMs, 5_000);
-    const deliver = setInterval(() => void this.worker.deliver().catch((e: Error) => this.logger.error(`Alert delivery failed: ${e.message}`)), every);
+    // During a database outage DatabaseAvailability says so once; each round does not.
+    const failed = (what: string, error: unknown) => {
+      if (!this.database.explainedByOutage(error)) this.logger.error(`${what} failed: ${(error as Error).message}`);
+    };
+    const deliver = setInterval(() => void this.worker.deliver().catch((e: unknown) => failed('Alert delivery', e)), every);
     deliver.unref();
     this.scheduler.addInterval(ALERT_DELIVERY_INTERVAL_NAME, deliver);
     setImmediate(() => void this.tick());
@@ -114,7 +120,7 @@ export class GapDetectorJob implements OnApplicationBootstrap, BeforeApplication
         await this.scan();
         await this.worker.deliver();
       } catch (error) {
-        this.logger.error(`Gap scan failed: ${(error as Error).message}`);
+        if (!this.database.explainedByOutage(error)) this.logger.error(`Gap scan failed: ${(error as Error).message}`);
       } finally {
         this.ticking = null;
       }

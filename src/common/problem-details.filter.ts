@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { isDatabaseUnavailable } from '../database/database-errors';
 import { DomainError, ErrorCode, FieldError } from './domain-error';
 
 /** An RFC 9457 problem document. */
@@ -69,6 +70,11 @@ export function problem(status: number, detail: string, extra: Record<string, un
   };
 }
 
+/** Problem type of a request that failed because PostgreSQL could not be reached or used. */
+export const DATABASE_UNAVAILABLE = 'https://palinsesto.dev/problems/database_unavailable';
+/** What a 503 asks the client to wait: about the time an embedded PostgreSQL takes to restart. */
+const RETRY_AFTER_SECONDS = 5;
+
 /** The one place where errors become HTTP answers (application/problem+json). */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
@@ -81,6 +87,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const body = this.toProblem(exception, req);
     if (res.headersSent) return;
     if (body.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+    if (body.status === 503 && !res.hasHeader('Retry-After')) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     res.status(body.status).type('application/problem+json').send(JSON.stringify(body));
   }
 
@@ -102,6 +109,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (bodyParserError && typeof bodyParserError.status === 'number' && bodyParserError.status < 500 && bodyParserError.expose) {
       // Errors of express's body parser: malformed JSON, a body too large, a bad charset.
       return problem(bodyParserError.status, this.bodyParserDetail(bodyParserError));
+    }
+    if (isDatabaseUnavailable(exception)) {
+      // The database is down, restarting or frozen past DB_TIMEOUT_MS: the client retries.
+      // Not logged per request: DatabaseAvailability logs each outage once.
+      return problem(HttpStatus.SERVICE_UNAVAILABLE, 'The database cannot be reached right now; retry in a few seconds.', {}, DATABASE_UNAVAILABLE);
     }
     this.logger.error(
       `Unhandled error on ${req.method} ${req.route?.path ?? req.path}: ${(exception as Error)?.stack ?? String(exception)}`,

@@ -39,6 +39,13 @@ describe('loadConfig', () => {
     ).toBe('postgres://u:p@localhost/db');
   });
 
+  it('bounds database waits by DB_TIMEOUT_MS, 5 s by default', () => {
+    expect(loadConfig({}).dbTimeoutMs).toBe(5000);
+    expect(loadConfig({ DB_TIMEOUT_MS: '1500' }).dbTimeoutMs).toBe(1500);
+    expect(() => loadConfig({ DB_TIMEOUT_MS: '5s' })).toThrow(/DB_TIMEOUT_MS must be a whole number of milliseconds/);
+    expect(() => loadConfig({ DB_TIMEOUT_MS: '10' })).toThrow(/DB_TIMEOUT_MS must be at least 100/);
+  });
+
   it('strips a trailing slash from PUBLIC_URL', () => {
     expect(loadConfig({ PUBLIC_URL: 'https://cal.example.com/' }).publicUrl).toBe('https://cal.example.com');
   });

@@ -101,6 +101,12 @@ export class EnvironmentVariables {
   @Max(86_400_000, { message: 'GAP_SCAN_INTERVAL_MS must be at most 86400000' })
   GAP_SCAN_INTERVAL_MS: number = 60000;
 
+  @Transform(toInt)
+  @IsInt({ message: 'DB_TIMEOUT_MS must be a whole number of milliseconds' })
+  @Min(100, { message: 'DB_TIMEOUT_MS must be at least 100' })
+  @Max(600_000, { message: 'DB_TIMEOUT_MS must be at most 600000' })
+  DB_TIMEOUT_MS: number = 5000;
+
   @IsIn(['json', 'text'], { message: 'LOG_FORMAT must be json or text' })
   LOG_FORMAT: 'json' | 'text' = 'text';
 
@@ -154,6 +160,11 @@ export interface AppConfig {
   alertFrom: string;
   dispatchIntervalMs: number;
   gapScanIntervalMs: number;
+  /**
+   * The longest a request waits on PostgreSQL for one thing (a pool connection, a statement,
+   * an answer) before it answers 503: a dead or frozen database becomes fast 503s.
+   */
+  dbTimeoutMs: number;
   logFormat: 'json' | 'text';
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
   /** When set, GET /metrics needs `Authorization: Bearer <metricsToken>`. */
@@ -201,6 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     alertFrom: vars.ALERT_FROM,
     dispatchIntervalMs: vars.DISPATCH_INTERVAL_MS,
     gapScanIntervalMs: vars.GAP_SCAN_INTERVAL_MS,
+    dbTimeoutMs: vars.DB_TIMEOUT_MS,
     logFormat: vars.LOG_FORMAT,
     logLevel: vars.LOG_LEVEL,
     metricsToken: vars.METRICS_TOKEN,

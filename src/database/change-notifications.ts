@@ -2,6 +2,8 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { DatabaseUnavailableError } from './database-errors';
+import type { DeadlineClientConfig } from './deadline-client';
 import { poolOf } from './pool';
 
 /**
@@ -25,12 +27,15 @@ export interface ChangeSubscriber {
 }
 
 /**
- * A barrier query that takes longer than this means the listening connection is stuck (it
- * is replaced). Generous: a busy event loop or database must not pass for a broken link.
+ * A barrier query that takes longer than the pool's read deadline (DB_TIMEOUT_MS plus a
+ * margin; this when the pool has none) means the database gives no answer: the listening
+ * connection is replaced, and the callers waiting on it fail as the database being
+ * unavailable (503), as their own queries would after the same wait.
  */
-const BARRIER_TIMEOUT_MS = 10_000;
+const DEFAULT_BARRIER_TIMEOUT_MS = 10_000;
 const RECONNECT_MIN_MS = 250;
-const RECONNECT_MAX_MS = 30_000;
+/** Small enough that caches are back within seconds of the database (retries cost a connect attempt). */
+const RECONNECT_MAX_MS = 5_000;
 
 /**
  * What other transactions, of this instance or any other, committed: PostgreSQL's
@@ -47,9 +52,10 @@ const RECONNECT_MAX_MS = 30_000;
  * while such a query is in flight share the next one: under load one round trip serves many
  * requests, where each would otherwise query the rows themselves.
  *
- * When the connection is down (not yet up, lost, stuck), `caughtUp()` answers false and the
- * callers read the database; subscribers are reset when the connection is lost and again
- * when it is back, so nothing cached before a gap is trusted after it.
+ * When the connection is down (not yet up, lost), `caughtUp()` answers false and the
+ * callers read the database; when its query gets no answer in time, `caughtUp()` rejects
+ * with a DatabaseUnavailableError. Subscribers are reset when the connection is lost and
+ * again when it is back, so nothing cached before a gap is trusted after it.
  */
 @Injectable()
 export class ChangeNotifications implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -94,17 +100,23 @@ export class ChangeNotifications implements OnApplicationBootstrap, OnApplicatio
   /**
    * Resolves true once every change whose commit was acknowledged before this call has
    * reached the subscribers; false when the listening connection is not up (read the
-   * database).
+   * database). Rejects with a DatabaseUnavailableError when the database gives no answer.
    */
   caughtUp(): Promise<boolean> {
     if (!this.live) return Promise.resolve(false);
     if (!this.inFlight) return this.barrier();
     if (!this.queued) {
       // The query in flight may have been sent before this call: wait for the next one.
-      this.queued = this.inFlight.then(() => {
-        this.queued = null;
-        return this.live ? this.barrier() : false;
-      });
+      this.queued = this.inFlight.then(
+        () => {
+          this.queued = null;
+          return this.live ? this.barrier() : false;
+        },
+        (error: unknown) => {
+          this.queued = null;
+          throw error;
+        },
+      );
     }
     return this.queued;
   }
@@ -124,14 +136,16 @@ export class ChangeNotifications implements OnApplicationBootstrap, OnApplicatio
 
   private barrier(): Promise<boolean> {
     const client = this.client!;
+    const timeoutMs = (poolOf(this.ds).options as DeadlineClientConfig).readDeadlineMs || DEFAULT_BARRIER_TIMEOUT_MS;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${BARRIER_TIMEOUT_MS} ms`)), BARRIER_TIMEOUT_MS);
+      timer = setTimeout(() => reject(new DatabaseUnavailableError(`PostgreSQL gave no answer within ${timeoutMs} ms`)), timeoutMs);
     });
     const done = Promise.race([client.query('SELECT 1'), timeout]).then(
       () => client === this.client && this.live,
       (error: unknown) => {
         this.lost(client, error);
+        if (error instanceof DatabaseUnavailableError) throw error;
         return false;
       },
     );

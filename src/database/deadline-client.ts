@@ -31,6 +31,7 @@ export class DeadlineClient extends Client {
   }
 
   // One signature for pg's overloads: (text | config, values?, callback?).
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- pg's own overloads are typed with any
   override query(...args: any[]): any {
     const first = args[0] as { submit?: unknown } | undefined;
     if (!this.deadlineMs || (first && typeof first === 'object' && typeof first.submit === 'function')) {

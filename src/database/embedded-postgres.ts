@@ -3,7 +3,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { assertEmbeddedPostgresReachable } from './postgres-user-access';
 
@@ -316,7 +316,7 @@ export async function startEmbeddedPostgres(dataDir: string, logger = new Logger
       }
       started.catch(() => undefined);
       const reason = recent.length > 0 ? recent.join(' / ') : error instanceof Error ? error.message : 'it exited early';
-      throw new Error(reason);
+      throw new Error(reason, { cause: error });
     } finally {
       clearTimeout(timer);
     }

@@ -4,7 +4,7 @@ import { ChannelEntity } from '../channels/channel.entity';
 import { Clock } from '../common/clock';
 import { CHANGE_CHANNELS, ChangeNotifications } from '../database/change-notifications';
 import { NotifiedCache } from '../database/notified-cache';
-import { affectedRange, ChangeCheck, ChannelRules, checkChange, DAY_MS, nextSlot, TimelineEntry } from '../rules';
+import { affectedRange, ChangeCheck, checkChange, DAY_MS, nextSlot, TimelineEntry } from '../rules';
 import { PlanInsights, planInsights, planWindow } from './plan-insights';
 import { PLANNED_STATUSES } from './post-state.machine';
 import { PostEntity } from './post.entity';

@@ -23,6 +23,7 @@ describe('public events', () => {
     s = await seedWorkspace(t);
     const emitter = t.app.get(EventEmitter2);
     for (const name of [PLAN_CHANGED, POST_PUBLISHED, POST_PUBLISH_FAILED]) {
+      // eslint-disable-next-line @typescript-eslint/no-misused-promises -- async listeners are awaited by AfterCommitEvents
       emitter.on(name, async (payload: { postId: string }) => {
         const [stored] = (await t.db.query('SELECT status, version, scheduled_at FROM posts WHERE id = $1', [payload.postId])) as Record<string, unknown>[];
         heard.push({ name, payload: payload as unknown as Record<string, unknown>, stored });

@@ -84,7 +84,7 @@ export async function startApp(env: Record<string, string>, readyWithinMs = 90_0
     );
   } catch (error) {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    throw new Error(`${(error as Error).message}\n--- its output ---\n${output.join('')}`);
+    throw new Error(`${(error as Error).message}\n--- its output ---\n${output.join('')}`, { cause: error });
   }
   return app;
 }

@@ -1,4 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
+import ipaddr from 'ipaddr.js';
 import {
   IsIn,
   IsInt,
@@ -85,6 +86,35 @@ export class EnvironmentVariables {
     message: 'LOG_LEVEL must be one of error, warn, log, debug, verbose',
   })
   LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
+
+  /** Checked by parseEgressAllow (the CIDR syntax is more than a decorator can say). */
+  @Optional()
+  @IsString()
+  EGRESS_ALLOW?: string;
+}
+
+/**
+ * EGRESS_ALLOW: comma-separated CIDR blocks (`127.0.0.0/8,::1/128`; a bare address is one
+ * address) that tenant-given addresses may reach although they are not public. Addresses
+ * must be written plainly (dotted quads, standard IPv6): `0x7f.1/8` is a mistake, not a block.
+ * Returns the blocks in canonical form, and one problem per bad entry, naming it.
+ */
+export function parseEgressAllow(value: string | undefined): { blocks: string[]; problems: string[] } {
+  const blocks: string[] = [];
+  const problems: string[] = [];
+  for (const entry of (value ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '')) {
+    const [address = '', length, ...rest] = entry.split('/');
+    const plain = ipaddr.IPv4.isValidFourPartDecimal(address) || (ipaddr.IPv6.isValid(address) && !address.includes('%'));
+    const bits = length === undefined ? (address.includes(':') ? 128 : 32) : /^\d{1,3}$/.test(length) ? Number(length) : NaN;
+    if (!plain || rest.length > 0 || !(bits >= 0 && bits <= (address.includes(':') ? 128 : 32))) {
+      problems.push(`EGRESS_ALLOW: "${entry}" is not a CIDR block such as 10.0.0.0/8 or fd00::/8`);
+      continue;
+    }
+    const cidr = `${address}/${bits}`;
+    const network = address.includes(':') ? ipaddr.IPv6.networkAddressFromCIDR(cidr) : ipaddr.IPv4.networkAddressFromCIDR(cidr);
+    blocks.push(`${network.toString()}/${bits}`);
+  }
+  return { blocks, problems };
 }
 
 export class ConfigError extends Error {
@@ -108,6 +138,8 @@ export interface AppConfig {
   gapScanIntervalMs: number;
   logFormat: 'json' | 'text';
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+  /** CIDR blocks that tenant-given addresses may reach although not public (EGRESS_ALLOW); empty: none. */
+  egressAllow: readonly string[];
 }
 
 function flatten(errors: ValidationError[]): string[] {
@@ -124,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     'SIGNUP_TOKEN',
     'SECRET_KEY',
     'SMTP_URL',
+    'EGRESS_ALLOW',
   ])) {
     if (env[key] !== undefined) raw[key] = env[key];
   }
@@ -133,6 +166,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   if (vars.DATABASE_URL && !vars.SECRET_KEY) {
     problems.push('SECRET_KEY is required with DATABASE_URL: every instance must share the key that encrypts credentials');
   }
+  const egressAllow = parseEgressAllow(vars.EGRESS_ALLOW);
+  problems.push(...egressAllow.problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: vars.PORT,
@@ -147,6 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     gapScanIntervalMs: vars.GAP_SCAN_INTERVAL_MS,
     logFormat: vars.LOG_FORMAT,
     logLevel: vars.LOG_LEVEL,
+    egressAllow: egressAllow.blocks,
   };
 }
 

@@ -5,6 +5,7 @@ import { WebhookReceiverFake } from '../../../test/fakes/webhook-receiver.fake';
 import { PublishHttpClient } from './http-client';
 import { redact, retryAfterMs } from './http-error-mapping';
 import { PublishError } from './publish-error';
+import { loopbackEgress } from '../../../test/fakes/loopback';
 
 Logger.overrideLogger(['error', 'warn']);
 
@@ -26,7 +27,7 @@ const idShape = (body: unknown): { id: string } | undefined => {
 describe('PublishHttpClient', () => {
   const server = new WebhookReceiverFake();
   const clock = new FixedClock(new Date('2026-03-01T10:00:00Z'));
-  const http = new PublishHttpClient({ timeoutMs: TEST_TIMEOUT_MS }, clock);
+  const http = new PublishHttpClient({ timeoutMs: TEST_TIMEOUT_MS }, clock, loopbackEgress());
   let url: string;
 
   beforeAll(async () => {

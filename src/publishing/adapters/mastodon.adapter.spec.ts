@@ -6,6 +6,7 @@ import { PublishHttpClient } from './http-client';
 import { MastodonAdapter } from './mastodon.adapter';
 import type { PublishablePost, PublishTarget } from './platform-adapter';
 import { PublishError } from './publish-error';
+import { loopbackEgress } from '../../../test/fakes/loopback';
 
 Logger.overrideLogger(['error', 'warn']);
 
@@ -36,7 +37,7 @@ async function failure(promise: Promise<unknown>): Promise<PublishError> {
 describe('MastodonAdapter against the Mastodon fake', () => {
   const fake = new MastodonFake({ accessToken: TOKEN, username: 'bottega' });
   const clock = new FixedClock(new Date('2026-06-01T07:00:00Z'));
-  const adapter = new MastodonAdapter(new PublishHttpClient({ timeoutMs: TEST_TIMEOUT_MS }, clock));
+  const adapter = new MastodonAdapter(new PublishHttpClient({ timeoutMs: TEST_TIMEOUT_MS }, clock, loopbackEgress()));
   let target: PublishTarget;
 
   beforeAll(async () => {
@@ -150,12 +151,15 @@ describe('MastodonAdapter against the Mastodon fake', () => {
     expect(fake.requests.length).toBe(before);
   });
 
-  it('maps an unreachable instance to transient', async () => {
+  it('maps an unreachable instance to a retryable error that does not tell a closed port from a silent one', async () => {
     const gone = new MastodonFake({ accessToken: TOKEN });
     const base = await gone.start();
     await gone.stop();
     const error = await failure(adapter.publish(post(), { ...target, credentials: { instanceUrl: base, accessToken: TOKEN } }, 'key-gone'));
-    expect(error).toMatchObject({ kind: 'transient', retryable: true });
-    expect(error.message).toContain('ECONNREFUSED');
+    // A write that got no answer is unknown_outcome whatever the port's state (retried with
+    // the same Idempotency-Key), with one sentence for refused, reset and timed out alike.
+    expect(error).toMatchObject({ kind: 'unknown_outcome', retryable: true });
+    expect(error.message).toContain(`could not connect to ${new URL(base).host}`);
+    expect(error.message).not.toContain('ECONNREFUSED');
   });
 });

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ChannelsModule } from '../channels/channels.module';
+import { EgressModule } from '../egress/egress.module';
 import { PostsModule } from '../posts/posts.module';
 import { PUBLISH_FAILURE_HOOK } from '../publishing/publish-failure.listener';
 import { WorkspacesModule } from '../workspaces/workspaces.module';
@@ -22,7 +23,7 @@ import { WebhookNotifier } from './notifiers/webhook.notifier';
  */
 @Global()
 @Module({
-  imports: [ScheduleModule.forRoot(), ChannelsModule, PostsModule, WorkspacesModule],
+  imports: [ScheduleModule.forRoot(), ChannelsModule, EgressModule, PostsModule, WorkspacesModule],
   controllers: [AlertsController],
   providers: [
     AlertsRepository,

@@ -16,7 +16,8 @@ export const EGRESS_RESOLVER = 'EGRESS_RESOLVER';
 /** Every address a name resolves to (as `dns.lookup(name, {all: true})`). */
 export type EgressResolver = (hostname: string) => Promise<LookupAddress[]>;
 
-const systemResolver: EgressResolver = (hostname) =>
+/** dns.lookup, all addresses: what the system's resolver (hosts file, DNS) says. */
+export const systemResolver: EgressResolver = (hostname) =>
   new Promise((resolve, reject) =>
     dnsLookup(hostname, { all: true }, (error, addresses) => (error ? reject(error) : resolve(addresses))),
   );

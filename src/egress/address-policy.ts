@@ -34,52 +34,60 @@ function last32(parts: number[]): ipaddr.IPv4 {
 }
 
 /** The IPv4 address an IPv6 address carries, and whether the IPv6 form itself can be public. */
-function carried(v6: ipaddr.IPv6): { v4: ipaddr.IPv4; mayBePublic: boolean; equivalent: boolean } | undefined {
+function carried(v6: ipaddr.IPv6, range: string): { v4: ipaddr.IPv4; mayBePublic: boolean } | undefined {
   const parts = v6.parts;
-  switch (v6.range()) {
+  switch (range) {
     case 'ipv4Mapped': // ::ffff:a.b.c.d, the same host as a.b.c.d
-      return { v4: v6.toIPv4Address(), mayBePublic: true, equivalent: true };
+      return { v4: v6.toIPv4Address(), mayBePublic: true };
     case 'rfc6145': // ::ffff:0:a.b.c.d (SIIT)
-      return { v4: last32(parts), mayBePublic: true, equivalent: false };
+      return { v4: last32(parts), mayBePublic: true };
     case 'rfc6052': {
       // 64:ff9b::/96 (NAT64, well-known prefix) carries the IPv4 address in its last 32 bits;
       // 64:ff9b:1::/48 is for local use (RFC 8215): never public.
       const wellKnown = parts[2] === 0 && parts[3] === 0 && parts[4] === 0 && parts[5] === 0;
-      return { v4: last32(parts), mayBePublic: wellKnown, equivalent: false };
+      return { v4: last32(parts), mayBePublic: wellKnown };
     }
     case '6to4': {
       // 2002:AABB:CCDD::/48 carries AA.BB.CC.DD
       const [, high = 0, low = 0] = parts;
-      return { v4: new ipaddr.IPv4([high >> 8, high & 0xff, low >> 8, low & 0xff]), mayBePublic: true, equivalent: false };
+      return { v4: new ipaddr.IPv4([high >> 8, high & 0xff, low >> 8, low & 0xff]), mayBePublic: true };
     }
     default:
       break;
   }
   // ::a.b.c.d, deprecated IPv4-compatible (not :: and ::1, which have ranges of their own)
   if (parts.slice(0, 6).every((p) => p === 0) && !(parts[6] === 0 && (parts[7] ?? 0) <= 1)) {
-    return { v4: last32(parts), mayBePublic: false, equivalent: false };
+    return { v4: last32(parts), mayBePublic: false };
   }
   return undefined;
 }
 
 function parse(ip: string): Address | undefined {
   const bare = ip.startsWith('[') && ip.endsWith(']') ? ip.slice(1, -1) : ip;
-  return ipaddr.isValid(bare) ? ipaddr.parse(bare) : undefined;
+  try {
+    return ipaddr.parse(bare); // one parse (isValid() would parse a second time)
+  } catch {
+    return undefined;
+  }
 }
 
 /** What kind of address `ip` is (an IPv4 or IPv6 literal, brackets allowed). */
 export function classifyAddress(ip: string): AddressClass {
   const address = parse(ip);
-  if (!address) return { address: ip, range: 'invalid', public: false };
+  return address ? classifyParsed(address) : { address: ip, range: 'invalid', public: false };
+}
+
+function classifyParsed(address: Address): AddressClass {
   if (address.kind() === 'ipv4') {
     const range = address.range();
     return { address: address.toString(), range, public: range === 'unicast' };
   }
   const v6 = address as ipaddr.IPv6;
-  const inner = carried(v6);
+  const own = v6.range();
+  const inner = carried(v6, own);
   if (inner) {
     const innerRange = inner.v4.range();
-    const range = innerRange === 'unicast' && !inner.mayBePublic ? `${v6.range() === 'unicast' ? 'ipv4Compatible' : v6.range()}` : innerRange;
+    const range = innerRange === 'unicast' && !inner.mayBePublic ? (own === 'unicast' ? 'ipv4Compatible' : own) : innerRange;
     return {
       address: v6.toString(),
       range,
@@ -87,8 +95,7 @@ export function classifyAddress(ip: string): AddressClass {
       public: inner.mayBePublic && innerRange === 'unicast',
     };
   }
-  const range = v6.range();
-  return { address: v6.toString(), range, public: range === 'unicast' };
+  return { address: v6.toString(), range: own, public: own === 'unicast' };
 }
 
 /** EGRESS_ALLOW: the blocks that addresses may be in although they are not public. */
@@ -115,9 +122,10 @@ export class AllowList {
  * IPv4 address are allowed only by a block holding the IPv6 address.
  */
 export function judgeAddress(ip: string, allow: AllowList): AddressVerdict {
-  const verdict = classifyAddress(ip);
-  if (verdict.public || verdict.range === 'invalid') return { ...verdict, allowed: verdict.public };
-  const address = parse(ip)!;
+  const address = parse(ip);
+  if (!address) return { address: ip, range: 'invalid', public: false, allowed: false };
+  const verdict = classifyParsed(address);
+  if (verdict.public) return { ...verdict, allowed: true };
   const mapped = address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress();
   const allowed = allow.contains(address) || (mapped && allow.contains((address as ipaddr.IPv6).toIPv4Address()));
   return { ...verdict, allowed };

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ChannelEntity } from '../channels/channel.entity';
 import { Clock } from '../common/clock';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { egressRefusal } from '../egress/egress-refused.error';
 import { ChannelsService } from '../channels/channels.service';
 import { DAY_MS } from '../rules';
 import { AlertEntity } from './alert.entity';
@@ -112,6 +113,14 @@ export class AlertDeliveryWorker {
         await this.webhook.send(target, renderWebhook(input), d.id, secret);
       }
     } catch (error) {
+      const refused = egressRefusal(error);
+      if (refused) {
+        // Permanent until the settings change: the egress guard will not connect there.
+        await this.repo.cancelClaimed(d.id, d.claimId, refused.message);
+        report.cancelled++;
+        this.metrics.deliveries.inc({ transport, outcome: 'cancelled' });
+        return;
+      }
       const message = (error as Error).message || String(error);
       const at = new Date(this.clock.now().getTime() + retryDelayMs(d.attempts, this.options));
       await this.repo.scheduleRetry(d.id, d.claimId, at, message);

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ChannelsModule } from '../channels/channels.module';
+import { EgressModule } from '../egress/egress.module';
 import { OperationsModule } from '../operations/operations.module';
 import { PostsModule } from '../posts/posts.module';
 import { WorkspacesModule } from '../workspaces/workspaces.module';
@@ -23,7 +24,7 @@ import { PublishFailedAlerts } from './publish-failed.alerts';
  * swept for by every gap scan. Nothing else needs to know this module exists.
  */
 @Module({
-  imports: [ScheduleModule.forRoot(), ChannelsModule, OperationsModule, PostsModule, WorkspacesModule],
+  imports: [ScheduleModule.forRoot(), ChannelsModule, EgressModule, OperationsModule, PostsModule, WorkspacesModule],
   controllers: [AlertsController],
   providers: [
     AlertsRepository,

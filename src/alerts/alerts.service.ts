@@ -3,9 +3,11 @@ import { Actor } from '../auth/actor';
 import { AuditService } from '../audit/audit.service';
 import { ChannelsService } from '../channels/channels.service';
 import { Clock } from '../common/clock';
-import { DomainError } from '../common/domain-error';
+import { DomainError, ErrorCode } from '../common/domain-error';
 import { decodeCursor, DEFAULT_PAGE_SIZE, toPage } from '../common/pagination';
 import { toDate } from '../common/validators';
+import { EgressGuard } from '../egress/egress-guard';
+import { EgressRefusedError } from '../egress/egress-refused.error';
 import { WorkspacesService } from '../workspaces/workspaces.service';
 import { DEFAULT_LOOKAHEAD_DAYS, StoredWebhook } from './alert.entity';
 import { AlertDestinations } from './alert-destinations';
@@ -25,6 +27,7 @@ export class AlertsService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly suggester: GapFillSuggester,
+    private readonly egress: EgressGuard,
   ) {}
 
   async list(actor: Actor, workspaceId: string, query: AlertListQueryDto) {
@@ -75,6 +78,7 @@ export class AlertsService {
     for (const [i, w] of (dto.webhooks ?? []).entries()) {
       if (seen.has(w.url)) throw DomainError.invalid(`webhooks[${i}].url`, 'is listed twice');
       seen.add(w.url);
+      await this.assertAddress(`webhooks[${i}].url`, w.url);
       const kept = current?.webhooks.find((c) => c.url === w.url)?.secretCiphertext ?? null;
       const secretCiphertext = w.secret === undefined ? kept : w.secret === null ? null : this.destinations.encryptSecret(workspaceId, w.secret);
       webhooks.push({ url: w.url, secretCiphertext });
@@ -94,6 +98,16 @@ export class AlertsService {
       );
     });
     return this.getSettings(actor, workspaceId);
+  }
+
+  /** A webhook address the egress guard would refuse (loopback, private... not in EGRESS_ALLOW) is a 422. */
+  private async assertAddress(field: string, url: string): Promise<void> {
+    try {
+      await this.egress.assertAllowed(url);
+    } catch (error) {
+      if (!(error instanceof EgressRefusedError)) throw error;
+      throw new DomainError(ErrorCode.Unprocessable, `${field}: ${error.message}.`, { errors: [{ field, message: error.message }] });
+    }
   }
 
   async mute(actor: Actor, channelId: string, dto: AlertMuteDto) {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { EgressModule } from '../egress/egress.module';
 import { WorkspacesModule } from '../workspaces/workspaces.module';
 import { ChannelsController } from './channels.controller';
 import { ChannelsRepository } from './channels.repository';
@@ -7,7 +8,7 @@ import { ChannelsService } from './channels.service';
 import { CredentialsCipher } from './credentials.cipher';
 
 @Module({
-  imports: [WorkspacesModule],
+  imports: [WorkspacesModule, EgressModule],
   controllers: [ChannelsController],
   providers: [
     ChannelsService,

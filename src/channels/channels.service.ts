@@ -7,11 +7,13 @@ import { Clock } from '../common/clock';
 import { DomainError, ErrorCode } from '../common/domain-error';
 import { assertVersion } from '../common/if-match';
 import { decodeCursor, DEFAULT_PAGE_SIZE, toPage } from '../common/pagination';
+import { EgressGuard } from '../egress/egress-guard';
+import { EgressRefusedError } from '../egress/egress-refused.error';
 import { WorkspacesService } from '../workspaces/workspaces.service';
 import { ChannelEntity, DEFAULT_LATENESS_LIMIT_MINUTES, Platform } from './channel.entity';
 import { toRulesConfig, toSlotsConfig } from './channel-rules';
 import { ChannelChanges, ChannelsRepository } from './channels.repository';
-import { credentialErrors } from './credentials.schema';
+import { addressFields, credentialErrors } from './credentials.schema';
 import { CredentialsCipher } from './credentials.cipher';
 import { ChannelCreateDto, ChannelListQueryDto, ChannelResponse, ChannelUpdateDto, mapChannel } from './dto/channel.dto';
 
@@ -27,11 +29,13 @@ export class ChannelsService {
     private readonly cipher: CredentialsCipher,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly egress: EgressGuard,
   ) {}
 
   async create(actor: Actor, workspaceId: string, dto: ChannelCreateDto): Promise<ChannelMutation> {
     this.workspaces.assertOwn(actor, workspaceId);
     this.assertCredentials(dto.platform, dto.credentials);
+    await this.assertAddresses(dto.platform, dto.credentials);
     const id = randomUUID();
     const channel = await this.channels.transaction(async (m) => {
       const channel = await this.channels.insert(m, {
@@ -121,7 +125,10 @@ export class ChannelsService {
   async update(actor: Actor, channelId: string, dto: ChannelUpdateDto, ifMatch?: number): Promise<ChannelMutation> {
     const current = await this.get(actor, channelId);
     assertVersion(ifMatch, current.version, 'The channel');
-    if (dto.credentials) this.assertCredentials(current.platform, dto.credentials);
+    if (dto.credentials) {
+      this.assertCredentials(current.platform, dto.credentials);
+      await this.assertAddresses(current.platform, dto.credentials);
+    }
     const changes: ChannelChanges = {
       name: dto.name,
       handle: dto.handle,
@@ -182,6 +189,29 @@ export class ChannelsService {
     const errors = credentialErrors(platform, credentials);
     if (errors.length) {
       throw new DomainError(ErrorCode.InvalidInput, `The credentials are invalid for ${platform}: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, { errors });
+    }
+  }
+
+  /**
+   * The addresses in credentials (webhook url, Mastodon instanceUrl, Bluesky service) that the
+   * egress guard would refuse (loopback, private... not in EGRESS_ALLOW): 422 at save time
+   * rather than a failed post later. Runs outside any transaction (it resolves names).
+   */
+  private async assertAddresses(platform: Platform, credentials: Record<string, unknown> | undefined | null): Promise<void> {
+    if (!credentials) return;
+    const errors: { field: string; message: string }[] = [];
+    for (const name of addressFields(platform)) {
+      const value = credentials[name];
+      if (typeof value !== 'string') continue;
+      try {
+        await this.egress.assertAllowed(value);
+      } catch (error) {
+        if (!(error instanceof EgressRefusedError)) throw error;
+        errors.push({ field: `credentials.${name}`, message: error.message });
+      }
+    }
+    if (errors.length) {
+      throw new DomainError(ErrorCode.Unprocessable, `${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}.`, { errors });
     }
   }
 

@@ -65,3 +65,8 @@ export function credentialErrors(platform: Platform, credentials: unknown): Fiel
 export function credentialsRequired(platform: Platform): boolean {
   return SCHEMAS[platform].some(([, , required]) => required);
 }
+
+/** The credentials fields that are addresses Palinsesto connects to (checked by the egress guard). */
+export function addressFields(platform: Platform): string[] {
+  return SCHEMAS[platform].filter(([, check]) => check === httpUrl).map(([name]) => name);
+}

@@ -77,3 +77,35 @@ describe('loadConfig', () => {
     }
   });
 });
+
+describe('EGRESS_ALLOW', () => {
+  it('is empty when unset', () => {
+    expect(loadConfig({}).egressAllow).toEqual([]);
+    expect(loadConfig({ EGRESS_ALLOW: ' ' }).egressAllow).toEqual([]);
+  });
+
+  it('reads comma-separated CIDR blocks in canonical form; a bare address is one address', () => {
+    expect(loadConfig({ EGRESS_ALLOW: '127.0.0.0/8, ::1/128,10.1.2.3/16,fd00:0:0::/8,192.168.1.7' }).egressAllow).toEqual([
+      '127.0.0.0/8',
+      '::1/128',
+      '10.1.0.0/16',
+      'fd00::/8',
+      '192.168.1.7/32',
+    ]);
+  });
+
+  it('stops the start naming each bad block', () => {
+    let error: unknown;
+    try {
+      loadConfig({ EGRESS_ALLOW: '127.0.0.0/8,10.0.0.0/33,localhost,0x7f.1/8,::1/129,1.2.3.4/8/9' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toHaveLength(5);
+    for (const bad of ['10.0.0.0/33', 'localhost', '0x7f.1/8', '::1/129', '1.2.3.4/8/9']) {
+      expect(problems.some((p) => p.includes(`"${bad}"`) && p.startsWith('EGRESS_ALLOW'))).toBe(true);
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
+import ipaddr from 'ipaddr.js';
 import {
   IsIn,
   IsInt,
@@ -139,6 +140,35 @@ export class EnvironmentVariables {
   @Min(1, { message: 'AUTH_FAILURES_PER_MINUTE must be at least 1' })
   @Max(1_000_000, { message: 'AUTH_FAILURES_PER_MINUTE must be at most 1000000' })
   AUTH_FAILURES_PER_MINUTE: number = 30;
+
+  /** Checked by parseEgressAllow (the CIDR syntax is more than a decorator can say). */
+  @Optional()
+  @IsString()
+  EGRESS_ALLOW?: string;
+}
+
+/**
+ * EGRESS_ALLOW: comma-separated CIDR blocks (`127.0.0.0/8,::1/128`; a bare address is one
+ * address) that tenant-given addresses may reach although they are not public. Addresses
+ * must be written plainly (dotted quads, standard IPv6): `0x7f.1/8` is a mistake, not a block.
+ * Returns the blocks in canonical form, and one problem per bad entry, naming it.
+ */
+export function parseEgressAllow(value: string | undefined): { blocks: string[]; problems: string[] } {
+  const blocks: string[] = [];
+  const problems: string[] = [];
+  for (const entry of (value ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '')) {
+    const [address = '', length, ...rest] = entry.split('/');
+    const plain = ipaddr.IPv4.isValidFourPartDecimal(address) || (ipaddr.IPv6.isValid(address) && !address.includes('%'));
+    const bits = length === undefined ? (address.includes(':') ? 128 : 32) : /^\d{1,3}$/.test(length) ? Number(length) : NaN;
+    if (!plain || rest.length > 0 || !(bits >= 0 && bits <= (address.includes(':') ? 128 : 32))) {
+      problems.push(`EGRESS_ALLOW: "${entry}" is not a CIDR block such as 10.0.0.0/8 or fd00::/8`);
+      continue;
+    }
+    const cidr = `${address}/${bits}`;
+    const network = address.includes(':') ? ipaddr.IPv6.networkAddressFromCIDR(cidr) : ipaddr.IPv4.networkAddressFromCIDR(cidr);
+    blocks.push(`${network.toString()}/${bits}`);
+  }
+  return { blocks, problems };
 }
 
 export class ConfigError extends Error {
@@ -173,6 +203,9 @@ export interface AppConfig {
   trustProxy: boolean | number | string[];
   /** Wrong api keys or feed tokens one client address may present per minute before 429. */
   authFailuresPerMinute: number;
+
+  /** CIDR blocks that tenant-given addresses may reach although not public (EGRESS_ALLOW); empty: none. */
+  egressAllow: readonly string[];
 }
 
 function flatten(errors: ValidationError[]): string[] {
@@ -191,6 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     'SMTP_URL',
     'METRICS_TOKEN',
     'TRUST_PROXY',
+    'EGRESS_ALLOW',
   ])) {
     if (env[key] !== undefined) raw[key] = env[key];
   }
@@ -200,6 +234,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   if (vars.DATABASE_URL && !vars.SECRET_KEY) {
     problems.push('SECRET_KEY is required with DATABASE_URL: every instance must share the key that encrypts credentials');
   }
+  const egressAllow = parseEgressAllow(vars.EGRESS_ALLOW);
+  problems.push(...egressAllow.problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: vars.PORT,
@@ -218,6 +254,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     metricsToken: vars.METRICS_TOKEN,
     trustProxy: trustProxyOf(vars.TRUST_PROXY),
     authFailuresPerMinute: vars.AUTH_FAILURES_PER_MINUTE,
+    egressAllow: egressAllow.blocks,
   };
 }
 

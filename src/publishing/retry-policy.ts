@@ -35,7 +35,8 @@ export function decideAfterFailure(
 ): AfterFailure {
   switch (error.kind) {
     case 'rejected':
-      return { action: 'fail', reason: 'rejected', lastError: `Rejected by the platform: ${error.message}` };
+      // An address the egress guard refused was never sent to: not the platform's refusal.
+      return { action: 'fail', reason: 'rejected', lastError: error.addressRefused ? `Not sent: ${error.message}` : `Rejected by the platform: ${error.message}` };
     case 'auth_expired':
       return {
         action: 'fail',

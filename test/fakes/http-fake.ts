@@ -3,7 +3,8 @@ import type { AddressInfo, Socket } from 'node:net';
 
 /**
  * The shared base of the local stand-ins for platform APIs: a real node HTTP server bound
- * to 127.0.0.1 on a free port (never any other address), with knobs to rehearse failures.
+ * to 127.0.0.1 on a free port (and [::1] when asked; never any other address), with knobs to
+ * rehearse failures.
  */
 /**
  * Timings for specs that rehearse a platform answering too late. The client's timeout is
@@ -72,6 +73,7 @@ export abstract class HttpFake {
   /** Every request received, in order (method, path, what the fake did with it). */
   readonly requests: LoggedRequest[] = [];
   private server?: Server;
+  private ipv6Server?: Server;
   private base?: string;
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -84,34 +86,64 @@ export abstract class HttpFake {
     this.latency = { ms: options.latencyMs ?? 0 };
   }
 
-  /** Starts listening on 127.0.0.1:<free port>; resolves with the base URL. */
-  async start(): Promise<string> {
+  /**
+   * Starts listening on 127.0.0.1:<free port>; resolves with the base URL. With `ipv6`, it
+   * listens on [::1] at the same port too (egress tests reach it by every loopback spelling).
+   */
+  async start(options: { ipv6?: boolean } = {}): Promise<string> {
     if (this.base) return this.base;
+    for (let attempt = 0; ; attempt++) {
+      const server = this.listener();
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => resolve());
+      });
+      const { port } = server.address() as AddressInfo;
+      if (options.ipv6) {
+        const v6 = this.listener();
+        const listening = await new Promise<boolean>((resolve) => {
+          v6.once('error', () => resolve(false));
+          v6.listen(port, '::1', () => resolve(true));
+        });
+        if (!listening) {
+          await new Promise<void>((resolve) => server.close(() => resolve()));
+          if (attempt < 20) continue;
+          throw new Error('no port free on both 127.0.0.1 and ::1');
+        }
+        this.ipv6Server = v6;
+      }
+      this.server = server;
+      this.base = `http://127.0.0.1:${port}`;
+      return this.base;
+    }
+  }
+
+  private listener(): Server {
     const server = createServer((req, res) => void this.onRequest(req, res));
     server.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    this.server = server;
-    const { port } = server.address() as AddressInfo;
-    this.base = `http://127.0.0.1:${port}`;
-    return this.base;
+    return server;
+  }
+
+  /** The port it listens on (on 127.0.0.1, and on [::1] when started with `ipv6`). */
+  get port(): number {
+    return Number(new URL(this.url).port);
   }
 
   async stop(): Promise<void> {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
-    const server = this.server;
+    const servers = [this.server, this.ipv6Server].filter((s): s is Server => s !== undefined);
     this.server = undefined;
+    this.ipv6Server = undefined;
     this.base = undefined;
-    if (!server) return;
     for (const socket of this.sockets) socket.destroy();
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const server of servers) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   }
 
   get url(): string {

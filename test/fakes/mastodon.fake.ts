@@ -18,6 +18,9 @@ export interface MastodonFakeOptions {
   username?: string;
   /** Character limit (default 500, as stock Mastodon). */
   characterLimit?: number;
+  /** What it answers as the status's `url` and `uri` instead of its own (a hostile instance: `javascript:...`). */
+  answerUrl?: string;
+  answerUri?: string;
   latencyMs?: number;
 }
 
@@ -44,7 +47,8 @@ export class MastodonFake extends HttpFake {
   readonly statuses: FakeMastodonStatus[] = [];
   private readonly byIdempotencyKey = new Map<string, FakeMastodonStatus>();
   private nextId = 110_000_000_000_000_001n;
-  private readonly options: Required<Omit<MastodonFakeOptions, 'latencyMs'>>;
+  private readonly options: Required<Omit<MastodonFakeOptions, 'latencyMs' | 'answerUrl' | 'answerUri'>> &
+    Pick<MastodonFakeOptions, 'answerUrl' | 'answerUri'>;
 
   constructor(options: MastodonFakeOptions) {
     super({ latencyMs: options.latencyMs });
@@ -110,8 +114,8 @@ export class MastodonFake extends HttpFake {
     return {
       id: status.id,
       created_at: status.createdAt,
-      uri: status.uri,
-      url: status.url,
+      uri: this.options.answerUri ?? status.uri,
+      url: this.options.answerUrl ?? status.url,
       visibility: status.visibility,
       content: `<p>${status.text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/\n/g, '<br />')}</p>`,
       account: { username: this.options.username, acct: this.options.username, url: `${this.url}/@${this.options.username}` },

@@ -8,6 +8,7 @@ import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { Clock, FixedClock } from '../../src/common/clock';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { EgressGuard } from '../../src/egress/egress-guard';
 import { MockAdapter } from '../../src/publishing/adapters/mock.adapter';
 import { PublishHttpClient } from '../../src/publishing/adapters/http-client';
 import { PublishDispatcher } from '../../src/publishing/publish.dispatcher';
@@ -50,7 +51,7 @@ export async function createPublishingApp(
   const database = opts.databaseUrl ? { url: opts.databaseUrl, drop: async () => undefined } : await createTestDatabase();
   const clock = opts.clock ?? new FixedClock(new Date(opts.now ?? '2027-01-04T08:00:00Z'));
   const config = {
-    ...loadConfig({ LOG_LEVEL: 'error' }),
+    ...loadConfig({ LOG_LEVEL: 'error', EGRESS_ALLOW: '127.0.0.0/8,::1/128' }),
     dispatchIntervalMs: 3_600_000,
     databaseUrl: database.url,
     secretKey: TEST_SECRET_KEY,
@@ -65,7 +66,7 @@ export async function createPublishingApp(
     .overrideProvider(ALERTS_OPTIONS)
     .useValue({ schedule: false })
     .overrideProvider(PublishHttpClient)
-    .useFactory({ factory: (c: Clock) => new PublishHttpClient({ timeoutMs: opts.httpTimeoutMs ?? 2_000 }, c), inject: [Clock] })
+    .useFactory({ factory: (c: Clock, g: EgressGuard) => new PublishHttpClient({ timeoutMs: opts.httpTimeoutMs ?? 2_000 }, c, g), inject: [Clock, EgressGuard] })
     .compile();
   const app = configureApp(moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error'] }));
   failures.listenTo(app.get(EventEmitter2));

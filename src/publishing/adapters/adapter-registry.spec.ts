@@ -1,6 +1,8 @@
 import { Global, Logger, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Clock, FixedClock } from '../../common/clock';
+import { APP_CONFIG } from '../../config/app-config';
+import { LOOPBACK_ALLOW } from '../../../test/fakes/loopback';
 import { WebhookReceiverFake } from '../../../test/fakes/webhook-receiver.fake';
 import { AdapterRegistry, PLATFORM_ADAPTERS, UnknownPlatformError } from './adapter-registry';
 import { BlueskyAdapter } from './bluesky.adapter';
@@ -11,6 +13,11 @@ import { PublishingAdaptersModule } from './publishing-adapters.module';
 import { WebhookAdapter } from './webhook.adapter';
 
 Logger.overrideLogger(['error', 'warn']);
+
+/** The stand-ins are on loopback: the egress guard must be told to allow it. */
+@Global()
+@Module({ providers: [{ provide: APP_CONFIG, useValue: { egressAllow: LOOPBACK_ALLOW } }], exports: [APP_CONFIG] })
+class LoopbackEgressConfig {}
 
 describe('AdapterRegistry through PublishingAdaptersModule', () => {
   it('finds every platform adapter registered through DI', async () => {
@@ -62,7 +69,7 @@ describe('AdapterRegistry through PublishingAdaptersModule', () => {
     const receiver = new WebhookReceiverFake({ latencyMs: 5_000 });
     const base = await receiver.start();
     try {
-      const moduleRef = await Test.createTestingModule({ imports: [PublishingAdaptersModule.register({ timeoutMs: 100 })] }).compile();
+      const moduleRef = await Test.createTestingModule({ imports: [LoopbackEgressConfig, PublishingAdaptersModule.register({ timeoutMs: 100 })] }).compile();
       const webhook = moduleRef.get(AdapterRegistry).get('webhook');
       const error = await webhook
         .publish(

@@ -8,6 +8,7 @@ import { blueskyRkey } from './bluesky-rkey';
 import { PublishHttpClient } from './http-client';
 import type { PublishablePost, PublishTarget } from './platform-adapter';
 import { PublishError } from './publish-error';
+import { loopbackEgress } from '../../../test/fakes/loopback';
 
 Logger.overrideLogger(['error', 'warn']);
 
@@ -61,7 +62,7 @@ describe('BlueskyAdapter against the PDS fake', () => {
   beforeEach(async () => {
     fake = new BlueskyFake({ handle: HANDLE, password: PASSWORD, knownHandles: { 'friend.bsky.social': FRIEND_DID } });
     const base = await fake.start();
-    adapter = new BlueskyAdapter(new PublishHttpClient({ timeoutMs: TEST_TIMEOUT_MS }, clock), clock);
+    adapter = new BlueskyAdapter(new PublishHttpClient({ timeoutMs: TEST_TIMEOUT_MS }, clock, loopbackEgress()), clock);
     target = {
       channelId: 'c-bsky',
       platform: 'bluesky',

@@ -58,7 +58,7 @@ function parseSession(body: unknown): Omit<BlueskySession, 'fingerprint'> | unde
   const refreshJwt = stringField(record, 'refreshJwt');
   const did = stringField(record, 'did');
   const handle = stringField(record, 'handle');
-  return accessJwt && refreshJwt && did && handle ? { accessJwt, refreshJwt, did, handle } : undefined;
+  return accessJwt && refreshJwt && did && DID.test(did) && handle ? { accessJwt, refreshJwt, did, handle } : undefined;
 }
 
 function parseCreated(body: unknown): CreatedRecord | undefined {
@@ -68,9 +68,13 @@ function parseCreated(body: unknown): CreatedRecord | undefined {
   return uri && cid ? { uri, cid } : undefined;
 }
 
+/** atproto DID and handle syntax: what may go into the post's bsky.app URL. */
+const DID = /^did:[a-z]+:[a-zA-Z0-9._:%-]{1,2000}$/;
+const HANDLE = /^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+$/;
+
 function parseDid(body: unknown): string | undefined {
   const did = stringField(asRecord(body), 'did');
-  return did?.startsWith('did:') ? did : undefined;
+  return did && DID.test(did) ? did : undefined;
 }
 
 /** The access token was refused in a way a new session can fix. */
@@ -135,7 +139,7 @@ export class BlueskyAdapter extends PlatformAdapter {
       return { session, created: await this.createOnce(credentials, session, rkey, record, signal) };
     });
 
-    const profile = session.handle && session.handle !== 'handle.invalid' ? session.handle : session.did;
+    const profile = HANDLE.test(session.handle) && session.handle !== 'handle.invalid' ? session.handle : session.did;
     return { externalId: created.uri, externalUrl: `https://bsky.app/profile/${profile}/post/${rkey}` };
   }
 
@@ -162,6 +166,7 @@ export class BlueskyAdapter extends PlatformAdapter {
       platform: 'bluesky',
       url: `${credentials.service}/xrpc/${nsid}`,
       headers,
+      addressField: 'service',
       secrets: [credentials.appPassword, session?.accessJwt, session?.refreshJwt, ...(call.secrets ?? [])],
     };
   }

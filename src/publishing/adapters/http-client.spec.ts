@@ -1,10 +1,14 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { FixedClock } from '../../common/clock';
 import { LATE_ANSWER_MS, TEST_TIMEOUT_MS } from '../../../test/fakes/http-fake';
 import { WebhookReceiverFake } from '../../../test/fakes/webhook-receiver.fake';
+import { EgressGuard } from '../../egress/egress-guard';
 import { PublishHttpClient } from './http-client';
 import { redact, retryAfterMs } from './http-error-mapping';
 import { PublishError } from './publish-error';
+import { loopbackEgress } from '../../../test/fakes/loopback';
 
 Logger.overrideLogger(['error', 'warn']);
 
@@ -26,7 +30,7 @@ const idShape = (body: unknown): { id: string } | undefined => {
 describe('PublishHttpClient', () => {
   const server = new WebhookReceiverFake();
   const clock = new FixedClock(new Date('2026-03-01T10:00:00Z'));
-  const http = new PublishHttpClient({ timeoutMs: TEST_TIMEOUT_MS }, clock);
+  const http = new PublishHttpClient({ timeoutMs: TEST_TIMEOUT_MS }, clock, loopbackEgress());
   let url: string;
 
   beforeAll(async () => {
@@ -126,5 +130,85 @@ describe('retryAfterMs', () => {
 describe('redact', () => {
   it('replaces every secret occurrence and any bearer token', () => {
     expect(redact('a s3cr3t b s3cr3t Bearer xyz.123', ['s3cr3t'])).toBe('a [redacted] b [redacted] Bearer [redacted]');
+  });
+});
+
+describe('PublishHttpClient: what a remote answer may put in an error', () => {
+  const server = new WebhookReceiverFake();
+  const http = new PublishHttpClient({ timeoutMs: TEST_TIMEOUT_MS }, new FixedClock(new Date('2026-03-01T10:00:00Z')), loopbackEgress());
+  const MARKER = 'INTERNAL-ONLY: db_password=hunter2';
+  let url: string;
+
+  beforeAll(async () => {
+    url = `${await server.start()}/api`;
+  });
+  afterAll(() => server.stop());
+  beforeEach(() => server.resetFaults());
+
+  it('quotes the platforms’ documented error fields of a 4xx, and only those', async () => {
+    server.respondWith(422, { error: 'Validation failed: Text character limit of 500 exceeded', detail: MARKER });
+    expect((await failure(http.request({ platform: 'mastodon', method: 'POST', url }))).message).toBe(
+      `mastodon (${new URL(url).host}) answered 422 Unprocessable Entity: Validation failed: Text character limit of 500 exceeded.`,
+    );
+    server.respondWith(400, { message: MARKER, detail: MARKER }); // no XRPC error code: not an XRPC error
+    expect((await failure(http.request({ platform: 'bluesky', method: 'POST', url }))).message).not.toContain('INTERNAL-ONLY');
+  });
+
+  it('quotes nothing of a webhook’s body, of any 5xx body, or of plain text and HTML', async () => {
+    const answers: [string, number, unknown][] = [
+      ['webhook', 400, { error: MARKER, message: MARKER }],
+      ['mastodon', 500, { error: MARKER }],
+      ['bluesky', 502, { error: 'InternalServerError', message: MARKER }],
+      ['mastodon', 400, MARKER],
+      ['bluesky', 400, `<html><body>${MARKER}</body></html>`],
+    ];
+    for (const [platform, status, body] of answers) {
+      server.respondWith(status, body);
+      const error = await failure(http.request({ platform: platform as 'webhook', method: 'POST', url }));
+      expect([platform, status, error.message.includes('INTERNAL-ONLY')]).toEqual([platform, status, false]);
+      expect(error.message).toContain(`answered ${status}`);
+    }
+  });
+
+  it('gives the standard reason phrase, never the server’s own', async () => {
+    const raw = createServer((_req, res) => {
+      res.statusCode = 503;
+      res.statusMessage = MARKER;
+      res.end();
+    });
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    try {
+      const at = `http://127.0.0.1:${(raw.address() as AddressInfo).port}/`;
+      const error = await failure(http.request({ platform: 'mastodon', method: 'GET', url: at }));
+      expect(error.message).toBe(`mastodon (${new URL(at).host}) answered 503 Service Unavailable.`);
+    } finally {
+      raw.closeAllConnections();
+      await new Promise<void>((resolve) => raw.close(() => resolve()));
+    }
+  });
+
+  it('says the same sentence whether the port is closed, silent or resets', async () => {
+    const closed = new WebhookReceiverFake();
+    const closedUrl = `${await closed.start()}/api`;
+    await closed.stop();
+    const sentence = (error: PublishError, at: string) => `${error.kind}: ${error.message.split(new URL(at).host).join('<host>')}`;
+
+    const refused = sentence(await failure(http.request({ platform: 'webhook', method: 'POST', url: closedUrl })), closedUrl);
+    server.dropNext(1);
+    const reset = sentence(await failure(http.request({ platform: 'webhook', method: 'POST', url })), url);
+    server.setLatency(LATE_ANSWER_MS);
+    const silent = sentence(await failure(http.request({ platform: 'webhook', method: 'POST', url })), url);
+    expect(refused).toBe(`unknown_outcome: webhook (<host>): could not connect to <host>, or it did not answer within ${TEST_TIMEOUT_MS} ms; the request may have been received, so it is retried with the same idempotency key.`);
+    expect(reset).toBe(refused);
+    expect(silent).toBe(refused);
+  });
+
+  it('refuses an address the egress guard refuses, permanently, naming the field, without sending anything', async () => {
+    const guarded = new PublishHttpClient({ timeoutMs: TEST_TIMEOUT_MS }, undefined, new EgressGuard({ egressAllow: [] }));
+    const before = server.requests.length;
+    const error = await failure(guarded.request({ platform: 'webhook', method: 'POST', url, addressField: 'url' }));
+    expect(error).toMatchObject({ kind: 'rejected', retryable: false, addressRefused: true });
+    expect(error.message).toBe('webhook: the address 127.0.0.1 is not allowed: it is not a public internet address (credentials.url).');
+    expect(server.requests.length).toBe(before);
   });
 });

@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { Clock, SystemClock } from '../../common/clock';
+import { EgressGuard } from '../../egress/egress-guard';
 import type { Platform } from './platform-adapter';
 import { PublishError } from './publish-error';
-import { errorForNetworkFailure, errorForStatus, redact } from './http-error-mapping';
+import { errorForNetworkFailure, errorForStatus, type HeaderReader, networkErrorCode, redact } from './http-error-mapping';
 
 /** Injection token for {@link PublishHttpOptions}; optional. */
 export const PUBLISH_HTTP_OPTIONS = 'PUBLISH_HTTP_OPTIONS';
@@ -29,6 +30,8 @@ export interface HttpCall {
   timeoutMs?: number;
   /** Values that must never appear in an error message (tokens, passwords, secrets). */
   secrets?: readonly (string | undefined | null)[];
+  /** The credentials field the URL's address comes from (`instanceUrl`...), named when it is refused. */
+  addressField?: string;
   /**
    * Whether the call can create something on the platform. Decides whether a timeout or
    * reset is `unknown_outcome` (true) or `transient` (false). Default: `method !== 'GET'`.
@@ -38,7 +41,7 @@ export interface HttpCall {
 
 export interface HttpAnswer {
   status: number;
-  headers: Headers;
+  headers: HeaderReader;
   /** The raw body text ('' when empty). */
   text: string;
 }
@@ -48,8 +51,9 @@ export interface HttpJsonAnswer<T> extends HttpAnswer {
 }
 
 /**
- * The one HTTP layer of the adapters: fetch with a per-request timeout, and every way a
- * call can go wrong turned into a typed PublishError (see http-error-mapping.ts).
+ * The one HTTP layer of the adapters: fetch through the egress guard (every platform address
+ * is tenant-given: see src/egress/), with a per-request timeout, redirects never followed, and
+ * every way a call can go wrong turned into a typed PublishError (see http-error-mapping.ts).
  * Headers are never logged or put in errors; logs carry method, origin, status and time.
  */
 @Injectable()
@@ -60,8 +64,9 @@ export class PublishHttpClient {
   private readonly clock: Clock;
 
   constructor(
-    @Optional() @Inject(PUBLISH_HTTP_OPTIONS) options?: PublishHttpOptions | null,
-    @Optional() @Inject(Clock) clock?: Clock | null,
+    @Optional() @Inject(PUBLISH_HTTP_OPTIONS) options: PublishHttpOptions | null | undefined,
+    @Optional() @Inject(Clock) clock: Clock | null | undefined,
+    private readonly egress: EgressGuard,
   ) {
     this.timeoutMs = options?.timeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS;
     this.userAgent = options?.userAgent ?? 'Palinsesto/0.1 (+publishing)';
@@ -99,14 +104,15 @@ export class PublishHttpClient {
         writes,
         timeoutMs,
         abortedByCaller: call.signal?.aborted === true && !timeout.aborted,
+        addressField: call.addressField,
       });
 
-    let response: Response;
+    let response: Awaited<ReturnType<EgressGuard['fetch']>>;
     try {
-      response = await fetch(url, { method: call.method, headers, body, signal, redirect: 'manual' });
+      response = await this.egress.fetch(url, { method: call.method, headers, body, signal });
     } catch (error) {
       const mapped = failure(error);
-      this.log(call.method, url, `failed: ${mapped.kind}`, started);
+      this.log(call.method, url, `failed: ${mapped.kind} (${networkErrorCode(error) ?? (error as Error).name})`, started);
       throw mapped;
     }
 
@@ -128,7 +134,6 @@ export class PublishHttpClient {
       platform: call.platform,
       host,
       status: response.status,
-      statusText: response.statusText,
       headers: response.headers,
       body: text,
       now: this.clock.now(),

@@ -1,4 +1,6 @@
+import { STATUS_CODES } from 'node:http';
 import type { Platform } from './platform-adapter';
+import { egressRefusal } from '../../egress/egress-refused.error';
 import { PublishError } from './publish-error';
 
 /**
@@ -19,43 +21,68 @@ export function redact(text: string, secrets: readonly (string | undefined | nul
   return out.replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`);
 }
 
-/** A short, single-line excerpt of an error body: JSON `message`/`error`, else plain text. */
-export function errorExcerpt(body: string, secrets: readonly (string | undefined | null)[] = []): {
-  message?: string;
-  code?: string;
-} {
-  const trimmed = body.trim();
-  if (trimmed === '') return {};
-  let message: string | undefined;
-  let code: string | undefined;
+/**
+ * The platform's own reason for refusing a request, from its documented error fields only:
+ * Mastodon's `{"error": "...", "error_description"?: "..."}` and Bluesky's XRPC
+ * `{"error": "InvalidRequest", "message": "..."}` (the message only with an XRPC code).
+ * Nothing else of a remote body is ever quoted: not from a webhook or an unknown endpoint,
+ * not plain text or HTML, not other JSON members, and not from a 5xx answer (an internal
+ * error page is the server's business, and where a forged "platform" is an internal service,
+ * the body is what an attacker is after). One line, secrets redacted, at most 200 characters.
+ */
+export function platformReason(
+  platform: Platform,
+  status: number,
+  body: string,
+  secrets: readonly (string | undefined | null)[] = [],
+): { message?: string; code?: string } {
+  if (status >= 500 || (platform !== 'mastodon' && platform !== 'bluesky')) return {};
+  let record: Record<string, unknown>;
   try {
-    const parsed: unknown = JSON.parse(trimmed);
-    if (parsed && typeof parsed === 'object') {
-      const record = parsed as Record<string, unknown>;
-      const error = typeof record['error'] === 'string' ? record['error'] : undefined;
-      const text = [record['message'], record['error_description'], record['detail'], record['title']].find(
-        (v): v is string => typeof v === 'string' && v.trim() !== '',
-      );
-      // XRPC answers {error: 'ExpiredToken', message}; Mastodon answers {error: 'sentence'}.
-      if (error && /^[A-Za-z][A-Za-z0-9_]*$/.test(error)) code = error;
-      message = text ?? error;
-    }
+    const parsed: unknown = JSON.parse(body);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
+    record = parsed as Record<string, unknown>;
   } catch {
-    message = trimmed.replace(/<[^>]*>/g, ' ');
+    return {};
+  }
+  const text = (key: string): string | undefined => {
+    const value = record[key];
+    return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+  };
+  let code: string | undefined;
+  let message: string | undefined;
+  if (platform === 'bluesky') {
+    const error = text('error');
+    if (!error || !/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(error)) return {};
+    code = error;
+    message = text('message') ?? error;
+  } else {
+    const error = text('error');
+    const description = text('error_description');
+    message = error && description ? `${error}: ${description}` : (error ?? description);
   }
   if (message === undefined) return { code };
-  const oneLine = redact(message, secrets).replace(/\s+/g, ' ').trim();
-  return {
-    code,
-    message: oneLine.length > EXCERPT_LENGTH ? `${oneLine.slice(0, EXCERPT_LENGTH - 1)}…` : oneLine || undefined,
-  };
+  return { code, message: shortLine(redact(message, secrets)) };
+}
+
+/** One line of printable text, at most EXCERPT_LENGTH characters. */
+function shortLine(text: string): string | undefined {
+  // eslint-disable-next-line no-control-regex
+  const oneLine = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
+  if (oneLine === '') return undefined;
+  return oneLine.length > EXCERPT_LENGTH ? `${oneLine.slice(0, EXCERPT_LENGTH - 1)}…` : oneLine;
+}
+
+/** What the mapping reads of response headers (fetch's Headers, undici's or the global one). */
+export interface HeaderReader {
+  get(name: string): string | null;
 }
 
 /**
  * Milliseconds to wait from `Retry-After` (delta-seconds or an HTTP date), falling back to
  * Mastodon's `X-RateLimit-Reset` (ISO instant) and Bluesky's `RateLimit-Reset` (epoch seconds).
  */
-export function retryAfterMs(headers: Headers, now: Date): number | undefined {
+export function retryAfterMs(headers: HeaderReader, now: Date): number | undefined {
   const retryAfter = headers.get('retry-after')?.trim();
   if (retryAfter) {
     if (/^\d+$/.test(retryAfter)) return Number(retryAfter) * 1000;
@@ -77,8 +104,8 @@ export interface StatusContext {
   /** e.g. `mastodon.social`: a host, never a path or query (webhook paths can be secret). */
   host: string;
   status: number;
-  statusText: string;
-  headers: Headers;
+  headers: HeaderReader;
+  /** The raw body: only the platform's documented error fields are ever quoted (platformReason). */
   body: string;
   now: Date;
   secrets?: readonly (string | undefined | null)[];
@@ -87,9 +114,11 @@ export interface StatusContext {
 /** The error for a non-2xx answer. */
 export function errorForStatus(ctx: StatusContext): PublishError {
   const { platform, host, status } = ctx;
-  const { message, code } = errorExcerpt(ctx.body, ctx.secrets);
+  const { message, code } = platformReason(platform, status, ctx.body, ctx.secrets);
   const said = message ? `: ${message}` : '';
-  const answered = `${platform} (${host}) answered ${status}${ctx.statusText ? ` ${ctx.statusText}` : ''}`;
+  // The standard reason phrase, never the server's own (it is remote text like the body).
+  const phrase = STATUS_CODES[status];
+  const answered = `${platform} (${host}) answered ${status}${phrase ? ` ${phrase}` : ''}`;
   const base = { platform, status, platformCode: code };
   if (status === 401 || status === 403) {
     return new PublishError('auth_expired', `${answered}${said}; reconnect the channel's credentials.`, base);
@@ -112,22 +141,6 @@ export function errorForStatus(ctx: StatusContext): PublishError {
   }
   return new PublishError('rejected', `${answered}${said}.`, base);
 }
-
-/** Network error codes raised before any byte of the request can have reached the server. */
-const NOT_SENT_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EADDRNOTAVAIL',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'CERT_HAS_EXPIRED',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-]);
 
 function propertyOf(value: unknown, key: string): unknown {
   return value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
@@ -159,13 +172,25 @@ export interface NetworkFailureContext {
   timeoutMs: number;
   /** The caller's signal was aborted (shutdown, lease lost) rather than our timeout. */
   abortedByCaller: boolean;
+  /** The credentials field the address came from (`url`, `instanceUrl`, `service`), for the message. */
+  addressField?: string;
 }
 
-/** The error for a request that got no complete answer. */
+/**
+ * The error for a request that got no complete answer. An address the egress guard refused
+ * is `rejected` (permanent: retrying cannot help until the channel changes). Every other
+ * failure reads the same whatever happened on the wire (refused, reset, timeout, TLS, DNS):
+ * the text must not tell a tenant which ports of a host are open. A write that got no answer
+ * is `unknown_outcome` (retried with the same idempotency key, which is always safe), a read
+ * `transient`. The code behind it goes to the debug log (networkErrorCode), not to tenants.
+ */
 export function errorForNetworkFailure(error: unknown, ctx: NetworkFailureContext): PublishError {
   const { platform, host } = ctx;
-  const name = propertyOf(error, 'name');
-  const code = networkErrorCode(error);
+  const refused = egressRefusal(error);
+  if (refused) {
+    const field = ctx.addressField ? ` (credentials.${ctx.addressField})` : '';
+    return new PublishError('rejected', `${platform}: ${refused.message}${field}.`, { platform, addressRefused: true });
+  }
   const mayHaveArrived = (what: string): PublishError =>
     ctx.writes
       ? new PublishError(
@@ -175,10 +200,6 @@ export function errorForNetworkFailure(error: unknown, ctx: NetworkFailureContex
         )
       : new PublishError('transient', `${platform} (${host}): ${what}.`, { platform });
 
-  if (name === 'TimeoutError') return mayHaveArrived(`no answer within ${ctx.timeoutMs} ms`);
-  if (ctx.abortedByCaller || name === 'AbortError') return mayHaveArrived('the request was aborted');
-  if (code && NOT_SENT_CODES.has(code)) {
-    return new PublishError('transient', `${platform} (${host}) could not be reached (${code}).`, { platform });
-  }
-  return mayHaveArrived(`the connection failed${code ? ` (${code})` : ''}`);
+  if (ctx.abortedByCaller) return mayHaveArrived('the request was aborted');
+  return mayHaveArrived(`could not connect to ${host}, or it did not answer within ${ctx.timeoutMs} ms`);
 }

@@ -17,13 +17,25 @@ export function idField(record: JsonRecord | undefined, key: string): string | u
   return stringField(record, key);
 }
 
-export function httpUrlField(record: JsonRecord | undefined, key: string): string | undefined {
-  const value = stringField(record, key);
-  if (!value) return undefined;
+/** Longest URL taken from a platform's answer. */
+export const MAX_URL_LENGTH = 2048;
+
+/**
+ * An absolute http(s) URL, as given, or undefined: no other scheme (`javascript:`, `data:`,
+ * `mock:`...), no whitespace or control characters, at most MAX_URL_LENGTH characters. What
+ * adapters accept as a post's externalUrl from a platform's answer.
+ */
+export function httpUrl(value: string | undefined): string | undefined {
+  // eslint-disable-next-line no-control-regex
+  if (!value || value.length > MAX_URL_LENGTH || /[\s\u0000-\u001f\u007f-\u009f]/.test(value)) return undefined;
   try {
     const url = new URL(value);
-    return url.protocol === 'https:' || url.protocol === 'http:' ? value : undefined;
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '' ? value : undefined;
   } catch {
     return undefined;
   }
+}
+
+export function httpUrlField(record: JsonRecord | undefined, key: string): string | undefined {
+  return httpUrl(stringField(record, key));
 }

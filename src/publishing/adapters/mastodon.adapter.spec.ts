@@ -3,9 +3,10 @@ import { FixedClock } from '../../common/clock';
 import { LATE_ANSWER_MS, TEST_TIMEOUT_MS } from '../../../test/fakes/http-fake';
 import { MastodonFake } from '../../../test/fakes/mastodon.fake';
 import { PublishHttpClient } from './http-client';
-import { MastodonAdapter } from './mastodon.adapter';
+import { MastodonAdapter, parseMastodonStatus, statusUrl } from './mastodon.adapter';
 import type { PublishablePost, PublishTarget } from './platform-adapter';
 import { PublishError } from './publish-error';
+import { loopbackEgress } from '../../../test/fakes/loopback';
 
 Logger.overrideLogger(['error', 'warn']);
 
@@ -36,7 +37,7 @@ async function failure(promise: Promise<unknown>): Promise<PublishError> {
 describe('MastodonAdapter against the Mastodon fake', () => {
   const fake = new MastodonFake({ accessToken: TOKEN, username: 'bottega' });
   const clock = new FixedClock(new Date('2026-06-01T07:00:00Z'));
-  const adapter = new MastodonAdapter(new PublishHttpClient({ timeoutMs: TEST_TIMEOUT_MS }, clock));
+  const adapter = new MastodonAdapter(new PublishHttpClient({ timeoutMs: TEST_TIMEOUT_MS }, clock, loopbackEgress()));
   let target: PublishTarget;
 
   beforeAll(async () => {
@@ -150,12 +151,42 @@ describe('MastodonAdapter against the Mastodon fake', () => {
     expect(fake.requests.length).toBe(before);
   });
 
-  it('maps an unreachable instance to transient', async () => {
+  it('maps an unreachable instance to a retryable error that does not tell a closed port from a silent one', async () => {
     const gone = new MastodonFake({ accessToken: TOKEN });
     const base = await gone.start();
     await gone.stop();
     const error = await failure(adapter.publish(post(), { ...target, credentials: { instanceUrl: base, accessToken: TOKEN } }, 'key-gone'));
-    expect(error).toMatchObject({ kind: 'transient', retryable: true });
-    expect(error.message).toContain('ECONNREFUSED');
+    // A write that got no answer is unknown_outcome whatever the port's state (retried with
+    // the same Idempotency-Key), with one sentence for refused, reset and timed out alike.
+    expect(error).toMatchObject({ kind: 'unknown_outcome', retryable: true });
+    expect(error.message).toContain(`could not connect to ${new URL(base).host}`);
+    expect(error.message).not.toContain('ECONNREFUSED');
+  });
+});
+
+describe('the status URL taken from a Mastodon answer', () => {
+  const instance = new URL('https://mastodon.example/');
+  const statusWith = (fields: Record<string, unknown>) =>
+    parseMastodonStatus({ id: '110000000000000001', account: { username: 'bottega' }, ...fields })!;
+
+  it('is the answer’s url, else its uri, when http(s)', () => {
+    expect(statusUrl(instance, statusWith({ url: 'https://mastodon.example/@bottega/1', uri: 'https://x/2' }))).toBe('https://mastodon.example/@bottega/1');
+    expect(statusUrl(instance, statusWith({ url: null, uri: 'https://mastodon.example/users/bottega/statuses/1' }))).toBe(
+      'https://mastodon.example/users/bottega/statuses/1',
+    );
+  });
+
+  it('is built from the instance when the answer gives another scheme', () => {
+    for (const bad of ['javascript:alert(1)', 'JAVASCRIPT:alert(1)', 'data:text/html,x', ' https://x.example/a b', `https://x.example/${'a'.repeat(2100)}`]) {
+      expect([bad, statusUrl(instance, statusWith({ url: bad, uri: bad }))]).toEqual([bad, 'https://mastodon.example/@bottega/110000000000000001']);
+    }
+    expect(statusUrl(instance, parseMastodonStatus({ id: '7', url: 'javascript:alert(1)', account: { username: 'x/../y' } })!)).toBe(
+      'https://mastodon.example/api/v1/statuses/7',
+    );
+  });
+
+  it('refuses an id that could not be a path segment', () => {
+    expect(parseMastodonStatus({ id: '../../admin', url: 'https://mastodon.example/@a/1' })).toBeUndefined();
+    expect(parseMastodonStatus({ id: 'javascript:alert(1)' })).toBeUndefined();
   });
 });

@@ -2,20 +2,43 @@ import { Injectable } from '@nestjs/common';
 import { composeText } from '../../content/compose-text';
 import { baseUrl, requireHttpUrl, requireString } from './channel-credentials';
 import { PublishHttpClient } from './http-client';
-import { asRecord, stringField } from './json-shape';
+import { asRecord, httpUrlField, idField, stringField } from './json-shape';
 import { PlatformAdapter, type PublishablePost, type PublishOutcome, type PublishTarget } from './platform-adapter';
 
 interface MastodonStatus {
   id: string;
-  url: string;
+  /** The status's page: `url`, else `uri`, when it is an http(s) URL. */
+  url?: string;
+  /** The author's username, when it is one (`[A-Za-z0-9_]+`). */
+  username?: string;
 }
 
-/** The part of Mastodon's Status entity we need; `url` may be null, then `uri` is used. */
+/**
+ * The part of Mastodon's Status entity we need. `url` may be null (then `uri` is used) and is
+ * remote text like the rest: only an http(s) URL is taken (see statusUrl).
+ */
 export function parseMastodonStatus(body: unknown): MastodonStatus | undefined {
   const record = asRecord(body);
-  const id = stringField(record, 'id');
-  const url = stringField(record, 'url') ?? stringField(record, 'uri');
-  return id && url ? { id, url } : undefined;
+  const id = idField(record, 'id');
+  if (!id || !/^[A-Za-z0-9_-]{1,64}$/.test(id)) return undefined;
+  const username = stringField(asRecord(record?.['account']), 'username');
+  return {
+    id,
+    url: httpUrlField(record, 'url') ?? httpUrlField(record, 'uri'),
+    username: username && /^[A-Za-z0-9_]{1,64}$/.test(username) ? username : undefined,
+  };
+}
+
+/**
+ * Where the published status can be seen. The instance's `url` when it is http(s); an
+ * instance that answers another scheme (`javascript:...`) still posted the status, so instead
+ * of failing a published post the link is built from the instance and the status: its web
+ * page `/@username/id`, or without a username the status's API resource.
+ */
+export function statusUrl(instance: URL, status: MastodonStatus): string {
+  if (status.url) return status.url;
+  const base = baseUrl(instance);
+  return status.username ? `${base}/@${status.username}/${status.id}` : `${base}/api/v1/statuses/${status.id}`;
 }
 
 /**
@@ -49,9 +72,10 @@ export class MastodonAdapter extends PlatformAdapter {
         json: { status: composeText(post), visibility: 'public' },
         signal,
         secrets: [accessToken],
+        addressField: 'instanceUrl',
       },
       parseMastodonStatus,
     );
-    return { externalId: body.id, externalUrl: body.url };
+    return { externalId: body.id, externalUrl: statusUrl(instance, body) };
   }
 }

@@ -27,11 +27,17 @@ export interface PublishErrorOptions {
   retryAfterMs?: number;
   /** The platform's machine-readable error code when it gave one (e.g. `ExpiredToken`). */
   platformCode?: string;
+  /**
+   * Not the platform's refusal: the egress guard would not connect to the channel's address
+   * (loopback, private... and not in EGRESS_ALLOW). Always `rejected`.
+   */
+  addressRefused?: boolean;
 }
 
 /**
  * A typed publishing failure. Messages are written for the person reading `lastError`
- * and never contain credentials, tokens, secret headers or webhook paths.
+ * and never contain credentials, tokens, secret headers or webhook paths, nor anything of a
+ * remote answer but the platform's documented error fields (see platformReason).
  */
 export class PublishError extends Error {
   override readonly name = 'PublishError';
@@ -40,6 +46,7 @@ export class PublishError extends Error {
   readonly status?: number;
   readonly retryAfterMs?: number;
   readonly platformCode?: string;
+  readonly addressRefused: boolean;
 
   constructor(
     readonly kind: PublishErrorKind,
@@ -52,6 +59,7 @@ export class PublishError extends Error {
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
     this.platformCode = options.platformCode;
+    this.addressRefused = options.addressRefused === true;
   }
 
   /** A copy with another kind (and message), keeping status, code and platform. */
@@ -61,6 +69,7 @@ export class PublishError extends Error {
       status: this.status,
       retryAfterMs: this.retryAfterMs,
       platformCode: this.platformCode,
+      addressRefused: this.addressRefused,
     });
   }
 
@@ -74,6 +83,7 @@ export class PublishError extends Error {
       status: this.status,
       retryAfterMs: this.retryAfterMs,
       platformCode: this.platformCode,
+      addressRefused: this.addressRefused || undefined,
     };
   }
 }

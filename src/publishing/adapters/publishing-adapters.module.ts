@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { EgressModule } from '../../egress/egress.module';
 import { AdapterRegistry, PLATFORM_ADAPTERS } from './adapter-registry';
 import { BlueskyAdapter } from './bluesky.adapter';
 import { PUBLISH_HTTP_OPTIONS, PublishHttpClient, type PublishHttpOptions } from './http-client';
@@ -10,11 +11,12 @@ import { WebhookAdapter } from './webhook.adapter';
 const ADAPTERS = [MockAdapter, WebhookAdapter, MastodonAdapter, BlueskyAdapter];
 
 /**
- * The platform adapters, their shared HTTP client and the registry. A new platform is one
+ * The platform adapters, their shared HTTP client (through the egress guard) and the registry. A new platform is one
  * more class in ADAPTERS. The HTTP timeout can be set by providing PUBLISH_HTTP_OPTIONS
  * ({timeoutMs}); a global Clock provider, when there is one, is used for "now".
  */
 @Module({
+  imports: [EgressModule],
   providers: [
     PublishHttpClient,
     ...ADAPTERS,

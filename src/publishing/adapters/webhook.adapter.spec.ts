@@ -5,6 +5,7 @@ import { PublishHttpClient } from './http-client';
 import type { PublishablePost, PublishTarget } from './platform-adapter';
 import { PublishError } from './publish-error';
 import { WebhookAdapter } from './webhook.adapter';
+import { loopbackEgress } from '../../../test/fakes/loopback';
 
 Logger.overrideLogger(['error', 'warn']);
 
@@ -32,7 +33,7 @@ async function failure(promise: Promise<unknown>): Promise<PublishError> {
 
 describe('WebhookAdapter against a webhook receiver', () => {
   const receiver = new WebhookReceiverFake();
-  const adapter = new WebhookAdapter(new PublishHttpClient({ timeoutMs: TEST_TIMEOUT_MS }));
+  const adapter = new WebhookAdapter(new PublishHttpClient({ timeoutMs: TEST_TIMEOUT_MS }, undefined, loopbackEgress()));
   let target: PublishTarget;
 
   beforeAll(async () => {
@@ -114,11 +115,13 @@ describe('WebhookAdapter against a webhook receiver', () => {
     expect(await failure(adapter.publish(post, target, 'd'))).toMatchObject({ kind: 'rate_limited', retryAfterMs: 5000 });
   });
 
-  it('never puts the secret, the query token or the path in an error message', async () => {
+  it('never puts the secret, the query token, the path or the receiver\'s body in an error message', async () => {
     receiver.respondWith(400, { error: `bad signature for ${SECRET} token query-secret-42 at /hooks/palinsesto` });
     const error = await failure(adapter.publish(post, target, 'd'));
     expect(error.kind).toBe('rejected');
-    expect(error.message).toContain('bad signature');
+    expect(error.message).toContain('answered 400');
+    // A webhook is no platform with a documented error field: nothing of its body is quoted.
+    expect(error.message).not.toContain('bad signature');
     expect(error.message).not.toContain(SECRET);
     expect(error.message).not.toContain('query-secret-42');
     expect(error.message).not.toContain('/hooks/palinsesto');

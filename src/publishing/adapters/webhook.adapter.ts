@@ -71,6 +71,7 @@ export class WebhookAdapter extends PlatformAdapter {
       headers,
       body,
       signal,
+      addressField: 'url',
       secrets: [secret, url.username, url.password, url.search.slice(1), ...url.searchParams.values(), url.pathname],
     });
 

@@ -2,6 +2,7 @@ import { ApiError, type PostAction, type PostDraft } from '../api/client';
 import type { Channel, Post, PostWithViolations, Violation } from '../api/types';
 import { channelOf, hasRole, type AppContext, type ComposeOptions } from '../context';
 import { announce, field, h, replace } from '../dom';
+import { linkableUrl } from '../links';
 import { STATUS_LABEL } from '../calendar/events';
 import { fromLocalInput, toLocalInput, zonedTime } from '../time';
 import { previewContent } from './content-preview';
@@ -174,7 +175,8 @@ export class Composer {
     }
     if (hasRole(me, 'editor') && status === 'scheduled') buttons.push(button('Unschedule', () => this.act('unschedule')));
     if (hasRole(me, 'editor') && post && ['draft', 'in_review', 'approved', 'scheduled'].includes(post.status)) buttons.push(button('Cancel post', () => this.act('cancel')));
-    if (post?.externalUrl) buttons.push(h('a', { href: post.externalUrl, target: '_blank', rel: 'noopener noreferrer' }, 'Open the published post'));
+    const published = linkableUrl(post?.externalUrl); // http(s) only: the URL is what the platform answered
+    if (published) buttons.push(h('a', { href: published, target: '_blank', rel: 'noopener noreferrer' }, 'Open the published post'));
     buttons.push(h('button', { type: 'button', onclick: () => this.close() }, 'Close'));
     replace(this.actions, buttons);
   }

@@ -8,7 +8,7 @@ const tseslint = require('typescript-eslint');
 /** What the plain JavaScript files (scripts, benchmarks, jest's setup) use of Node's globals. */
 const NODE_GLOBALS = (
   'console process Buffer URL URLSearchParams fetch setTimeout clearTimeout setInterval clearInterval ' +
-  'setImmediate structuredClone AbortController performance globalThis'
+  'setImmediate structuredClone AbortController AbortSignal performance globalThis'
 ).split(' ');
 
 /** Async mistakes a type checker sees and a test may not: the reason ESLint is here. */

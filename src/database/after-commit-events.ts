@@ -115,19 +115,22 @@ export class AfterCommitEvents implements OnModuleInit, BeforeApplicationShutdow
     const delivery = this.readiness
       .waitUntilReady()
       .then(async () => {
-        // Every listener is called before the first one is awaited: in the order stated.
-        // Each runs on its own: one that fails (at once or later) neither stops the others
-        // nor ends the delivery before they have (emitAsync would reject at the first).
-        const runs = events.flatMap((e) =>
-          this.emitter.listeners(e.name).map((listener) => {
+        // Every listener is called before the first one is awaited (in the order stated), and
+        // each is awaited on its own: one that throws or rejects stops none of the others, and
+        // settled() still waits for them all (EventEmitter2's emitAsync gives up at the first).
+        const runs: Promise<void>[] = [];
+        for (const e of events) {
+          for (const listener of this.emitter.listeners(e.name)) {
             try {
-              return Promise.resolve(listener(e.payload)).catch((error: unknown) => this.failed(e.name, error));
+              runs.push(Promise.resolve(listener(e.payload)).then(
+                () => undefined,
+                (error: unknown) => this.failed(e.name, error),
+              ));
             } catch (error) {
               this.failed(e.name, error);
-              return undefined;
             }
-          }),
-        );
+          }
+        }
         await Promise.all(runs);
       })
       .catch((error: unknown) => this.failed(events.map((e) => e.name).join(', '), error))

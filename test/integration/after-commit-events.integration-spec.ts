@@ -19,7 +19,7 @@ describe('events after commit', () => {
   let ds: DataSource;
   let emitter: EventEmitter2;
   let events: AfterCommitEvents;
-  /** Each delivery, with whether the row it names was visible to another connection then. */
+  /** Each delivery in the order listeners were called, with whether another connection saw the row it names. */
   let heard: { name: string; id: number; visible: boolean }[];
   let next = 0;
 
@@ -43,8 +43,9 @@ describe('events after commit', () => {
     for (const name of [PROBED, OTHER]) {
       // eslint-disable-next-line @typescript-eslint/no-misused-promises -- async listeners are awaited by AfterCommitEvents
       emitter.on(name, async (p: Probe) => {
-        const rows = (await ds.query('SELECT 1 FROM probe WHERE id = $1', [p.id])) as unknown[];
-        heard.push({ name, id: p.id, visible: rows.length === 1 });
+        const entry = { name, id: p.id, visible: false }; // in the order called
+        heard.push(entry);
+        entry.visible = ((await ds.query('SELECT 1 FROM probe WHERE id = $1', [p.id])) as unknown[]).length === 1;
       });
     }
   });
@@ -128,6 +129,9 @@ describe('events after commit', () => {
     emitter.prependListener(PROBED, async () => {
       throw new Error('listener broke');
     });
+    emitter.prependListener(OTHER, () => {
+      throw new Error('listener broke at once');
+    });
     const [a, b] = [++next, ++next];
     const order: number[] = [];
     emitter.on(PROBED, (p: Probe) => void order.push(p.id));
@@ -141,7 +145,10 @@ describe('events after commit', () => {
     expect(result).toBe('committed');
     await events.settled();
     expect(order).toEqual([a, b]);
-    expect(heard.map((h) => h.id).sort()).toEqual([a, b].sort());
+    expect(heard).toEqual([
+      { name: OTHER, id: a, visible: true },
+      { name: PROBED, id: b, visible: true },
+    ]);
   });
 
   it('waits for the emitter to be ready (listeners are attached at application bootstrap)', async () => {

@@ -25,8 +25,9 @@ describe('public events', () => {
     for (const name of [PLAN_CHANGED, POST_PUBLISHED, POST_PUBLISH_FAILED]) {
       // eslint-disable-next-line @typescript-eslint/no-misused-promises -- async listeners are awaited by AfterCommitEvents
       emitter.on(name, async (payload: { postId: string }) => {
-        const [stored] = (await t.db.query('SELECT status, version, scheduled_at FROM posts WHERE id = $1', [payload.postId])) as Record<string, unknown>[];
-        heard.push({ name, payload: payload as unknown as Record<string, unknown>, stored });
+        const entry: (typeof heard)[number] = { name, payload: payload as unknown as Record<string, unknown>, stored: undefined };
+        heard.push(entry); // in the order heard
+        [entry.stored] = (await t.db.query('SELECT status, version, scheduled_at FROM posts WHERE id = $1', [payload.postId])) as Record<string, unknown>[];
       });
     }
   });

@@ -210,7 +210,13 @@ try {
         first.port,
         'POST',
         `/v1/workspaces/${workspace.id}/channels`,
-        { name: `Mock ${latencyMs} ms`, platform: 'mock', handle: '@bench', timezone: 'Europe/Rome', credentials: { latencyMs } },
+        {
+          name: `Mock ${latencyMs} ms`,
+          platform: 'mock',
+          handle: '@bench',
+          timezone: 'Europe/Rome',
+          credentials: { latencyMs },
+        },
         apiKey,
       )
     ).id;
@@ -218,7 +224,9 @@ try {
 
   const raw1 = await rawLoop(workspace.id, channels[0], BURST, 1);
   const raw3 = await rawLoop(workspace.id, channels[0], BURST, 3);
-  console.log(`raw claim+record loop: 1 connection ${raw1.toFixed(0)} posts/s, 3 connections ${raw3.toFixed(0)} posts/s`);
+  console.log(
+    `raw claim+record loop: 1 connection ${raw1.toFixed(0)} posts/s, 3 connections ${raw3.toFixed(0)} posts/s`,
+  );
 
   for (const count of [1, 2, 3]) {
     while (instances.length < count) await startInstance();
@@ -239,7 +247,9 @@ try {
   console.log('\n| instances | mock latency | posts/s (burst) | lag p50 | lag p99 | lag max |');
   console.log('|---|---|---|---|---|---|');
   for (const r of results) {
-    console.log(`| ${r.instances} | ${r.latency} ms | ${r.rate.toFixed(0)} (${r.posts} posts) | ${r.p50.toFixed(0)} ms | ${r.p99.toFixed(0)} ms | ${r.max.toFixed(0)} ms |`);
+    console.log(
+      `| ${r.instances} | ${r.latency} ms | ${r.rate.toFixed(0)} (${r.posts} posts) | ${r.p50.toFixed(0)} ms | ${r.p99.toFixed(0)} ms | ${r.max.toFixed(0)} ms |`,
+    );
   }
   console.log(`| raw loop, 1 connection | - | ${raw1.toFixed(0)} | | | |`);
   console.log(`| raw loop, 3 connections | - | ${raw3.toFixed(0)} | | | |`);

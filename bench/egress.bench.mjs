@@ -52,11 +52,24 @@ const headers = { 'content-type': 'application/json', authorization: 'Bearer ben
 
 const variants = {
   'global fetch': async (url) => {
-    const res = await fetch(url, { method: 'POST', headers, body: BODY, redirect: 'manual', signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers,
+      body: BODY,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(10_000),
+    });
     await res.text();
   },
   'undici, plain Agent': async (url) => {
-    const res = await undiciFetch(url, { method: 'POST', headers, body: BODY, redirect: 'manual', dispatcher: plain, signal: AbortSignal.timeout(10_000) });
+    const res = await undiciFetch(url, {
+      method: 'POST',
+      headers,
+      body: BODY,
+      redirect: 'manual',
+      dispatcher: plain,
+      signal: AbortSignal.timeout(10_000),
+    });
     await res.text();
   },
   'EgressGuard.fetch': async (url) => {
@@ -86,7 +99,12 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 for (const shape of [
   { name: 'keep-alive, 127.0.0.1', url: `http://127.0.0.1:${port}/api/v1/statuses`, n: REQUESTS, close: false },
-  { name: 'new connection per request, localhost', url: `http://localhost:${port}/api/v1/statuses`, n: Math.round(REQUESTS / 4), close: true },
+  {
+    name: 'new connection per request, localhost',
+    url: `http://localhost:${port}/api/v1/statuses`,
+    n: Math.round(REQUESTS / 4),
+    close: true,
+  },
 ]) {
   closeEach = shape.close;
   for (const send of Object.values(variants)) await round(send, shape.url, Math.min(500, shape.n)); // warm-up
@@ -112,7 +130,9 @@ const CHECKS = 600_000;
 for (let i = 0; i < 60_000; i++) judgeAddress(samples[i % samples.length], allow);
 const checkStarted = performance.now();
 for (let i = 0; i < CHECKS; i++) judgeAddress(samples[i % samples.length], allow);
-console.log(`\njudgeAddress (the check alone, no I/O): ${((performance.now() - checkStarted) * 1e6 / CHECKS).toFixed(0)} ns per address`);
+console.log(
+  `\njudgeAddress (the check alone, no I/O): ${(((performance.now() - checkStarted) * 1e6) / CHECKS).toFixed(0)} ns per address`,
+);
 
 await guard.onModuleDestroy();
 await plain.close();

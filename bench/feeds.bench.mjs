@@ -37,7 +37,10 @@ const { configureApp } = require('../dist/src/app.setup.js');
 const { loadConfig } = require('../dist/src/config/app-config.js');
 const { FeedsService } = require('../dist/src/feeds/feeds.service.js');
 
-const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0);
 const loadAtStart = loadavg()[0];
 if (sizes.length === 0) sizes.push(10_000, 100_000);
 
@@ -48,8 +51,12 @@ if (!adminUrl) {
   const port = 55000 + Math.floor(Math.random() * 1000);
   embedded = new EmbeddedPostgres({
     databaseDir: join(tmpdir(), `palinsesto-bench-${process.pid}-${Date.now()}`),
-    port, user: 'postgres', password: 'postgres', persistent: false,
-    createPostgresUser: userInfo().uid === 0, onLog: () => {},
+    port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: false,
+    createPostgresUser: userInfo().uid === 0,
+    onLog: () => {},
   });
   await embedded.initialise();
   await embedded.start();
@@ -64,7 +71,12 @@ const dbUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toStr
 // The dispatcher stays idle (hour-long tick) and seeded states fit their times (past posts
 // published, failed or cancelled; future ones from tomorrow on), so nothing changes the feed
 // while it is measured.
-const config = { ...loadConfig({ LOG_LEVEL: 'error' }), dispatchIntervalMs: 3_600_000, databaseUrl: dbUrl, secretKey: 'b'.repeat(64) };
+const config = {
+  ...loadConfig({ LOG_LEVEL: 'error' }),
+  dispatchIntervalMs: 3_600_000,
+  databaseUrl: dbUrl,
+  secretKey: 'b'.repeat(64),
+};
 const app = await NestFactory.create(AppModule.forRoot({ config }), { logger: ['error'] });
 configureApp(app);
 await app.listen(0, '127.0.0.1');
@@ -81,13 +93,31 @@ function request(method, path, { headers = {}, body, discard = false } = {}) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const payload = body ? JSON.stringify(body) : undefined;
-    const req = http.request({ host: '127.0.0.1', port, method, path, agent, headers: { ...headers, ...(payload ? { 'content-type': 'application/json' } : {}) } }, (res) => {
-      const parts = [];
-      let bytes = 0;
-      res.on('data', (c) => (discard ? (bytes += c.length) : parts.push(c)));
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: discard ? undefined : Buffer.concat(parts), bytes, ms: performance.now() - t0 }));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        agent,
+        headers: { ...headers, ...(payload ? { 'content-type': 'application/json' } : {}) },
+      },
+      (res) => {
+        const parts = [];
+        let bytes = 0;
+        res.on('data', (c) => (discard ? (bytes += c.length) : parts.push(c)));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode,
+            headers: res.headers,
+            body: discard ? undefined : Buffer.concat(parts),
+            bytes,
+            ms: performance.now() - t0,
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(payload);
   });
@@ -97,10 +127,19 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)];
 
 async function seed(n, i) {
-  const ws = json(await request('POST', '/v1/workspaces', { body: { name: `Bench ${n}`, timezone: 'Europe/Rome', lead: { name: 'Lead', email: `lead${i}@bench.example` } } }));
+  const ws = json(
+    await request('POST', '/v1/workspaces', {
+      body: { name: `Bench ${n}`, timezone: 'Europe/Rome', lead: { name: 'Lead', email: `lead${i}@bench.example` } },
+    }),
+  );
   const key = ws.apiKey;
   const auth = { authorization: `Bearer ${key}` };
-  const channel = json(await request('POST', `/v1/workspaces/${ws.workspace.id}/channels`, { headers: auth, body: { name: 'Mastodon', platform: 'mock', handle: '@bench', timezone: 'Europe/Rome' } }));
+  const channel = json(
+    await request('POST', `/v1/workspaces/${ws.workspace.id}/channels`, {
+      headers: auth,
+      body: { name: 'Mastodon', platform: 'mock', handle: '@bench', timezone: 'Europe/Rome' },
+    }),
+  );
   // Spread over the default window (60 days back .. 365 ahead), varied text, mixed states.
   await db.query(
     `INSERT INTO posts (workspace_id, channel_id, status, body, title, link, category, scheduled_at, sequence, external_url)
@@ -120,7 +159,9 @@ async function seed(n, i) {
     [ws.workspace.id, channel.id, n],
   );
   await db.query('ANALYZE posts');
-  const feed = json(await request('POST', `/v1/workspaces/${ws.workspace.id}/feeds`, { headers: auth, body: { name: `Feed ${n}` } }));
+  const feed = json(
+    await request('POST', `/v1/workspaces/${ws.workspace.id}/feeds`, { headers: auth, body: { name: `Feed ${n}` } }),
+  );
   return { auth, feed, path: new URL(feed.url).pathname, workspaceId: ws.workspace.id, channelId: channel.id };
 }
 
@@ -128,16 +169,29 @@ async function seed(n, i) {
 async function ceilingData(s) {
   const { rows } = await db.query(
     `SELECT p.*, c.name AS category_name FROM posts p LEFT JOIN categories c ON c.workspace_id = p.workspace_id AND c.key = p.category
-      WHERE p.channel_id = $1 ORDER BY p.scheduled_at, p.id`, [s.channelId]);
+      WHERE p.channel_id = $1 ORDER BY p.scheduled_at, p.id`,
+    [s.channelId],
+  );
   const stamp = new Date();
-  const status = { published: ICalEventStatus.CONFIRMED, scheduled: ICalEventStatus.CONFIRMED, publishing: ICalEventStatus.CONFIRMED, failed: ICalEventStatus.TENTATIVE, cancelled: ICalEventStatus.CANCELLED };
+  const status = {
+    published: ICalEventStatus.CONFIRMED,
+    scheduled: ICalEventStatus.CONFIRMED,
+    publishing: ICalEventStatus.CONFIRMED,
+    failed: ICalEventStatus.TENTATIVE,
+    cancelled: ICalEventStatus.CANCELLED,
+  };
   return rows.map((p) => ({
-    id: `post-${p.id}@127.0.0.1`, sequence: p.sequence, stamp, start: p.scheduled_at,
+    id: `post-${p.id}@127.0.0.1`,
+    sequence: p.sequence,
+    stamp,
+    start: p.scheduled_at,
     end: new Date(p.scheduled_at.getTime() + 900_000),
     summary: `[Mastodon] ${(p.title ?? p.body).slice(0, 60)}`,
     description: `${p.title ? p.title + '\n\n' : ''}${p.body}\n\nChannel: Mastodon\nCategory: ${p.category_name}\nStatus: ${p.status}${p.link ? '\nLink: ' + p.link : ''}`,
-    categories: [{ name: p.category_name }], status: status[p.status],
-    created: p.created_at, lastModified: p.updated_at,
+    categories: [{ name: p.category_name }],
+    status: status[p.status],
+    created: p.created_at,
+    lastModified: p.updated_at,
     url: p.status === 'published' ? p.external_url : null,
   }));
 }
@@ -153,7 +207,13 @@ for (const s of seeded) {
   const runs = s.n >= 50_000 ? 3 : 7;
   log(`measuring ${s.n}`);
   const data = await ceilingData(s);
-  const gen = () => ical({ prodId: { company: 'Palinsesto', product: 'Palinsesto' }, name: 'Bench', ttl: 900, events: data }).toString();
+  const gen = () =>
+    ical({
+      prodId: { company: 'Palinsesto', product: 'Palinsesto' },
+      name: 'Bench',
+      ttl: 900,
+      events: data,
+    }).toString();
   gen();
   const ceiling = [];
   for (let r = 0; r < runs; r++) {
@@ -215,18 +275,31 @@ gcObserver.disconnect();
 if (bigAnswer.status !== 200) throw new Error(`cold GET answered ${bigAnswer.status}`);
 const renderMs = bigAnswer.ms;
 
-console.log(`node ${process.version}, ${sizes.join(' / ')} events, medians (cold: ${sizes.map((n) => (n >= 50_000 ? 3 : 7)).join('/')} runs; warm 20; 304 50); load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end`);
+console.log(
+  `node ${process.version}, ${sizes.join(' / ')} events, medians (cold: ${sizes.map((n) => (n >= 50_000 ? 3 : 7)).join('/')} runs; warm 20; 304 50); load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end`,
+);
 console.table(rows);
-console.table([{
-  'GET /v1/me idle p50 ms': median(idle).toFixed(1), 'idle p99 ms': pct(idle, 99).toFixed(1),
-  [`during ${big.n}-event render: n`]: during.length, 'p50 ms': median(during).toFixed(1), 'p99 ms': pct(during, 99).toFixed(1), 'max ms': Math.max(...during).toFixed(1),
-  'render ms': renderMs.toFixed(0),
-}]);
-console.table([{
-  'main loop busy %': (elu.utilization * 100).toFixed(0),
-  'main loop delay p99 ms': (loopDelay.percentile(99) / 1e6).toFixed(1), 'loop delay max ms': (loopDelay.max / 1e6).toFixed(1),
-  'main GC pauses': gcPauses.length, 'GC total ms': gcPauses.reduce((a, b) => a + b, 0).toFixed(0), 'GC max ms': Math.max(0, ...gcPauses).toFixed(1),
-}]);
+console.table([
+  {
+    'GET /v1/me idle p50 ms': median(idle).toFixed(1),
+    'idle p99 ms': pct(idle, 99).toFixed(1),
+    [`during ${big.n}-event render: n`]: during.length,
+    'p50 ms': median(during).toFixed(1),
+    'p99 ms': pct(during, 99).toFixed(1),
+    'max ms': Math.max(...during).toFixed(1),
+    'render ms': renderMs.toFixed(0),
+  },
+]);
+console.table([
+  {
+    'main loop busy %': (elu.utilization * 100).toFixed(0),
+    'main loop delay p99 ms': (loopDelay.percentile(99) / 1e6).toFixed(1),
+    'loop delay max ms': (loopDelay.max / 1e6).toFixed(1),
+    'main GC pauses': gcPauses.length,
+    'GC total ms': gcPauses.reduce((a, b) => a + b, 0).toFixed(0),
+    'GC max ms': Math.max(0, ...gcPauses).toFixed(1),
+  },
+]);
 
 await db.end();
 await app.close();

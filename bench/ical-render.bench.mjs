@@ -21,11 +21,15 @@ const rendererPath = resolve(process.env.RENDERER ?? 'dist/src/feeds/ical-feed.r
 const { renderFeed } = await import(pathToFileURL(rendererPath).href);
 const { default: ical, ICalEventStatus } = require('ical-generator');
 
-const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0);
 if (sizes.length === 0) sizes.push(10_000, 100_000);
 
 const STATUSES = ['draft', 'in_review', 'approved', 'scheduled', 'publishing', 'published', 'failed', 'cancelled'];
-const WORDS = 'costanza presenza canale contenuto informativo promozionale città perché più 😀 news, sale; update'.split(' ');
+const WORDS =
+  'costanza presenza canale contenuto informativo promozionale città perché più 😀 news, sale; update'.split(' ');
 
 function makePosts(n) {
   const base = Date.UTC(2027, 0, 1);
@@ -52,7 +56,13 @@ function makePosts(n) {
   });
 }
 
-const STATUS_MAP = { draft: 'TENTATIVE', in_review: 'TENTATIVE', approved: 'TENTATIVE', failed: 'TENTATIVE', cancelled: 'CANCELLED' };
+const STATUS_MAP = {
+  draft: 'TENTATIVE',
+  in_review: 'TENTATIVE',
+  approved: 'TENTATIVE',
+  failed: 'TENTATIVE',
+  cancelled: 'CANCELLED',
+};
 
 /** The same events as plain ICalEventData, built up front: ical-generator's own cost only. */
 function toEventData(posts, stamp) {
@@ -92,7 +102,12 @@ for (const n of sizes) {
   const cal = { name: 'Bench', description: 'Benchmark feed', host: 'bench.example', generatedAt: stamp, posts };
   const data = toEventData(posts, stamp);
   const gen = () =>
-    ical({ prodId: { company: 'Palinsesto', product: 'Palinsesto' }, name: 'Bench', ttl: 900, events: data }).toString();
+    ical({
+      prodId: { company: 'Palinsesto', product: 'Palinsesto' },
+      name: 'Bench',
+      ttl: 900,
+      events: data,
+    }).toString();
   // warm up
   gen();
   renderFeed(cal);
@@ -102,8 +117,8 @@ for (const n of sizes) {
     events: n,
     'ical-generator ms': a.median.toFixed(0),
     'renderFeed ms': b.median.toFixed(0),
-    'ratio': (b.median / a.median).toFixed(2),
-    'MB': (Buffer.byteLength(b.out) / 1e6).toFixed(1),
+    ratio: (b.median / a.median).toFixed(2),
+    MB: (Buffer.byteLength(b.out) / 1e6).toFixed(1),
   });
 }
 console.log(`node ${process.version}, median of runs`);

@@ -79,7 +79,13 @@ export function percentile(sorted, p) {
  * Content-Length or have no body (204, 304): a chunked one is refused.
  */
 function rawConnection(u, headers) {
-  const lines = [`GET ${u.pathname}${u.search} HTTP/1.1`, `Host: ${u.host}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), '', ''];
+  const lines = [
+    `GET ${u.pathname}${u.search} HTTP/1.1`,
+    `Host: ${u.host}`,
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+    '',
+    '',
+  ];
   const request = Buffer.from(lines.join('\r\n'), 'latin1');
   const socket = net.connect({ host: u.hostname, port: Number(u.port) });
   socket.setNoDelay(true);
@@ -133,7 +139,15 @@ function rawConnection(u, headers) {
  * name, such as cpuProbe(pid)), `perRequest` holds how much each grew over the measured
  * time, divided by the requests answered in it.
  */
-export async function load({ url, headers = {}, concurrency = 16, durationMs = 10_000, warmupMs = 2_000, maxRequests = 2_000_000, probe }) {
+export async function load({
+  url,
+  headers = {},
+  concurrency = 16,
+  durationMs = 10_000,
+  warmupMs = 2_000,
+  maxRequests = 2_000_000,
+  probe,
+}) {
   const u = new URL(url);
   const latencies = [];
   let errors = 0;
@@ -163,7 +177,9 @@ export async function load({ url, headers = {}, concurrency = 16, durationMs = 1
   clearTimeout(probeTimer);
   latencies.sort((a, b) => a - b);
   const seconds = (Date.now() - measureFrom) / 1000;
-  const perRequest = probedAtStart && Object.fromEntries(Object.entries(probedAtEnd).map(([k, v]) => [k, (v - probedAtStart[k]) / latencies.length]));
+  const perRequest =
+    probedAtStart &&
+    Object.fromEntries(Object.entries(probedAtEnd).map(([k, v]) => [k, (v - probedAtStart[k]) / latencies.length]));
   return {
     perRequest,
     requests: latencies.length,

@@ -77,7 +77,11 @@ function messyMonth(seed = 7) {
     const n = r() < 0.15 ? 13 + Math.floor(r() * 4) : 2 + Math.floor(r() * 6);
     for (let k = 0; k < n; k++) {
       const at = day + Math.floor(r() * 24 * 60) * MIN;
-      out.push({ id: `m${String(i++).padStart(4, '0')}`, at: new Date(at), category: r() < 0.4 ? 'promotional' : r() < 0.5 ? 'informative' : 'engagement' });
+      out.push({
+        id: `m${String(i++).padStart(4, '0')}`,
+        at: new Date(at),
+        category: r() < 0.4 ? 'promotional' : r() < 0.5 ? 'informative' : 'engagement',
+      });
     }
   }
   // shuffle: the engine must not rely on the caller's order
@@ -95,7 +99,11 @@ function densePlan(days, seed = 11) {
   const out = [];
   for (let k = 0; k < days * 10; k++) {
     const at = start + k * 144 * MIN + Math.floor(r() * 144) * MIN;
-    out.push({ id: `d${String(k).padStart(6, '0')}`, at: new Date(at), category: r() < 0.28 ? 'promotional' : 'informative' });
+    out.push({
+      id: `d${String(k).padStart(6, '0')}`,
+      at: new Date(at),
+      category: r() < 0.28 ? 'promotional' : 'informative',
+    });
   }
   return out;
 }
@@ -116,7 +124,11 @@ function time(name, fn, iterations = ITERATIONS) {
 
 const now = new Date('2027-02-20T12:00:00Z');
 const march = { from: new Date('2027-03-01T00:00:00+01:00'), to: new Date('2027-04-01T00:00:00+02:00') };
-const only = (key, value) => ({ enforcement: 'block', cadence: key === 'mix' ? {} : { [key]: value }, ...(key === 'mix' ? { mix: rules.mix } : {}) });
+const only = (key, value) => ({
+  enforcement: 'block',
+  cadence: key === 'mix' ? {} : { [key]: value },
+  ...(key === 'mix' ? { mix: rules.mix } : {}),
+});
 
 function insights(e, timeline, r = rules) {
   return {
@@ -160,12 +172,26 @@ const cases = [
   ['  evaluate maxGapHours only', (e) => e.evaluate(messy, only('maxGapHours', 72), ZONE, { now, ...march })],
   ['  evaluate postsPerWeek only', (e) => e.evaluate(messy, only('postsPerWeek', 3), ZONE, { now, ...march })],
   ['  evaluate mix only', (e) => e.evaluate(messy, only('mix'), ZONE, { now, ...march })],
-  ['  evaluate quietHours 22:00-07:00 only', (e) => e.evaluate(messy, only('quietHours', { start: '22:00', end: '07:00' }), ZONE, { now, ...march })],
+  [
+    '  evaluate quietHours 22:00-07:00 only',
+    (e) => e.evaluate(messy, only('quietHours', { start: '22:00', end: '07:00' }), ZONE, { now, ...march }),
+  ],
   ['  evaluate without range (whole timeline)', (e) => e.evaluate(messy, rules, ZONE, { now })],
-  [`assess (affectedRange + checkChange) in a dense plan of ${dense.length} posts`, (e, i) => assess(e, changes[i % changes.length])],
+  [
+    `assess (affectedRange + checkChange) in a dense plan of ${dense.length} posts`,
+    (e, i) => assess(e, changes[i % changes.length]),
+  ],
   // Slow by nature (one checkChange per candidate tried): fewer calls.
-  ['nextSlot informative after 2027-03-10 (messy month)', (e) => e.nextSlot(messy, rules, ZONE, { category: 'informative', after: new Date('2027-03-10T10:00:00Z'), now }), 50],
-  ['nextSlot promotional after 2027-03-10 (messy month; none within a year)', (e) => e.nextSlot(messy, rules, ZONE, { category: 'promotional', after: new Date('2027-03-10T10:00:00Z'), now }), 10],
+  [
+    'nextSlot informative after 2027-03-10 (messy month)',
+    (e) => e.nextSlot(messy, rules, ZONE, { category: 'informative', after: new Date('2027-03-10T10:00:00Z'), now }),
+    50,
+  ],
+  [
+    'nextSlot promotional after 2027-03-10 (messy month; none within a year)',
+    (e) => e.nextSlot(messy, rules, ZONE, { category: 'promotional', after: new Date('2027-03-10T10:00:00Z'), now }),
+    10,
+  ],
 ];
 
 if (other) {
@@ -189,7 +215,9 @@ const messyViolations = engine.evaluate(messy, rules, ZONE, { now, ...march });
 const byRule = {};
 for (const v of messyViolations) byRule[v.rule] = (byRule[v.rule] ?? 0) + 1;
 console.log(`messy month violations in March: ${JSON.stringify(byRule)}`);
-console.log(`\nzone ${ZONE}, ${ITERATIONS} timed calls per case, node ${process.version}, TZ=${process.env.TZ ?? '(unset)'}\n`);
+console.log(
+  `\nzone ${ZONE}, ${ITERATIONS} timed calls per case, node ${process.version}, TZ=${process.env.TZ ?? '(unset)'}\n`,
+);
 console.log('| case | p50 ms | p99 ms | mean ms |\n|---|---|---|---|');
 for (const [name, fn, iterations] of cases) {
   const t = time(name, (i) => fn(engine, i), iterations);

@@ -4,7 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 
 const wanted = process.argv.slice(2);
-const all = readdirSync('bench').filter((f) => f.endsWith('.bench.mjs')).sort();
+const all = readdirSync('bench')
+  .filter((f) => f.endsWith('.bench.mjs'))
+  .sort();
 const chosen = wanted.length ? all.filter((f) => wanted.some((w) => f.startsWith(w))) : all;
 for (const file of chosen) {
   console.log(`\n## ${file}`);

@@ -44,7 +44,11 @@ try {
   db = new Client({ connectionString: dbUrl });
   await db.connect();
 
-  const signup = await api(app.base, 'POST', '/v1/workspaces', { name: 'Bench', timezone: 'Europe/Rome', lead: { name: 'B', email: 'b@example.com' } });
+  const signup = await api(app.base, 'POST', '/v1/workspaces', {
+    name: 'Bench',
+    timezone: 'Europe/Rome',
+    lead: { name: 'B', email: 'b@example.com' },
+  });
   const key = signup.apiKey;
   const workspaceId = signup.workspace.id;
   const rules = {
@@ -63,7 +67,18 @@ try {
       const payload = JSON.stringify({ scheduledAt: new Date(at).toISOString() });
       const t0 = process.hrtime.bigint();
       const req = http.request(
-        { host: url.hostname, port: url.port, method: 'POST', path: `/v1/posts/${pid}/schedule`, agent, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+        {
+          host: url.hostname,
+          port: url.port,
+          method: 'POST',
+          path: `/v1/posts/${pid}/schedule`,
+          agent,
+          headers: {
+            authorization: `Bearer ${key}`,
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(payload),
+          },
+        },
         (res) => {
           const parts = [];
           res.on('data', (c) => parts.push(c));
@@ -81,9 +96,20 @@ try {
 
   const rows = [];
   for (const size of SIZES) {
-    const channel = await api(app.base, 'POST', `/v1/workspaces/${workspaceId}/channels`, {
-      name: `Bench ${size}`, platform: 'mock', handle: `@bench${size}`, timezone: 'Europe/Rome', approvalRequired: false, rules,
-    }, key);
+    const channel = await api(
+      app.base,
+      'POST',
+      `/v1/workspaces/${workspaceId}/channels`,
+      {
+        name: `Bench ${size}`,
+        platform: 'mock',
+        handle: `@bench${size}`,
+        timezone: 'Europe/Rome',
+        approvalRequired: false,
+        rules,
+      },
+      key,
+    );
     const future = Math.min(size, PER_DAY * 365);
     const past = size - future;
     const t0 = Date.now();
@@ -108,11 +134,15 @@ try {
       )
     ).rows.map((r) => r.id);
     await db.query('ANALYZE posts');
-    const { rows: [span] } = await db.query(
+    const {
+      rows: [span],
+    } = await db.query(
       `SELECT count(*)::int AS n, min(scheduled_at) AS first, max(scheduled_at) AS last FROM posts WHERE channel_id = $1 AND status <> 'draft'`,
       [channel.id],
     );
-    log(`${size}: seeded ${span.n} posts from ${span.first.toISOString()} to ${span.last.toISOString()} in ${Date.now() - t0} ms`);
+    log(
+      `${size}: seeded ${span.n} posts from ${span.first.toISOString()} to ${span.last.toISOString()} in ${Date.now() - t0} ms`,
+    );
 
     // Request r: day floor(r / 8), 90 minutes after that day's (r % 8)-th seeded slot.
     const latencies = [];
@@ -125,18 +155,35 @@ try {
     }
     latencies.sort((a, b) => a - b);
     const mean = latencies.reduce((s, x) => s + x, 0) / latencies.length;
-    rows.push({ size, n: latencies.length, p50: percentile(latencies, 50), p99: percentile(latencies, 99), mean, max: latencies.at(-1), violations });
+    rows.push({
+      size,
+      n: latencies.length,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      mean,
+      max: latencies.at(-1),
+      violations,
+    });
   }
   agent.destroy();
 
-  console.log(`\n| posts in channel | requests | p50 ms | p99 ms | mean ms | max ms |\n|---:|---:|---:|---:|---:|---:|`);
-  for (const r of rows) console.log(`| ${r.size.toLocaleString('en-US')} | ${r.n} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.mean.toFixed(2)} | ${r.max.toFixed(2)} |`);
+  console.log(
+    `\n| posts in channel | requests | p50 ms | p99 ms | mean ms | max ms |\n|---:|---:|---:|---:|---:|---:|`,
+  );
+  for (const r of rows)
+    console.log(
+      `| ${r.size.toLocaleString('en-US')} | ${r.n} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.mean.toFixed(2)} | ${r.max.toFixed(2)} |`,
+    );
   const small = rows.find((r) => r.size === Math.min(...SIZES));
   const large = rows.find((r) => r.size === Math.max(...SIZES));
   if (small && large && small !== large) {
-    console.log(`\n${large.size.toLocaleString('en-US')} vs ${small.size.toLocaleString('en-US')}: p50 x${(large.p50 / small.p50).toFixed(2)}, p99 x${(large.p99 / small.p99).toFixed(2)} (aim: within 1.5x)`);
+    console.log(
+      `\n${large.size.toLocaleString('en-US')} vs ${small.size.toLocaleString('en-US')}: p50 x${(large.p50 / small.p50).toFixed(2)}, p99 x${(large.p99 / small.p99).toFixed(2)} (aim: within 1.5x)`,
+    );
   }
-  console.log(`sequential, ${WARMUP} warm-up + ${REQUESTS} timed requests per size, node ${process.version}; reported violations: ${rows.map((r) => r.violations).join('/')}`);
+  console.log(
+    `sequential, ${WARMUP} warm-up + ${REQUESTS} timed requests per size, node ${process.version}; reported violations: ${rows.map((r) => r.violations).join('/')}`,
+  );
 } finally {
   await db?.end();
   await app.stop();

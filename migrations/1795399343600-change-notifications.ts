@@ -30,17 +30,27 @@ export class ChangeNotifications1795399343600 implements MigrationInterface {
         UPDATE "feed_channel_revisions" SET "revision" = "revision" + 1, "changed_at" = clock_timestamp();
         RETURN NULL;
       END $$`);
-    await q.query(`CREATE TRIGGER "members_notify_change" AFTER UPDATE OR DELETE ON "members" FOR EACH ROW EXECUTE FUNCTION "notify_row_change"('palinsesto_members', 'id')`);
-    await q.query(`CREATE TRIGGER "members_notify_truncate" AFTER TRUNCATE ON "members" FOR EACH STATEMENT EXECUTE FUNCTION "notify_table_truncated"('palinsesto_members')`);
-    await q.query(`CREATE TRIGGER "channels_notify_change" AFTER UPDATE OR DELETE ON "channels" FOR EACH ROW EXECUTE FUNCTION "notify_row_change"('palinsesto_channels', 'id')`);
-    await q.query(`CREATE TRIGGER "channels_notify_truncate" AFTER TRUNCATE ON "channels" FOR EACH STATEMENT EXECUTE FUNCTION "notify_table_truncated"('palinsesto_channels')`);
+    await q.query(
+      `CREATE TRIGGER "members_notify_change" AFTER UPDATE OR DELETE ON "members" FOR EACH ROW EXECUTE FUNCTION "notify_row_change"('palinsesto_members', 'id')`,
+    );
+    await q.query(
+      `CREATE TRIGGER "members_notify_truncate" AFTER TRUNCATE ON "members" FOR EACH STATEMENT EXECUTE FUNCTION "notify_table_truncated"('palinsesto_members')`,
+    );
+    await q.query(
+      `CREATE TRIGGER "channels_notify_change" AFTER UPDATE OR DELETE ON "channels" FOR EACH ROW EXECUTE FUNCTION "notify_row_change"('palinsesto_channels', 'id')`,
+    );
+    await q.query(
+      `CREATE TRIGGER "channels_notify_truncate" AFTER TRUNCATE ON "channels" FOR EACH STATEMENT EXECUTE FUNCTION "notify_table_truncated"('palinsesto_channels')`,
+    );
     await q.query(
       `CREATE TRIGGER "feed_channel_revisions_notify_change" AFTER INSERT OR UPDATE OR DELETE ON "feed_channel_revisions" FOR EACH ROW EXECUTE FUNCTION "notify_row_change"('palinsesto_channels', 'channel_id')`,
     );
     await q.query(
       `CREATE TRIGGER "feed_channel_revisions_notify_truncate" AFTER TRUNCATE ON "feed_channel_revisions" FOR EACH STATEMENT EXECUTE FUNCTION "notify_table_truncated"('palinsesto_channels')`,
     );
-    await q.query(`CREATE TRIGGER "posts_feed_revision_truncate" AFTER TRUNCATE ON "posts" FOR EACH STATEMENT EXECUTE FUNCTION "feed_note_posts_truncated"()`);
+    await q.query(
+      `CREATE TRIGGER "posts_feed_revision_truncate" AFTER TRUNCATE ON "posts" FOR EACH STATEMENT EXECUTE FUNCTION "feed_note_posts_truncated"()`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -19,9 +19,15 @@ export class PostPlanRevisions1795400000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE "feed_channel_revisions" RENAME TO "post_plan_revisions"`);
     // The name TypeORM gives the primary key of post_plan_revisions (channel_id).
-    await q.query(`ALTER TABLE "post_plan_revisions" RENAME CONSTRAINT "PK_d4220948e7efcf68925024f3143" TO "PK_11253fed678b7a6fafb583b3dcd"`);
-    await q.query(`ALTER TRIGGER "feed_channel_revisions_notify_change" ON "post_plan_revisions" RENAME TO "post_plan_revisions_notify_change"`);
-    await q.query(`ALTER TRIGGER "feed_channel_revisions_notify_truncate" ON "post_plan_revisions" RENAME TO "post_plan_revisions_notify_truncate"`);
+    await q.query(
+      `ALTER TABLE "post_plan_revisions" RENAME CONSTRAINT "PK_d4220948e7efcf68925024f3143" TO "PK_11253fed678b7a6fafb583b3dcd"`,
+    );
+    await q.query(
+      `ALTER TRIGGER "feed_channel_revisions_notify_change" ON "post_plan_revisions" RENAME TO "post_plan_revisions_notify_change"`,
+    );
+    await q.query(
+      `ALTER TRIGGER "feed_channel_revisions_notify_truncate" ON "post_plan_revisions" RENAME TO "post_plan_revisions_notify_truncate"`,
+    );
     for (const op of ['insert', 'update', 'delete', 'truncate']) {
       await q.query(`ALTER TRIGGER "posts_feed_revision_${op}" ON "posts" RENAME TO "posts_plan_revision_${op}"`);
     }
@@ -39,9 +45,15 @@ export class PostPlanRevisions1795400000000 implements MigrationInterface {
     for (const op of ['insert', 'update', 'delete', 'truncate']) {
       await q.query(`ALTER TRIGGER "posts_plan_revision_${op}" ON "posts" RENAME TO "posts_feed_revision_${op}"`);
     }
-    await q.query(`ALTER TRIGGER "post_plan_revisions_notify_truncate" ON "post_plan_revisions" RENAME TO "feed_channel_revisions_notify_truncate"`);
-    await q.query(`ALTER TRIGGER "post_plan_revisions_notify_change" ON "post_plan_revisions" RENAME TO "feed_channel_revisions_notify_change"`);
-    await q.query(`ALTER TABLE "post_plan_revisions" RENAME CONSTRAINT "PK_11253fed678b7a6fafb583b3dcd" TO "PK_d4220948e7efcf68925024f3143"`);
+    await q.query(
+      `ALTER TRIGGER "post_plan_revisions_notify_truncate" ON "post_plan_revisions" RENAME TO "feed_channel_revisions_notify_truncate"`,
+    );
+    await q.query(
+      `ALTER TRIGGER "post_plan_revisions_notify_change" ON "post_plan_revisions" RENAME TO "feed_channel_revisions_notify_change"`,
+    );
+    await q.query(
+      `ALTER TABLE "post_plan_revisions" RENAME CONSTRAINT "PK_11253fed678b7a6fafb583b3dcd" TO "PK_d4220948e7efcf68925024f3143"`,
+    );
     await q.query(`ALTER TABLE "post_plan_revisions" RENAME TO "feed_channel_revisions"`);
   }
 }

@@ -29,7 +29,10 @@ const outputs = Object.keys(result.metafile.outputs).map((p) => basename(p));
 const js = outputs.find((f) => /^app-.*\.js$/.test(f));
 const css = outputs.find((f) => /^app-.*\.css$/.test(f));
 if (!js || !css) throw new Error(`build-web: expected app-*.js and app-*.css, got ${outputs.join(', ')}`);
-const html = (await readFile(join(root, 'web', 'index.html'), 'utf8')).replace('%APP_JS%', `/assets/${js}`).replace('%APP_CSS%', `/assets/${css}`);
+const html = (await readFile(join(root, 'web', 'index.html'), 'utf8'))
+  .replace('%APP_JS%', `/assets/${js}`)
+  .replace('%APP_CSS%', `/assets/${css}`);
 await writeFile(join(out, 'index.html'), html);
-const size = (f) => (result.metafile.outputs[Object.keys(result.metafile.outputs).find((p) => p.endsWith(f))].bytes / 1024).toFixed(0);
+const size = (f) =>
+  (result.metafile.outputs[Object.keys(result.metafile.outputs).find((p) => p.endsWith(f))].bytes / 1024).toFixed(0);
 console.log(`web page built into dist/web: ${js} ${size(js)} KB, ${css} ${size(css)} KB`);

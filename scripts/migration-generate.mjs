@@ -16,7 +16,15 @@ let embedded;
 let url = process.env.DATABASE_URL;
 if (!url) {
   const port = 54000 + Math.floor(Math.random() * 1000);
-  embedded = new EmbeddedPostgres({ databaseDir: join(tmpdir(), `palinsesto-gen-${process.pid}-${Date.now()}`), port, user: 'postgres', password: 'postgres', persistent: false, createPostgresUser: userInfo().uid === 0, onLog: () => {} });
+  embedded = new EmbeddedPostgres({
+    databaseDir: join(tmpdir(), `palinsesto-gen-${process.pid}-${Date.now()}`),
+    port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: false,
+    createPostgresUser: userInfo().uid === 0,
+    onLog: () => {},
+  });
   await embedded.initialise();
   await embedded.start();
   url = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
@@ -31,9 +39,21 @@ try {
   } else {
     const stamp = Date.now();
     const cls = `${name[0].toUpperCase()}${name.slice(1)}${stamp}`;
-    const q = (list) => list.map((x) => `    await q.query(\`${x.query.replace(/[`\\$]/g, (c) => '\\' + c).replace(/ {2,}/g, ' ').trim()}\`);`).join('\n');
+    const q = (list) =>
+      list
+        .map(
+          (x) =>
+            `    await q.query(\`${x.query
+              .replace(/[`\\$]/g, (c) => '\\' + c)
+              .replace(/ {2,}/g, ' ')
+              .trim()}\`);`,
+        )
+        .join('\n');
     const file = join('migrations', `${stamp}-${name}.ts`);
-    writeFileSync(file, `import { MigrationInterface, QueryRunner } from 'typeorm';\n\nexport class ${cls} implements MigrationInterface {\n  name = '${cls}';\n\n  async up(q: QueryRunner): Promise<void> {\n${q(upQueries)}\n  }\n\n  async down(q: QueryRunner): Promise<void> {\n${q(downQueries.reverse())}\n  }\n}\n`);
+    writeFileSync(
+      file,
+      `import { MigrationInterface, QueryRunner } from 'typeorm';\n\nexport class ${cls} implements MigrationInterface {\n  name = '${cls}';\n\n  async up(q: QueryRunner): Promise<void> {\n${q(upQueries)}\n  }\n\n  async down(q: QueryRunner): Promise<void> {\n${q(downQueries.reverse())}\n  }\n}\n`,
+    );
     console.log(`Wrote ${file}; add ${cls} to migrations/index.ts.`);
   }
 } finally {

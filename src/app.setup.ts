@@ -22,10 +22,15 @@ const isWellFormed = (text: string): boolean => (text as unknown as { isWellForm
  * (a mix's limits, credentials) are stored as they come.
  */
 function refuseUnstorableText(key: string, value: unknown): unknown {
-  if (!isWellFormed(key)) throw new SyntaxError('Text in the request must be well-formed Unicode (a lone surrogate such as \\ud800 is not).');
+  if (!isWellFormed(key))
+    throw new SyntaxError('Text in the request must be well-formed Unicode (a lone surrogate such as \\ud800 is not).');
   if (typeof value === 'string') {
-    if (value.includes('\u0000')) throw new SyntaxError('Text in the request must not contain the NUL character (\\u0000).');
-    if (!isWellFormed(value)) throw new SyntaxError('Text in the request must be well-formed Unicode (a lone surrogate such as \\ud800 is not).');
+    if (value.includes('\u0000'))
+      throw new SyntaxError('Text in the request must not contain the NUL character (\\u0000).');
+    if (!isWellFormed(value))
+      throw new SyntaxError(
+        'Text in the request must be well-formed Unicode (a lone surrogate such as \\ud800 is not).',
+      );
   }
   return value;
 }
@@ -44,7 +49,9 @@ function requireJsonBodies(req: Request, _res: Response, next: NextFunction): vo
   const given = req.headers['content-type'];
   next(
     new UnsupportedMediaTypeException(
-      given ? `The request body must be JSON (Content-Type: application/json), not ${given.slice(0, 100)}.` : 'The request body must be JSON: send Content-Type: application/json.',
+      given
+        ? `The request body must be JSON (Content-Type: application/json), not ${given.slice(0, 100)}.`
+        : 'The request body must be JSON: send Content-Type: application/json.',
     ),
   );
 }
@@ -67,7 +74,8 @@ function responseHeaders(req: Request, res: Response, next: NextFunction): void 
   if (req.path === '/docs' || req.path.startsWith('/docs/')) res.setHeader('Content-Security-Policy', DOCS_CSP);
   const writeHead = res.writeHead as (...args: unknown[]) => ServerResponse;
   res.writeHead = function (this: Response, ...args: unknown[]) {
-    if (!this.hasHeader('cache-control')) this.setHeader('Cache-Control', this.hasHeader('etag') ? 'private, no-cache' : 'no-store');
+    if (!this.hasHeader('cache-control'))
+      this.setHeader('Cache-Control', this.hasHeader('etag') ? 'private, no-cache' : 'no-store');
     return writeHead.apply(this, args);
   } as Response['writeHead'];
   next();

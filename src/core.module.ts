@@ -10,11 +10,7 @@ export class CoreModule {
   static forRoot(config: AppConfig, clock: Clock = new SystemClock()): DynamicModule {
     return {
       module: CoreModule,
-      providers: [
-        { provide: APP_CONFIG, useValue: config },
-        { provide: Clock, useValue: clock },
-        AuditService,
-      ],
+      providers: [{ provide: APP_CONFIG, useValue: config }, { provide: Clock, useValue: clock }, AuditService],
       exports: [APP_CONFIG, Clock, AuditService],
     };
   }

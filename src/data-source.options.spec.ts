@@ -5,7 +5,10 @@ import { dataSourceOptions } from './data-source.options';
 /** A query runner that records what a migration sends, inside a transaction or not. */
 function recorder(inTransaction: boolean) {
   const sent: string[] = [];
-  const q = { isTransactionActive: inTransaction, query: async (sql: string) => void sent.push(sql.trim().split(/\s+/).slice(0, 4).join(' ')) };
+  const q = {
+    isTransactionActive: inTransaction,
+    query: async (sql: string) => void sent.push(sql.trim().split(/\s+/).slice(0, 4).join(' ')),
+  };
   return { q: q as unknown as QueryRunner, sent };
 }
 
@@ -14,8 +17,15 @@ describe('dataSourceOptions', () => {
   const extra = options.extra as Record<string, unknown>;
 
   it('bounds the pool by DB_TIMEOUT_MS: acquire, statement, and a later client deadline', () => {
-    expect(extra).toMatchObject({ connectionTimeoutMillis: 1234, statement_timeout: 1234, readDeadlineMs: 1734, keepAlive: true });
-    expect((dataSourceOptions('postgres://u:p@127.0.0.1/db').extra as Record<string, unknown>).statement_timeout).toBe(5000);
+    expect(extra).toMatchObject({
+      connectionTimeoutMillis: 1234,
+      statement_timeout: 1234,
+      readDeadlineMs: 1734,
+      keepAlive: true,
+    });
+    expect((dataSourceOptions('postgres://u:p@127.0.0.1/db').extra as Record<string, unknown>).statement_timeout).toBe(
+      5000,
+    );
   });
 
   it('runs every migration, under its own name, without the statement timeout', async () => {

@@ -19,7 +19,10 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
-  const levels = (['error', 'warn', 'log', 'debug', 'verbose'] as const).slice(0, ['error', 'warn', 'log', 'debug', 'verbose'].indexOf(config.logLevel) + 1);
+  const levels = (['error', 'warn', 'log', 'debug', 'verbose'] as const).slice(
+    0,
+    ['error', 'warn', 'log', 'debug', 'verbose'].indexOf(config.logLevel) + 1,
+  );
   const logger = new ConsoleLogger('Palinsesto', { json: config.logFormat === 'json', logLevels: [...levels] });
   Logger.overrideLogger(logger);
 

@@ -11,10 +11,9 @@ export default async function globalTeardown() {
   const client = new pg.Client({ connectionString: process.env.PALINSESTO_TEST_ADMIN_URL });
   await client.connect();
   try {
-    const { rows } = await client.query(
-      `SELECT datname FROM pg_database WHERE datname LIKE $1 ORDER BY datname DESC`,
-      [`pt_${runId}_%`],
-    );
+    const { rows } = await client.query(`SELECT datname FROM pg_database WHERE datname LIKE $1 ORDER BY datname DESC`, [
+      `pt_${runId}_%`,
+    ]);
     for (const { datname } of rows) {
       await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     }

@@ -68,8 +68,12 @@ export class AlertDeliveryWorker {
       const claimId = randomUUID();
       const claimed = await this.repo.claimDue(this.clock.now(), this.options.leaseMs, this.options.batchSize, claimId);
       if (claimed.length === 0) break;
-      const alerts = new Map((await this.repo.alertsByIds([...new Set(claimed.map((c) => c.alertId))])).map((a) => [a.id, a]));
-      const channels = new Map((await this.channels.byIds([...new Set([...alerts.values()].map((a) => a.channelId))])).map((c) => [c.id, c]));
+      const alerts = new Map(
+        (await this.repo.alertsByIds([...new Set(claimed.map((c) => c.alertId))])).map((a) => [a.id, a]),
+      );
+      const channels = new Map(
+        (await this.channels.byIds([...new Set([...alerts.values()].map((a) => a.channelId))])).map((c) => [c.id, c]),
+      );
       const renders = new Map<string, Promise<Omit<RenderInput, 'event'>>>();
       await Promise.all(
         claimed.map(async (d) => {
@@ -90,7 +94,12 @@ export class AlertDeliveryWorker {
     return report;
   }
 
-  private async send(d: ClaimedDelivery, alert: AlertEntity, input: RenderInput, report: DeliveryReport): Promise<void> {
+  private async send(
+    d: ClaimedDelivery,
+    alert: AlertEntity,
+    input: RenderInput,
+    report: DeliveryReport,
+  ): Promise<void> {
     const transport = d.destination.startsWith('email:') ? 'email' : 'webhook';
     const target = d.destination.slice(transport.length + 1);
     try {
@@ -126,7 +135,9 @@ export class AlertDeliveryWorker {
       await this.repo.scheduleRetry(d.id, d.claimId, at, message);
       report.retried++;
       this.metrics.deliveries.inc({ transport, outcome: 'retry' });
-      this.logger.warn(`Alert ${alert.id} to ${transport} failed (attempt ${d.attempts}): ${message}; retrying at ${at.toISOString()}`);
+      this.logger.warn(
+        `Alert ${alert.id} to ${transport} failed (attempt ${d.attempts}): ${message}; retrying at ${at.toISOString()}`,
+      );
       return;
     }
     if (await this.repo.markDelivered(d.id, d.claimId, this.clock.now())) {
@@ -137,10 +148,19 @@ export class AlertDeliveryWorker {
     }
   }
 
-  private async renderInput(alert: AlertEntity, channel: ChannelEntity, event: 'opened' | 'resolved'): Promise<Omit<RenderInput, 'event'>> {
+  private async renderInput(
+    alert: AlertEntity,
+    channel: ChannelEntity,
+    event: 'opened' | 'resolved',
+  ): Promise<Omit<RenderInput, 'event'>> {
     const view: AlertView = { ...alert, open: alert.details.open === true };
     const nextSlots = event === 'opened' ? (await this.suggester.suggest(alert, channel)).slots : [];
-    return { alert: view, channel: { id: channel.id, name: channel.name, timezone: channel.timezone }, nextSlots, calendarUrl: this.calendarUrl(alert) };
+    return {
+      alert: view,
+      channel: { id: channel.id, name: channel.name, timezone: channel.timezone },
+      nextSlots,
+      calendarUrl: this.calendarUrl(alert),
+    };
   }
 
   private calendarUrl(alert: AlertEntity): string {

@@ -57,14 +57,21 @@ export function gapMessage(
   if (kind === 'under_cadence') {
     const target = details.postsPerWeek ?? 0;
     const planned = details.planned;
-    const lead = planned === undefined ? `Fewer than ${target} posts` : planned === 0 ? 'No post' : `Only ${plural(planned, 'post')}`;
+    const lead =
+      planned === undefined
+        ? `Fewer than ${target} posts`
+        : planned === 0
+          ? 'No post'
+          : `Only ${plural(planned, 'post')}`;
     const missing = planned === undefined ? undefined : target - planned;
     return (
       `${lead} planned in the week of ${day(gap.from, zone)}; the channel aims for ${target} a week` +
       (missing ? `: add ${missing === 1 ? 'one more' : `${missing} more`}.` : '.')
     );
   }
-  const since = gap.sinceCreation ? `since the channel was created (${short(gap.from, zone)})` : `since ${short(gap.from, zone)}`;
+  const since = gap.sinceCreation
+    ? `since the channel was created (${short(gap.from, zone)})`
+    : `since ${short(gap.from, zone)}`;
   if (kind === 'inactivity') {
     return gap.open
       ? `Nothing published or planned ${since}: more than the ${limit} hours the channel allows between posts. Publish or schedule a post now.`
@@ -123,7 +130,8 @@ export interface RenderedEmail {
   html: string;
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
 export function renderEmail({ event, alert, channel, nextSlots, calendarUrl }: RenderInput): RenderedEmail {
   const z = channel.timezone;
@@ -159,7 +167,9 @@ export function renderEmail({ event, alert, channel, nextSlots, calendarUrl }: R
     `<li>When: ${escapeHtml(interval)}</li>`,
     ...(cadence ? [`<li>Cadence: ${escapeHtml(cadence)}</li>`] : []),
     '</ul>',
-    ...(slots.length ? ['<p>Free slots that would fill it:</p><ul>', ...slots.map((s) => `<li>${escapeHtml(s)}</li>`), '</ul>'] : []),
+    ...(slots.length
+      ? ['<p>Free slots that would fill it:</p><ul>', ...slots.map((s) => `<li>${escapeHtml(s)}</li>`), '</ul>']
+      : []),
     `<p><a href="${escapeHtml(calendarUrl)}">Open the calendar</a></p>`,
     `<p style="color:#777;font-size:small">You get this as an alert recipient of the workspace. Alert ${escapeHtml(alert.id)}.</p>`,
   ].join('\n');

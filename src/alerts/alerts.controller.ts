@@ -14,14 +14,18 @@ export class AlertsController {
   constructor(private readonly service: AlertsService) {}
 
   @Get('workspaces/:wid/alerts')
-  @ApiOperation({ summary: 'Alerts of the workspace, newest first: cadence gaps, inactivity, under-cadence weeks, failed publications' })
+  @ApiOperation({
+    summary:
+      'Alerts of the workspace, newest first: cadence gaps, inactivity, under-cadence weeks, failed publications',
+  })
   list(@CurrentActor() actor: Actor, @Param('wid', uuid) wid: string, @Query() query: AlertListQueryDto) {
     return this.service.list(actor, wid, query);
   }
 
   @Get('workspaces/:wid/alerts/:aid/suggested-slots')
   @ApiOperation({
-    summary: 'Free times that would fill the alert\'s gap (the ones its email offers), for the category the channel\'s mix wants',
+    summary:
+      "Free times that would fill the alert's gap (the ones its email offers), for the category the channel's mix wants",
   })
   suggestedSlots(@CurrentActor() actor: Actor, @Param('wid', uuid) wid: string, @Param('aid', uuid) aid: string) {
     return this.service.suggestedSlots(actor, wid, aid);

@@ -12,7 +12,12 @@ export class AlertsMetrics {
 
   constructor(metrics: Metrics) {
     const registers = [metrics.registry];
-    this.opened = new Counter({ name: 'palinsesto_alerts_opened_total', help: 'Alerts opened (or re-opened), by kind', labelNames: ['kind'] as const, registers });
+    this.opened = new Counter({
+      name: 'palinsesto_alerts_opened_total',
+      help: 'Alerts opened (or re-opened), by kind',
+      labelNames: ['kind'] as const,
+      registers,
+    });
     this.resolved = new Counter({
       name: 'palinsesto_alerts_resolved_total',
       help: 'Alerts resolved, by resolution (filled, handled, escalated, lapsed, not_applicable)',

@@ -107,7 +107,10 @@ export class AlertsRepository {
    * instance holds it (it is scanning the channel right now, so this one skips it).
    */
   async tryLockChannel(m: EntityManager, channelId: string): Promise<boolean> {
-    const [row] = (await m.query('SELECT pg_try_advisory_xact_lock(hashtextextended($1, $2)) AS ok', [channelId, SCAN_LOCK_SEED])) as { ok: boolean }[];
+    const [row] = (await m.query('SELECT pg_try_advisory_xact_lock(hashtextextended($1, $2)) AS ok', [
+      channelId,
+      SCAN_LOCK_SEED,
+    ])) as { ok: boolean }[];
     return row.ok;
   }
 
@@ -217,7 +220,13 @@ export class AlertsRepository {
   // ---- the outbox -----------------------------------------------------------------
 
   /** One `opened` row per destination (at most once: the unique key absorbs repeats). */
-  async enqueueOpened(m: EntityManager, alertId: string, occurrence: number, destinations: string[], now: Date): Promise<number> {
+  async enqueueOpened(
+    m: EntityManager,
+    alertId: string,
+    occurrence: number,
+    destinations: string[],
+    now: Date,
+  ): Promise<number> {
     if (destinations.length === 0) return 0;
     const rows = (await m.query(
       `INSERT INTO alert_deliveries (alert_id, destination, event, occurrence, next_attempt_at, created_at)
@@ -277,7 +286,15 @@ export class AlertsRepository {
         RETURNING d.id, d.alert_id, d.destination, d.event, d.occurrence, d.attempts, d.claim_id`,
       [now, String(leaseMs), limit, claimId],
     );
-    type Row = { id: string; alert_id: string; destination: string; event: 'opened' | 'resolved'; occurrence: number; attempts: number; claim_id: string };
+    type Row = {
+      id: string;
+      alert_id: string;
+      destination: string;
+      event: 'opened' | 'resolved';
+      occurrence: number;
+      attempts: number;
+      claim_id: string;
+    };
     return updatedRows<Row>(result).map((r) => ({
       id: r.id,
       alertId: r.alert_id,
@@ -362,12 +379,24 @@ export class AlertsRepository {
        VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (workspace_id) DO UPDATE SET
          lookahead_days = EXCLUDED.lookahead_days, emails = EXCLUDED.emails, webhooks = EXCLUDED.webhooks, updated_at = EXCLUDED.updated_at`,
-      [workspaceId, s.lookaheadDays, s.emails === null ? null : JSON.stringify(s.emails), JSON.stringify(s.webhooks), now],
+      [
+        workspaceId,
+        s.lookaheadDays,
+        s.emails === null ? null : JSON.stringify(s.emails),
+        JSON.stringify(s.webhooks),
+        now,
+      ],
     );
   }
 
   /** Sets (or with null clears) a channel's mute and drops mutes that have expired. */
-  async setMute(m: EntityManager, workspaceId: string, channelId: string, until: Date | null, now: Date): Promise<void> {
+  async setMute(
+    m: EntityManager,
+    workspaceId: string,
+    channelId: string,
+    until: Date | null,
+    now: Date,
+  ): Promise<void> {
     await m.query(
       `INSERT INTO alert_settings AS s (workspace_id, mutes, updated_at)
        VALUES ($1, CASE WHEN $3::text IS NULL THEN '{}'::jsonb ELSE jsonb_build_object($2::text, $3::text) END, $4)

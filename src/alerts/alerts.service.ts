@@ -50,7 +50,9 @@ export class AlertsService {
     const [alert] = await this.repo.alertsByIds([alertId]);
     if (!alert || alert.workspaceId !== workspaceId) throw DomainError.notFound('Alert');
     const channel = await this.channels.get(actor, alert.channelId);
-    const { category, slots } = alert.resolvedAt ? { category: null, slots: [] } : await this.suggester.suggest(alert, channel);
+    const { category, slots } = alert.resolvedAt
+      ? { category: null, slots: [] }
+      : await this.suggester.suggest(alert, channel);
     return { alertId: alert.id, channelId: channel.id, category, slots: slots.map((d) => d.toISOString()) };
   }
 
@@ -80,12 +82,22 @@ export class AlertsService {
       seen.add(w.url);
       await this.assertAddress(`webhooks[${i}].url`, w.url);
       const kept = current?.webhooks.find((c) => c.url === w.url)?.secretCiphertext ?? null;
-      const secretCiphertext = w.secret === undefined ? kept : w.secret === null ? null : this.destinations.encryptSecret(workspaceId, w.secret);
+      const secretCiphertext =
+        w.secret === undefined
+          ? kept
+          : w.secret === null
+            ? null
+            : this.destinations.encryptSecret(workspaceId, w.secret);
       webhooks.push({ url: w.url, secretCiphertext });
     }
     const emails = dto.emails ? [...new Set(dto.emails)] : null;
     await this.repo.transaction(async (m) => {
-      await this.repo.saveSettings(m, workspaceId, { lookaheadDays: dto.lookaheadDays, emails, webhooks }, this.clock.now());
+      await this.repo.saveSettings(
+        m,
+        workspaceId,
+        { lookaheadDays: dto.lookaheadDays, emails, webhooks },
+        this.clock.now(),
+      );
       await this.audit.record(
         actor,
         {
@@ -106,7 +118,9 @@ export class AlertsService {
       await this.egress.assertAllowed(url);
     } catch (error) {
       if (!(error instanceof EgressRefusedError)) throw error;
-      throw new DomainError(ErrorCode.Unprocessable, `${field}: ${error.message}.`, { errors: [{ field, message: error.message }] });
+      throw new DomainError(ErrorCode.Unprocessable, `${field}: ${error.message}.`, {
+        errors: [{ field, message: error.message }],
+      });
     }
   }
 
@@ -118,7 +132,16 @@ export class AlertsService {
     const effective = until && until.getTime() > now.getTime() ? until : null;
     await this.repo.transaction(async (m) => {
       await this.repo.setMute(m, channel.workspaceId, channel.id, effective, now);
-      await this.audit.record(actor, { action: 'alerts.mute', entityType: 'channel', entityId: channel.id, details: { until: effective?.toISOString() ?? null } }, m);
+      await this.audit.record(
+        actor,
+        {
+          action: 'alerts.mute',
+          entityType: 'channel',
+          entityId: channel.id,
+          details: { until: effective?.toISOString() ?? null },
+        },
+        m,
+      );
     });
     return { channelId: channel.id, until: effective?.toISOString() ?? null };
   }

@@ -96,7 +96,10 @@ export class GapDetectorJob implements OnApplicationBootstrap, BeforeApplication
     const failed = (what: string, error: unknown) => {
       if (!this.database.explainedByOutage(error)) this.logger.error(`${what} failed: ${(error as Error).message}`);
     };
-    const deliver = setInterval(() => void this.worker.deliver().catch((e: unknown) => failed('Alert delivery', e)), every);
+    const deliver = setInterval(
+      () => void this.worker.deliver().catch((e: unknown) => failed('Alert delivery', e)),
+      every,
+    );
     deliver.unref();
     this.scheduler.addInterval(ALERT_DELIVERY_INTERVAL_NAME, deliver);
     setImmediate(() => void this.tick());
@@ -136,7 +139,15 @@ export class GapDetectorJob implements OnApplicationBootstrap, BeforeApplication
 
   private async scanAll(): Promise<ScanReport> {
     const end = this.metrics.scanDuration.startTimer();
-    const report: ScanReport = { channels: 0, skipped: 0, opened: 0, updated: 0, resolved: 0, queued: 0, failuresAlerted: 0 };
+    const report: ScanReport = {
+      channels: 0,
+      skipped: 0,
+      opened: 0,
+      updated: 0,
+      resolved: 0,
+      queued: 0,
+      failuresAlerted: 0,
+    };
     const now = this.clock.now();
     await this.repo.transaction(async (m) => {
       const gone = await this.repo.resolveInapplicable(m, now);
@@ -173,7 +184,12 @@ export class GapDetectorJob implements OnApplicationBootstrap, BeforeApplication
     return report;
   }
 
-  private async scanChannel(channel: ChannelEntity, ws: WorkspaceAlerting, now: Date, report: ScanReport): Promise<void> {
+  private async scanChannel(
+    channel: ChannelEntity,
+    ws: WorkspaceAlerting,
+    now: Date,
+    report: ScanReport,
+  ): Promise<void> {
     report.channels++;
     await this.repo.transaction(async (m) => {
       if (!(await this.repo.tryLockChannel(m, channel.id))) {
@@ -199,7 +215,12 @@ export class GapDetectorJob implements OnApplicationBootstrap, BeforeApplication
         byResolution.set(resolution, [...(byResolution.get(resolution) ?? []), alert]);
       }
       for (const [resolution, alerts] of byResolution) {
-        const closed = await this.repo.resolve(m, alerts.map((a) => a.id), resolution, now);
+        const closed = await this.repo.resolve(
+          m,
+          alerts.map((a) => a.id),
+          resolution,
+          now,
+        );
         await this.repo.closeDeliveries(m, closed, resolution === 'filled', now);
         report.resolved += closed.length;
         if (closed.length) this.metrics.resolved.inc({ resolution }, closed.length);
@@ -217,7 +238,10 @@ export class GapDetectorJob implements OnApplicationBootstrap, BeforeApplication
    * post was planned or published in it), which is announced.
    */
   private resolutionOf(alert: AlertEntity, desired: DesiredGap[], now: Date): AlertResolution {
-    if (alert.kind === 'planned_gap' && desired.some((d) => d.kind === 'inactivity' && d.startsAt.getTime() === alert.startsAt.getTime())) {
+    if (
+      alert.kind === 'planned_gap' &&
+      desired.some((d) => d.kind === 'inactivity' && d.startsAt.getTime() === alert.startsAt.getTime())
+    ) {
       return 'escalated';
     }
     // Inactivity ends with a post at or before now: that is the good news to announce.
@@ -226,7 +250,13 @@ export class GapDetectorJob implements OnApplicationBootstrap, BeforeApplication
   }
 
   /** Queues the deliveries of newly opened alerts, unless the channel is muted. */
-  private async queueOpened(m: EntityManager, channel: ChannelEntity, ws: WorkspaceAlerting, opened: { id: string; occurrence: number }[], now: Date): Promise<number> {
+  private async queueOpened(
+    m: EntityManager,
+    channel: ChannelEntity,
+    ws: WorkspaceAlerting,
+    opened: { id: string; occurrence: number }[],
+    now: Date,
+  ): Promise<number> {
     const muted = ws.mutedUntil(channel.id);
     if (muted && muted.getTime() > now.getTime()) return 0;
     const destinations = await ws.destinations();
@@ -250,18 +280,41 @@ export class GapDetectorJob implements OnApplicationBootstrap, BeforeApplication
       const start = new Date(g.from);
       const end = new Date(g.to);
       if (end.getTime() <= now.getTime()) continue; // history, not an alert
-      const base = { workspaceId: channel.workspaceId, channelId: channel.id, kind: g.kind, startsAt: start, endsAt: end, postId: g.afterPostId ?? null };
+      const base = {
+        workspaceId: channel.workspaceId,
+        channelId: channel.id,
+        kind: g.kind,
+        startsAt: start,
+        endsAt: end,
+        postId: g.afterPostId ?? null,
+      };
       if (g.kind === 'under_cadence') {
         const measured = violations.find((v) => v.rule === 'postsPerWeek' && v.from === g.from)?.measured;
-        const details: AlertDetails = { postsPerWeek: cadence.postsPerWeek, ...(measured !== undefined ? { planned: measured } : {}) };
-        out.push({ ...base, details, message: gapMessage('under_cadence', { from: start, to: end, open: false, sinceCreation: false }, details, zone) });
+        const details: AlertDetails = {
+          postsPerWeek: cadence.postsPerWeek,
+          ...(measured !== undefined ? { planned: measured } : {}),
+        };
+        out.push({
+          ...base,
+          details,
+          message: gapMessage(
+            'under_cadence',
+            { from: start, to: end, open: false, sinceCreation: false },
+            details,
+            zone,
+          ),
+        });
         continue;
       }
       if (!g.afterPostId) continue; // an empty plan: anchored on the channel's creation below
       unanchored = false;
       const open = end.getTime() === openEnd;
       const details: AlertDetails = { maxGapHours: cadence.maxGapHours, ...(open ? { open } : {}) };
-      out.push({ ...base, details, message: gapMessage(g.kind, { from: start, to: end, open, sinceCreation: false }, details, zone) });
+      out.push({
+        ...base,
+        details,
+        message: gapMessage(g.kind, { from: start, to: end, open, sinceCreation: false }, details, zone),
+      });
     }
     if (unanchored && cadence.maxGapHours !== undefined && !(await this.plan.hasPlannedPost(channel.id))) {
       // The engine anchors an empty plan on "now", which moves; an alert needs a fixed start.
@@ -278,7 +331,12 @@ export class GapDetectorJob implements OnApplicationBootstrap, BeforeApplication
           endsAt: new Date(openEnd),
           postId: null,
           details,
-          message: gapMessage(kind, { from: start, to: new Date(openEnd), open: true, sinceCreation: true }, details, zone),
+          message: gapMessage(
+            kind,
+            { from: start, to: new Date(openEnd), open: true, sinceCreation: true },
+            details,
+            zone,
+          ),
         });
       }
     }

@@ -49,7 +49,12 @@ export class GapFillSuggester {
     const slots: Date[] = [];
     // A planned gap is best filled halfway through what the cadence allows after its start.
     const maxGapMs = (alert.details.maxGapHours ?? 0) * 3_600_000;
-    const from = alert.kind === 'planned_gap' ? alert.startsAt.getTime() + maxGapMs / 2 : GAP_KINDS.includes(alert.kind) ? alert.startsAt.getTime() : now;
+    const from =
+      alert.kind === 'planned_gap'
+        ? alert.startsAt.getTime() + maxGapMs / 2
+        : GAP_KINDS.includes(alert.kind)
+          ? alert.startsAt.getTime()
+          : now;
     let after = new Date(Math.max(now, from) - 1); // next-slot answers strictly after `after`
     try {
       while (slots.length < this.options.nextSlots) {

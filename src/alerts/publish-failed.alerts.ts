@@ -54,9 +54,13 @@ export class PublishFailedAlerts {
 
   /** The backstop: opens the alerts of failed posts that have none. Returns how many it opened. */
   async sweep(now: Date): Promise<number> {
-    const missing = await this.repo.transaction(async (m) => failedPostsBesides(m, await this.repo.openPublishFailedKeys(m), SWEEP_LIMIT));
+    const missing = await this.repo.transaction(async (m) =>
+      failedPostsBesides(m, await this.repo.openPublishFailedKeys(m), SWEEP_LIMIT),
+    );
     if (missing.length === 0) return 0;
-    const zones = new Map((await this.channels.byIds([...new Set(missing.map((p) => p.channelId))])).map((c) => [c.id, c.timezone]));
+    const zones = new Map(
+      (await this.channels.byIds([...new Set(missing.map((p) => p.channelId))])).map((c) => [c.id, c.timezone]),
+    );
     let opened = 0;
     for (const post of missing) {
       const zone = zones.get(post.channelId);

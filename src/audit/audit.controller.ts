@@ -24,7 +24,11 @@ export class AuditController {
   @Roles('lead')
   @Get()
   @ApiOperation({ summary: 'Who scheduled, approved or overrode what, newest first (leads)' })
-  async list(@CurrentActor() actor: Actor, @Param('wid', new ParseUUIDPipe()) wid: string, @Query() query: AuditQueryDto) {
+  async list(
+    @CurrentActor() actor: Actor,
+    @Param('wid', new ParseUUIDPipe()) wid: string,
+    @Query() query: AuditQueryDto,
+  ) {
     if (wid !== actor.workspaceId) throw DomainError.notFound('Workspace');
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const before = decodeCursor<{ at: string; id: string }>(query.cursor, ['at', 'id']);

@@ -23,8 +23,13 @@ export class AuditService {
    * the entry commits with the change or not at all. There is no default: an entry written
    * on its own could record a change that rolled back, or miss one that committed.
    */
-  async record(actor: Pick<Actor, 'workspaceId' | 'memberId'> | { workspaceId: string; memberId: null }, entry: AuditEntry, m: EntityManager): Promise<void> {
-    if (!m.queryRunner?.isTransactionActive) throw new Error(`Audit entry ${entry.action} written outside the transaction of its change`);
+  async record(
+    actor: Pick<Actor, 'workspaceId' | 'memberId'> | { workspaceId: string; memberId: null },
+    entry: AuditEntry,
+    m: EntityManager,
+  ): Promise<void> {
+    if (!m.queryRunner?.isTransactionActive)
+      throw new Error(`Audit entry ${entry.action} written outside the transaction of its change`);
     await m.getRepository(AuditEventEntity).insert({
       workspaceId: actor.workspaceId,
       actorMemberId: actor.memberId,
@@ -36,7 +41,10 @@ export class AuditService {
     } as QueryDeepPartialEntity<AuditEventEntity>);
   }
 
-  async list(workspaceId: string, opts: { limit: number; before?: { at: string; id: string }; entityId?: string }): Promise<AuditEventEntity[]> {
+  async list(
+    workspaceId: string,
+    opts: { limit: number; before?: { at: string; id: string }; entityId?: string },
+  ): Promise<AuditEventEntity[]> {
     const qb = this.ds
       .getRepository(AuditEventEntity)
       .createQueryBuilder('a')

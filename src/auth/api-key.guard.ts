@@ -39,7 +39,10 @@ export class ApiKeyGuard implements CanActivate {
     req.actor = { memberId: member.id, workspaceId: member.workspaceId, role: member.role, name: member.name };
     const atLeast = this.reflector.getAllAndOverride<Role | undefined>(MIN_ROLE, targets);
     if (atLeast && !hasRole(req.actor, atLeast)) {
-      throw new DomainError(ErrorCode.Forbidden, `This action needs the ${atLeast} role; your key has the ${member.role} role.`);
+      throw new DomainError(
+        ErrorCode.Forbidden,
+        `This action needs the ${atLeast} role; your key has the ${member.role} role.`,
+      );
     }
     return true;
   }

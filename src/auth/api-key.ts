@@ -14,5 +14,7 @@ export function hashApiKey(key: string): string {
 
 /** Cheap shape check, so junk never reaches the database. */
 export function looksLikeApiKey(key: string): boolean {
-  return key.startsWith(PREFIX) && key.length === PREFIX.length + 43 && /^[A-Za-z0-9_-]+$/.test(key.slice(PREFIX.length));
+  return (
+    key.startsWith(PREFIX) && key.length === PREFIX.length + 43 && /^[A-Za-z0-9_-]+$/.test(key.slice(PREFIX.length))
+  );
 }

@@ -43,7 +43,9 @@ export interface ChannelPlan {
 }
 
 function sizeOf(plan: ChannelPlan): number {
-  const posts = plan.last ? plan.last.body.length + plan.last.around.length + (plan.last.gzipBytes ?? 0) : plan.posts.length;
+  const posts = plan.last
+    ? plan.last.body.length + plan.last.around.length + (plan.last.gzipBytes ?? 0)
+    : plan.posts.length;
   const insights = plan.insights ? plan.insights.rules.length + plan.insights.json.length : 0;
   return PLAN_OVERHEAD_BYTES + posts + insights + plan.timeline.length * TIMELINE_ENTRY_BYTES;
 }

@@ -31,7 +31,11 @@ async function send(req: Request, res: Response, answer: CalendarAnswer): Promis
 
 @ApiTags('calendar')
 @ApiBearerAuth()
-@ApiHeader({ name: 'If-None-Match', required: false, description: 'An ETag of an earlier answer: 304 while it is still the answer' })
+@ApiHeader({
+  name: 'If-None-Match',
+  required: false,
+  description: 'An ETag of an earlier answer: 304 while it is still the answer',
+})
 @ApiResponse({ status: 304, description: 'Not modified since the ETag sent in If-None-Match' })
 @Controller('v1')
 export class CalendarController {

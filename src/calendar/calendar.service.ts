@@ -101,7 +101,11 @@ export class CalendarService {
     private readonly clock: Clock,
     notifications: ChangeNotifications,
   ) {
-    this.scoped = new NotifiedCache(notifications, { channel: CHANGE_CHANNELS.channels, rowOf: (found) => found.channel.id, maxEntries: 10_000 });
+    this.scoped = new NotifiedCache(notifications, {
+      channel: CHANGE_CHANNELS.channels,
+      rowOf: (found) => found.channel.id,
+      maxEntries: 10_000,
+    });
   }
 
   /** A channel's calendar; another workspace's channel answers 404. */
@@ -164,7 +168,10 @@ export class CalendarService {
    */
   private withPlanRevision(actor: Actor, channelId: string): Promise<ChannelWithPlanRevision | null> {
     return this.scoped.get(`${actor.workspaceId}/${channelId}`, async () => {
-      const [channel, revisions] = await Promise.all([this.channels.find(actor, channelId), this.plan.revisions([channelId])]);
+      const [channel, revisions] = await Promise.all([
+        this.channels.find(actor, channelId),
+        this.plan.revisions([channelId]),
+      ]);
       return channel ? { channel, revision: revisions.get(channelId)!.token } : null;
     });
   }
@@ -248,8 +255,15 @@ export class CalendarService {
     const rules = channel.rules;
     const t = now.getTime();
     const memo = plan.insights;
-    if (memo && memo.rules === rulesKey && memo.validFrom <= t && t < memo.validUntil) return { plan, head, tail: memo.json };
-    const { gaps, violations, mix } = this.plan.insightsOf(channel, plan.timeline as TimelineEntry[], range.from, range.to, now);
+    if (memo && memo.rules === rulesKey && memo.validFrom <= t && t < memo.validUntil)
+      return { plan, head, tail: memo.json };
+    const { gaps, violations, mix } = this.plan.insightsOf(
+      channel,
+      plan.timeline as TimelineEntry[],
+      range.from,
+      range.to,
+      now,
+    );
     const tail = `,"gaps":${JSON.stringify(gaps)},"violations":${JSON.stringify(violations)},"mix":${JSON.stringify(mix)}}`;
     const validUntil = insightsValidUntil(plan.timeline, rules, channel.timezone, range, now);
     if (validUntil !== null) {

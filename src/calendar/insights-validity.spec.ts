@@ -9,7 +9,13 @@ const DAY = 24 * HOUR;
 const BASE = Date.parse('2027-03-01T00:00:00Z'); // the month of the spring DST changes
 
 /** What the calendar shows of the plan window at `now` (as CalendarService computes it). */
-function insights(timeline: TimelineEntry[], rules: ChannelRules, zone: string, range: { from: Date; to: Date }, now: Date): string {
+function insights(
+  timeline: TimelineEntry[],
+  rules: ChannelRules,
+  zone: string,
+  range: { from: Date; to: Date },
+  now: Date,
+): string {
   return JSON.stringify([
     findGaps(timeline, rules, zone, { ...range, now }),
     evaluate(timeline, rules, zone, { ...range, now }),
@@ -32,7 +38,10 @@ const rulesArb: fc.Arbitrary<ChannelRules> = fc.record(
     ),
     mix: fc.record({
       windowDays: fc.integer({ min: 1, max: 10 }),
-      limits: fc.dictionary(fc.constantFrom(...CATEGORIES), fc.record({ max: fc.constantFrom(0.2, 0.5), min: fc.constantFrom(0.1, 0.4) }, { requiredKeys: [] })),
+      limits: fc.dictionary(
+        fc.constantFrom(...CATEGORIES),
+        fc.record({ max: fc.constantFrom(0.2, 0.5), min: fc.constantFrom(0.1, 0.4) }, { requiredKeys: [] }),
+      ),
     }),
   },
   { requiredKeys: [] },
@@ -47,9 +56,11 @@ const instantArb = fc
 const scenarioArb = fc.record({
   zone: fc.constantFrom(...ZONES),
   rules: rulesArb,
-  timeline: fc.array(fc.record({ at: instantArb, category: fc.constantFrom(...CATEGORIES) }), { maxLength: 25 }).map((xs) =>
-    xs.map((x, i) => ({ id: `p${String(i).padStart(2, '0')}`, at: new Date(x.at), category: x.category })),
-  ),
+  timeline: fc
+    .array(fc.record({ at: instantArb, category: fc.constantFrom(...CATEGORIES) }), { maxLength: 25 })
+    .map((xs) =>
+      xs.map((x, i) => ({ id: `p${String(i).padStart(2, '0')}`, at: new Date(x.at), category: x.category })),
+    ),
   from: instantArb,
   days: fc.integer({ min: 1, max: 40 }),
   now: instantArb,
@@ -90,7 +101,9 @@ describe('insightsValidUntil', () => {
     // Exactly at post + limit: the stretch is not yet over the limit, one ms later it is.
     const edge = new Date(BASE + 2 * DAY);
     expect(insightsValidUntil(post, rules, 'Europe/Rome', range, edge)).toBe(edge.getTime() + 1);
-    expect(insights(post, rules, 'Europe/Rome', range, new Date(edge.getTime() + 1))).not.toBe(insights(post, rules, 'Europe/Rome', range, edge));
+    expect(insights(post, rules, 'Europe/Rome', range, new Date(edge.getTime() + 1))).not.toBe(
+      insights(post, rules, 'Europe/Rome', range, edge),
+    );
     // Without a gap rule, the clock matters only at the range's ends.
     expect(insightsValidUntil(post, {}, 'Europe/Rome', range, new Date(BASE - DAY))).toBe(BASE);
     expect(insightsValidUntil(post, {}, 'Europe/Rome', range, new Date(BASE + 40 * DAY))).toBe(Infinity);

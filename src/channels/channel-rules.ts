@@ -73,11 +73,13 @@ function IsMixLimits(options?: ValidationOptions): PropertyDecorator {
           const entries = Object.entries(value as Record<string, unknown>);
           if (entries.length > 50) return false;
           return entries.every(([key, limit]) => {
-            if (!CATEGORY_KEY.test(key) || typeof limit !== 'object' || limit === null || Array.isArray(limit)) return false;
+            if (!CATEGORY_KEY.test(key) || typeof limit !== 'object' || limit === null || Array.isArray(limit))
+              return false;
             const l = limit as Record<string, unknown>;
             const keys = Object.keys(l);
             if (keys.length === 0 || keys.some((k) => k !== 'max' && k !== 'min')) return false;
-            const share = (v: unknown) => v === undefined || (typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1);
+            const share = (v: unknown) =>
+              v === undefined || (typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1);
             if (!share(l.max) || !share(l.min)) return false;
             return !(typeof l.max === 'number' && typeof l.min === 'number' && l.min > l.max);
           });

@@ -37,7 +37,8 @@ export type ChannelChanges = Partial<
 function plainSelect(ds: DataSource, entity: typeof ChannelEntity, alias: string) {
   const columns = ds.getMetadata(entity).columns.filter((c) => c.isSelect && !c.isVirtual);
   for (const c of columns) {
-    if (c.transformer || c.embeddedMetadata) throw new Error(`ChannelsRepository reads ${c.propertyName} without TypeORM: add its transformer here`);
+    if (c.transformer || c.embeddedMetadata)
+      throw new Error(`ChannelsRepository reads ${c.propertyName} without TypeORM: add its transformer here`);
   }
   return {
     list: columns.map((c) => `${alias}."${c.databaseName}" AS "${c.propertyName}"`).join(', '),
@@ -101,7 +102,10 @@ export class ChannelsRepository {
       .getOne();
   }
 
-  list(workspaceId: string, opts: { status?: ChannelStatus; limit: number; after?: { createdAt: string; id: string } }): Promise<ChannelEntity[]> {
+  list(
+    workspaceId: string,
+    opts: { status?: ChannelStatus; limit: number; after?: { createdAt: string; id: string } },
+  ): Promise<ChannelEntity[]> {
     const qb = this.ds
       .getRepository(ChannelEntity)
       .createQueryBuilder('c')

@@ -15,7 +15,13 @@ import { toRulesConfig, toSlotsConfig } from './channel-rules';
 import { ChannelChanges, ChannelsRepository } from './channels.repository';
 import { addressFields, credentialErrors } from './credentials.schema';
 import { CredentialsCipher } from './credentials.cipher';
-import { ChannelCreateDto, ChannelListQueryDto, ChannelResponse, ChannelUpdateDto, mapChannel } from './dto/channel.dto';
+import {
+  ChannelCreateDto,
+  ChannelListQueryDto,
+  ChannelResponse,
+  ChannelUpdateDto,
+  mapChannel,
+} from './dto/channel.dto';
 
 export interface ChannelMutation extends ChannelResponse {
   warnings: string[];
@@ -60,13 +66,23 @@ export class ChannelsService {
         hasCredentials: dto.credentials !== undefined,
         archivedAt: null,
       });
-      await this.audit.record(actor, { action: 'channel.create', entityType: 'channel', entityId: id, details: { platform: dto.platform } }, m);
+      await this.audit.record(
+        actor,
+        { action: 'channel.create', entityType: 'channel', entityId: id, details: { platform: dto.platform } },
+        m,
+      );
       return channel;
     });
     return { ...mapChannel(channel), warnings: await this.channelCountWarnings(workspaceId) };
   }
 
-  async list(actor: Actor, workspaceId: string, query: ChannelListQueryDto, limit = DEFAULT_PAGE_SIZE, cursor?: string) {
+  async list(
+    actor: Actor,
+    workspaceId: string,
+    query: ChannelListQueryDto,
+    limit = DEFAULT_PAGE_SIZE,
+    cursor?: string,
+  ) {
     this.workspaces.assertOwn(actor, workspaceId);
     const after = decodeCursor<{ createdAt: string; id: string }>(cursor, ['createdAt', 'id']);
     const status = query.status === 'all' ? undefined : (query.status ?? 'active');
@@ -162,7 +178,11 @@ export class ChannelsService {
         assertVersion(ifMatch ?? current.version, now.version, 'The channel');
       }
       const changed = Object.keys(changes).filter((k) => k !== 'credentialsCiphertext');
-      await this.audit.record(actor, { action: 'channel.update', entityType: 'channel', entityId: channelId, details: { changed } }, m);
+      await this.audit.record(
+        actor,
+        { action: 'channel.update', entityType: 'channel', entityId: channelId, details: { changed } },
+        m,
+      );
     });
     const updated = await this.get(actor, channelId);
     return { ...mapChannel(updated), warnings: reactivated ? await this.channelCountWarnings(actor.workspaceId) : [] };
@@ -173,7 +193,10 @@ export class ChannelsService {
     const current = await this.get(actor, channelId);
     if (current.status === 'archived') return;
     await this.channels.transaction(async (m) => {
-      await this.channels.updateAtVersion(m, channelId, current.version, { status: 'archived', archivedAt: this.clock.now() });
+      await this.channels.updateAtVersion(m, channelId, current.version, {
+        status: 'archived',
+        archivedAt: this.clock.now(),
+      });
       await this.audit.record(actor, { action: 'channel.archive', entityType: 'channel', entityId: channelId }, m);
     });
   }
@@ -188,7 +211,11 @@ export class ChannelsService {
     if (credentials === undefined || credentials === null) return;
     const errors = credentialErrors(platform, credentials);
     if (errors.length) {
-      throw new DomainError(ErrorCode.InvalidInput, `The credentials are invalid for ${platform}: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, { errors });
+      throw new DomainError(
+        ErrorCode.InvalidInput,
+        `The credentials are invalid for ${platform}: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`,
+        { errors },
+      );
     }
   }
 
@@ -197,7 +224,10 @@ export class ChannelsService {
    * egress guard would refuse (loopback, private... not in EGRESS_ALLOW): 422 at save time
    * rather than a failed post later. Runs outside any transaction (it resolves names).
    */
-  private async assertAddresses(platform: Platform, credentials: Record<string, unknown> | undefined | null): Promise<void> {
+  private async assertAddresses(
+    platform: Platform,
+    credentials: Record<string, unknown> | undefined | null,
+  ): Promise<void> {
     if (!credentials) return;
     const errors: { field: string; message: string }[] = [];
     for (const name of addressFields(platform)) {
@@ -211,7 +241,9 @@ export class ChannelsService {
       }
     }
     if (errors.length) {
-      throw new DomainError(ErrorCode.Unprocessable, `${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}.`, { errors });
+      throw new DomainError(ErrorCode.Unprocessable, `${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}.`, {
+        errors,
+      });
     }
   }
 

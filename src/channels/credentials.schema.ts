@@ -12,11 +12,20 @@ const httpUrl: Check = (v) => {
     return 'must be an http(s) URL';
   }
 };
-const secret: Check = (v) => (typeof v === 'string' && v.length >= 1 && v.length <= 4096 ? null : 'must be a non-empty string');
-const nonNegativeInt = (max: number): Check => (v) =>
-  Number.isInteger(v) && (v as number) >= 0 && (v as number) <= max ? null : `must be a whole number from 0 to ${max}`;
-const positiveInt = (max: number): Check => (v) =>
-  Number.isInteger(v) && (v as number) >= 1 && (v as number) <= max ? null : `must be a whole number from 1 to ${max}`;
+const secret: Check = (v) =>
+  typeof v === 'string' && v.length >= 1 && v.length <= 4096 ? null : 'must be a non-empty string';
+const nonNegativeInt =
+  (max: number): Check =>
+  (v) =>
+    Number.isInteger(v) && (v as number) >= 0 && (v as number) <= max
+      ? null
+      : `must be a whole number from 0 to ${max}`;
+const positiveInt =
+  (max: number): Check =>
+  (v) =>
+    Number.isInteger(v) && (v as number) >= 1 && (v as number) <= max
+      ? null
+      : `must be a whole number from 1 to ${max}`;
 
 /** Fields of each platform's credentials: [name, check, required]. */
 const SCHEMAS: Record<Platform, [string, Check, boolean][]> = {
@@ -49,7 +58,10 @@ export function credentialErrors(platform: Platform, credentials: unknown): Fiel
   const known = new Set(schema.map(([name]) => name));
   const errors: FieldError[] = Object.keys(given)
     .filter((k) => !known.has(k))
-    .map((k) => ({ field: `credentials.${k}`, message: `is not a ${platform} credential (expected ${[...known].join(', ')})` }));
+    .map((k) => ({
+      field: `credentials.${k}`,
+      message: `is not a ${platform} credential (expected ${[...known].join(', ')})`,
+    }));
   for (const [name, check, required] of schema) {
     if (given[name] === undefined) {
       if (required) errors.push({ field: `credentials.${name}`, message: `is required for ${platform}` });

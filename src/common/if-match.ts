@@ -10,8 +10,12 @@ export function parseIfMatch(header: string | undefined): number | undefined {
 
 export function assertVersion(expected: number | undefined, actual: number, what: string): void {
   if (expected !== undefined && expected !== actual) {
-    throw new DomainError(ErrorCode.StaleVersion, `${what} has changed since you read it (now version ${actual}); reload it and try again.`, {
-      currentVersion: actual,
-    });
+    throw new DomainError(
+      ErrorCode.StaleVersion,
+      `${what} has changed since you read it (now version ${actual}); reload it and try again.`,
+      {
+        currentVersion: actual,
+      },
+    );
   }
 }

@@ -44,7 +44,15 @@ describe('cursors', () => {
 
   it('are only written for (instant, uuid) positions', () => {
     expect(() => encodeCursor({ at: 'yesterday', id: ID })).toThrow(/cursor position at/);
-    const page = toPage([{ id: ID, at: new Date('2027-03-01T09:00:00Z') }, { id: ID, at: new Date() }], 1, (r) => r.id, (r) => ({ at: r.at.toISOString(), id: r.id }));
+    const page = toPage(
+      [
+        { id: ID, at: new Date('2027-03-01T09:00:00Z') },
+        { id: ID, at: new Date() },
+      ],
+      1,
+      (r) => r.id,
+      (r) => ({ at: r.at.toISOString(), id: r.id }),
+    );
     expect(decodeCursor(page.nextCursor!, ['at', 'id'])).toEqual({ at: '2027-03-01T09:00:00.000Z', id: ID });
   });
 });

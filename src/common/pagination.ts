@@ -43,7 +43,13 @@ function isPositionValue(key: string, value: unknown): boolean {
   if (typeof value !== 'string') return false;
   if (key === 'id') return UUID.test(value);
   // Year 0000 is an ISO year but no PostgreSQL one (1 BC has no place in a timestamptz text).
-  return value === 'infinity' || (ISO.test(value) && !value.startsWith('0000') && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString() === value);
+  return (
+    value === 'infinity' ||
+    (ISO.test(value) &&
+      !value.startsWith('0000') &&
+      !Number.isNaN(Date.parse(value)) &&
+      new Date(value).toISOString() === value)
+  );
 }
 
 export function encodeCursor(position: Record<string, string | number | null>): string {
@@ -53,7 +59,10 @@ export function encodeCursor(position: Record<string, string | number | null>): 
   return Buffer.from(JSON.stringify(position)).toString('base64url');
 }
 
-export function decodeCursor<T extends Record<string, string>>(cursor: string | undefined, keys: (keyof T & string)[]): T | undefined {
+export function decodeCursor<T extends Record<string, string>>(
+  cursor: string | undefined,
+  keys: (keyof T & string)[],
+): T | undefined {
   if (cursor === undefined) return undefined;
   const invalid = () => DomainError.invalid('cursor', 'cursor is not a cursor this API returned');
   if (cursor.length > CURSOR_MAX_LENGTH || !/^[A-Za-z0-9_-]*$/.test(cursor)) throw invalid();
@@ -71,7 +80,12 @@ export function decodeCursor<T extends Record<string, string>>(cursor: string | 
 }
 
 /** Builds a page from rows fetched with limit + 1. */
-export function toPage<R, T>(rows: R[], limit: number, map: (row: R) => T, positionOf: (row: R) => Record<string, string | number | null>): Page<T> {
+export function toPage<R, T>(
+  rows: R[],
+  limit: number,
+  map: (row: R) => T,
+  positionOf: (row: R) => Record<string, string | number | null>,
+): Page<T> {
   const more = rows.length > limit;
   const items = more ? rows.slice(0, limit) : rows;
   return {

@@ -94,7 +94,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   private toProblem(exception: unknown, req: Request): Problem {
     if (exception instanceof DomainError) {
       const status = statusOf(exception.code);
-      return problem(status, exception.message, { ...exception.extra }, `https://palinsesto.dev/problems/${exception.code}`);
+      return problem(
+        status,
+        exception.message,
+        { ...exception.extra },
+        `https://palinsesto.dev/problems/${exception.code}`,
+      );
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
@@ -106,14 +111,24 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return problem(status, this.detailOf(status, exception, req));
     }
     const bodyParserError = exception as { type?: string; status?: number; expose?: boolean };
-    if (bodyParserError && typeof bodyParserError.status === 'number' && bodyParserError.status < 500 && bodyParserError.expose) {
+    if (
+      bodyParserError &&
+      typeof bodyParserError.status === 'number' &&
+      bodyParserError.status < 500 &&
+      bodyParserError.expose
+    ) {
       // Errors of express's body parser: malformed JSON, a body too large, a bad charset.
       return problem(bodyParserError.status, this.bodyParserDetail(bodyParserError));
     }
     if (isDatabaseUnavailable(exception)) {
       // The database is down, restarting or frozen past DB_TIMEOUT_MS: the client retries.
       // Not logged per request: DatabaseAvailability logs each outage once.
-      return problem(HttpStatus.SERVICE_UNAVAILABLE, 'The database cannot be reached right now; retry in a few seconds.', {}, DATABASE_UNAVAILABLE);
+      return problem(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        'The database cannot be reached right now; retry in a few seconds.',
+        {},
+        DATABASE_UNAVAILABLE,
+      );
     }
     this.logger.error(
       `Unhandled error on ${req.method} ${req.route?.path ?? req.path}: ${(exception as Error)?.stack ?? String(exception)}`,

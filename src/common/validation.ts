@@ -3,7 +3,11 @@ import { FieldError } from './domain-error';
 
 function collect(errors: ValidationError[], prefix = ''): FieldError[] {
   return errors.flatMap((e) => {
-    const field = prefix ? (/^\d+$/.test(e.property) ? `${prefix}[${e.property}]` : `${prefix}.${e.property}`) : e.property;
+    const field = prefix
+      ? /^\d+$/.test(e.property)
+        ? `${prefix}[${e.property}]`
+        : `${prefix}.${e.property}`
+      : e.property;
     const own = Object.values(e.constraints ?? {}).map((message) => ({ field, message }));
     return own.concat(collect(e.children ?? [], field));
   });

@@ -2,10 +2,24 @@ import { isInstant, toDate } from './validators';
 
 describe('isInstant and toDate', () => {
   it('accept an ISO 8601 instant with an offset or Z, and refuse anything else', () => {
-    for (const ok of ['2027-03-29T09:00:00+02:00', '2027-03-29T09:00Z', '2027-03-29T07:00:00.123456789z', '2027-03-29T09:00:00+0200']) {
+    for (const ok of [
+      '2027-03-29T09:00:00+02:00',
+      '2027-03-29T09:00Z',
+      '2027-03-29T07:00:00.123456789z',
+      '2027-03-29T09:00:00+0200',
+    ]) {
       expect(isInstant(ok)).toBe(true);
     }
-    for (const bad of ['2027-03-29T09:00:00', '2027-03-29', '2027-02-30T09:00:00Z', '2027-03-29T25:00:00Z', ' 2027-03-29T09:00:00Z', `2027-03-29T09:00:00.${'1'.repeat(40)}Z`, 42, null]) {
+    for (const bad of [
+      '2027-03-29T09:00:00',
+      '2027-03-29',
+      '2027-02-30T09:00:00Z',
+      '2027-03-29T25:00:00Z',
+      ' 2027-03-29T09:00:00Z',
+      `2027-03-29T09:00:00.${'1'.repeat(40)}Z`,
+      42,
+      null,
+    ]) {
       expect(isInstant(bad)).toBe(false);
     }
   });

@@ -93,7 +93,9 @@ export function Nullable(): PropertyDecorator {
  */
 export function IsQueryInstant(options?: ValidationOptions): PropertyDecorator {
   return applyDecorators(
-    Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.replace(/ (\d{2}:?\d{2})$/, '+$1') : value)),
+    Transform(({ value }: { value: unknown }) =>
+      typeof value === 'string' ? value.replace(/ (\d{2}:?\d{2})$/, '+$1') : value,
+    ),
     IsInstant(options),
   );
 }

@@ -34,9 +34,9 @@ describe('loadConfig', () => {
 
   it('requires SECRET_KEY with DATABASE_URL', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres://u:p@localhost/db' })).toThrow(/SECRET_KEY is required/);
-    expect(
-      loadConfig({ DATABASE_URL: 'postgres://u:p@localhost/db', SECRET_KEY: 'a'.repeat(64) }).databaseUrl,
-    ).toBe('postgres://u:p@localhost/db');
+    expect(loadConfig({ DATABASE_URL: 'postgres://u:p@localhost/db', SECRET_KEY: 'a'.repeat(64) }).databaseUrl).toBe(
+      'postgres://u:p@localhost/db',
+    );
   });
 
   it('bounds database waits by DB_TIMEOUT_MS, 5 s by default', () => {
@@ -57,7 +57,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
     expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
     expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
-    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::/8,192.0.2.1' }).trustProxy).toEqual(['loopback', '10.0.0.0/8', 'fd00::/8', '192.0.2.1']);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::/8,192.0.2.1' }).trustProxy).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+      'fd00::/8',
+      '192.0.2.1',
+    ]);
     expect(loadConfig({ AUTH_FAILURES_PER_MINUTE: '100' }).authFailuresPerMinute).toBe(100);
   });
 
@@ -85,13 +90,9 @@ describe('EGRESS_ALLOW', () => {
   });
 
   it('reads comma-separated CIDR blocks in canonical form; a bare address is one address', () => {
-    expect(loadConfig({ EGRESS_ALLOW: '127.0.0.0/8, ::1/128,10.1.2.3/16,fd00:0:0::/8,192.168.1.7' }).egressAllow).toEqual([
-      '127.0.0.0/8',
-      '::1/128',
-      '10.1.0.0/16',
-      'fd00::/8',
-      '192.168.1.7/32',
-    ]);
+    expect(
+      loadConfig({ EGRESS_ALLOW: '127.0.0.0/8, ::1/128,10.1.2.3/16,fd00:0:0::/8,192.168.1.7' }).egressAllow,
+    ).toEqual(['127.0.0.0/8', '::1/128', '10.1.0.0/16', 'fd00::/8', '192.168.1.7/32']);
   });
 
   it('stops the start naming each bad block', () => {

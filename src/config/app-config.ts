@@ -31,7 +31,10 @@ function isProxyEntry(entry: string): boolean {
 }
 
 function isTrustProxy(value: unknown): boolean {
-  return typeof value === 'string' && (/^(true|false|\d{1,2})$/.test(value) || value.split(',').every((entry) => isProxyEntry(entry.trim())));
+  return (
+    typeof value === 'string' &&
+    (/^(true|false|\d{1,2})$/.test(value) || value.split(',').every((entry) => isProxyEntry(entry.trim())))
+  );
 }
 
 /** Express's `trust proxy` from TRUST_PROXY: off, every proxy, a hop count, or the proxies' addresses. */
@@ -64,9 +67,12 @@ export class EnvironmentVariables {
 
   @Transform(emptyToUndefined)
   @Optional()
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, {
-    message: 'PUBLIC_URL must be an http(s) URL such as https://palinsesto.example.com',
-  })
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    {
+      message: 'PUBLIC_URL must be an http(s) URL such as https://palinsesto.example.com',
+    },
+  )
   PUBLIC_URL?: string;
 
   @Transform(emptyToUndefined)
@@ -156,16 +162,23 @@ export class EnvironmentVariables {
 export function parseEgressAllow(value: string | undefined): { blocks: string[]; problems: string[] } {
   const blocks: string[] = [];
   const problems: string[] = [];
-  for (const entry of (value ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '')) {
+  for (const entry of (value ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '')) {
     const [address = '', length, ...rest] = entry.split('/');
-    const plain = ipaddr.IPv4.isValidFourPartDecimal(address) || (ipaddr.IPv6.isValid(address) && !address.includes('%'));
-    const bits = length === undefined ? (address.includes(':') ? 128 : 32) : /^\d{1,3}$/.test(length) ? Number(length) : NaN;
+    const plain =
+      ipaddr.IPv4.isValidFourPartDecimal(address) || (ipaddr.IPv6.isValid(address) && !address.includes('%'));
+    const bits =
+      length === undefined ? (address.includes(':') ? 128 : 32) : /^\d{1,3}$/.test(length) ? Number(length) : NaN;
     if (!plain || rest.length > 0 || !(bits >= 0 && bits <= (address.includes(':') ? 128 : 32))) {
       problems.push(`EGRESS_ALLOW: "${entry}" is not a CIDR block such as 10.0.0.0/8 or fd00::/8`);
       continue;
     }
     const cidr = `${address}/${bits}`;
-    const network = address.includes(':') ? ipaddr.IPv6.networkAddressFromCIDR(cidr) : ipaddr.IPv4.networkAddressFromCIDR(cidr);
+    const network = address.includes(':')
+      ? ipaddr.IPv6.networkAddressFromCIDR(cidr)
+      : ipaddr.IPv4.networkAddressFromCIDR(cidr);
     blocks.push(`${network.toString()}/${bits}`);
   }
   return { blocks, problems };
@@ -232,7 +245,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const vars = plainToInstance(EnvironmentVariables, raw);
   const problems = flatten(validateSync(vars, { whitelist: true }));
   if (vars.DATABASE_URL && !vars.SECRET_KEY) {
-    problems.push('SECRET_KEY is required with DATABASE_URL: every instance must share the key that encrypts credentials');
+    problems.push(
+      'SECRET_KEY is required with DATABASE_URL: every instance must share the key that encrypts credentials',
+    );
   }
   const egressAllow = parseEgressAllow(vars.EGRESS_ALLOW);
   problems.push(...egressAllow.problems);

@@ -4,7 +4,9 @@ import { graphemeLength, mastodonLength } from './text-length';
 
 describe('composeText', () => {
   it('joins title, body and link as paragraphs', () => {
-    expect(composeText({ title: ' Titolo ', body: 'Testo\n', link: 'https://example.com' })).toBe('Titolo\n\nTesto\n\nhttps://example.com');
+    expect(composeText({ title: ' Titolo ', body: 'Testo\n', link: 'https://example.com' })).toBe(
+      'Titolo\n\nTesto\n\nhttps://example.com',
+    );
   });
   it('leaves out empty parts and a link the body already has', () => {
     expect(composeText({ title: null, body: 'Vedi https://example.com/a qui', link: 'https://example.com/a' })).toBe(
@@ -17,7 +19,12 @@ describe('composeText', () => {
 describe('checkContentLimit: Mastodon (500, links 23, remote mentions by username)', () => {
   it('accepts exactly 500 and reports 501 as one over', () => {
     expect(checkContentLimit('mastodon', 'a'.repeat(500))).toBeNull();
-    expect(checkContentLimit('mastodon', 'a'.repeat(501))).toMatchObject({ limit: 500, length: 501, over: 1, unit: 'characters' });
+    expect(checkContentLimit('mastodon', 'a'.repeat(501))).toMatchObject({
+      limit: 500,
+      length: 501,
+      over: 1,
+      unit: 'characters',
+    });
   });
 
   it('counts every link as 23 characters, however long', () => {
@@ -62,7 +69,12 @@ describe('checkContentLimit: Bluesky (300 graphemes)', () => {
     expect('👨‍👩‍👧'.length).toBe(8);
     expect(checkContentLimit('bluesky', '👨‍👩‍👧'.repeat(300))).toBeNull();
     expect(checkContentLimit('bluesky', 'e\u0301'.repeat(300))).toBeNull();
-    expect(checkContentLimit('bluesky', `${'a'.repeat(300)}👍🏽`)).toMatchObject({ limit: 300, length: 301, over: 1, unit: 'graphemes' });
+    expect(checkContentLimit('bluesky', `${'a'.repeat(300)}👍🏽`)).toMatchObject({
+      limit: 300,
+      length: 301,
+      over: 1,
+      unit: 'graphemes',
+    });
   });
 
   it('counts links at their full length', () => {

@@ -15,7 +15,11 @@ function trimLink(candidate: string): string {
   for (;;) {
     const before = url;
     url = url.replace(TRAILING_PUNCTUATION, '');
-    for (const [open, close] of [['(', ')'], ['[', ']'], ['{', '}']] as const) {
+    for (const [open, close] of [
+      ['(', ')'],
+      ['[', ']'],
+      ['{', '}'],
+    ] as const) {
       if (url.endsWith(close) && url.split(close).length > url.split(open).length) url = url.slice(0, -1);
     }
     if (url === before) return url;

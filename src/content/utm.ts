@@ -70,7 +70,11 @@ export function tagLinks(text: string, options: UtmOptions): string {
  * utm_source = the platform and the channel's campaign; unchanged when the channel has no
  * campaign. The dispatcher and the composer's preview share this, so the preview is exact.
  */
-export function withChannelUtm<T extends { body: string; link?: string | null }>(post: T, platform: string, campaign: string | null | undefined): T {
+export function withChannelUtm<T extends { body: string; link?: string | null }>(
+  post: T,
+  platform: string,
+  campaign: string | null | undefined,
+): T {
   if (!campaign) return post;
   const utm = { source: platform, campaign };
   return { ...post, body: tagLinks(post.body, utm), link: post.link ? tagLink(post.link, utm) : post.link };

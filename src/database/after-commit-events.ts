@@ -96,7 +96,9 @@ export class AfterCommitEvents implements OnModuleInit, BeforeApplicationShutdow
   emitOnCommit<P>(m: EntityManager, name: EventName<P>, payload: P): void {
     const frames = m.queryRunner?.isTransactionActive ? framesOf(m.queryRunner) : undefined;
     if (!frames || frames.length === 0) {
-      throw new Error(`Event ${name} stated outside a transaction: pass the transaction's EntityManager, or use emitCommitted() for a committed change`);
+      throw new Error(
+        `Event ${name} stated outside a transaction: pass the transaction's EntityManager, or use emitCommitted() for a committed change`,
+      );
     }
     (frames[frames.length - 1] ??= []).push({ name, payload });
   }
@@ -122,10 +124,12 @@ export class AfterCommitEvents implements OnModuleInit, BeforeApplicationShutdow
         for (const e of events) {
           for (const listener of this.emitter.listeners(e.name)) {
             try {
-              runs.push(Promise.resolve(listener(e.payload)).then(
-                () => undefined,
-                (error: unknown) => this.failed(e.name, error),
-              ));
+              runs.push(
+                Promise.resolve(listener(e.payload)).then(
+                  () => undefined,
+                  (error: unknown) => this.failed(e.name, error),
+                ),
+              );
             } catch (error) {
               this.failed(e.name, error);
             }

@@ -139,7 +139,10 @@ export class ChangeNotifications implements OnApplicationBootstrap, OnApplicatio
     const timeoutMs = (poolOf(this.ds).options as DeadlineClientConfig).readDeadlineMs || DEFAULT_BARRIER_TIMEOUT_MS;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new DatabaseUnavailableError(`PostgreSQL gave no answer within ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new DatabaseUnavailableError(`PostgreSQL gave no answer within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
     });
     const done = Promise.race([client.query('SELECT 1'), timeout]).then(
       () => client === this.client && this.live,
@@ -198,7 +201,8 @@ export class ChangeNotifications implements OnApplicationBootstrap, OnApplicatio
     const delay = this.reconnectDelay;
     this.reconnectDelay = Math.min(delay * 2, RECONNECT_MAX_MS);
     // Once per outage: the reconnection attempts that follow are not news.
-    if (!this.outage) this.logger.warn(`No change notifications (${message}): caches are bypassed until they are back; reconnecting.`);
+    if (!this.outage)
+      this.logger.warn(`No change notifications (${message}): caches are bypassed until they are back; reconnecting.`);
     this.outage = true;
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;

@@ -110,7 +110,9 @@ export class DatabaseAvailability implements OnApplicationBootstrap, OnApplicati
     }
     if (!this.outage) {
       this.outage = { since: performance.now() };
-      this.logger.error(`database unreachable: ${describeDatabaseError(failure)}; API requests answer 503 until it is back`);
+      this.logger.error(
+        `database unreachable: ${describeDatabaseError(failure)}; API requests answer 503 until it is back`,
+      );
     }
     const delay = this.retryDelay;
     this.retryDelay = Math.min(delay * 2, RETRY_MAX_MS);

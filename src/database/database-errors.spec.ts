@@ -55,9 +55,11 @@ describe('describeDatabaseError', () => {
     expect(describeDatabaseError(queryFailed(withCode('canceling statement due to statement timeout', '57014')))).toBe(
       'canceling statement due to statement timeout (57014)',
     );
-    expect(describeDatabaseError(withCode('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED'))).toBe('connect ECONNREFUSED 127.0.0.1:5432');
-    expect(describeDatabaseError(new AggregateError([withCode('connect ECONNREFUSED ::1:5432', 'ECONNREFUSED')], ''))).toBe(
-      'connect ECONNREFUSED ::1:5432',
+    expect(describeDatabaseError(withCode('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED'))).toBe(
+      'connect ECONNREFUSED 127.0.0.1:5432',
     );
+    expect(
+      describeDatabaseError(new AggregateError([withCode('connect ECONNREFUSED ::1:5432', 'ECONNREFUSED')], '')),
+    ).toBe('connect ECONNREFUSED ::1:5432');
   });
 });

@@ -35,7 +35,17 @@ const SOCKET_CODES = new Set([
  * timeout), 53300 (too many connections), 3D000 (the database is gone), 28000/28P01 (the
  * server refuses our role: a changed password is an outage too, not a bug in a request).
  */
-const UNAVAILABLE_SQLSTATES = new Set(['57014', '57P01', '57P02', '57P03', '57P05', '53300', '3D000', '28000', '28P01']);
+const UNAVAILABLE_SQLSTATES = new Set([
+  '57014',
+  '57P01',
+  '57P02',
+  '57P03',
+  '57P05',
+  '53300',
+  '3D000',
+  '28000',
+  '28P01',
+]);
 
 /** What node-postgres, pg-pool and TypeORM say when a connection is missing, cut or timed out. */
 const UNAVAILABLE_MESSAGES = [
@@ -74,7 +84,11 @@ function unavailableIn(error: unknown): Error | undefined {
     if (e instanceof DatabaseUnavailableError) return e;
     if (!(e instanceof Error)) continue;
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && (SOCKET_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08'))) found = e;
+    if (
+      typeof code === 'string' &&
+      (SOCKET_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08'))
+    )
+      found = e;
     else if (UNAVAILABLE_MESSAGES.some((m) => m.test(e.message))) found = e;
   }
   return found;

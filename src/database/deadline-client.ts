@@ -48,7 +48,7 @@ export class DeadlineClient extends Client {
       args[at] = (error: Error | null, result?: unknown) => callback(settle(error) as Error | null, result);
       return (Client.prototype.query as (...a: unknown[]) => unknown).apply(this, args);
     }
-    return ((Client.prototype.query as (...a: unknown[]) => Promise<unknown>).apply(this, args)).then(
+    return (Client.prototype.query as (...a: unknown[]) => Promise<unknown>).apply(this, args).then(
       (result) => {
         settle(null);
         return result;
@@ -64,6 +64,8 @@ export class DeadlineClient extends Client {
     this.abandoned = new DatabaseUnavailableError(`PostgreSQL gave no answer within ${this.deadlineMs} ms`);
     // What pg itself does on a connection timeout: the socket goes (with this error, which
     // the client's 'error' event and its queries report), every query on it fails.
-    (this as unknown as { connection?: { stream?: { destroy(error?: Error): void } } }).connection?.stream?.destroy(this.abandoned);
+    (this as unknown as { connection?: { stream?: { destroy(error?: Error): void } } }).connection?.stream?.destroy(
+      this.abandoned,
+    );
   }
 }

@@ -77,7 +77,9 @@ function inspectProcess(pid: number): ProcessInfo | undefined {
     const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     if (state === 'Z' || state === 'X') return { alive: false };
     try {
-      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+        .split('\0')
+        .filter((a) => a !== '');
       return { alive: true, ppid: Number(ppid), argv, command: argv.join(' ') };
     } catch {
       return undefined;
@@ -153,7 +155,12 @@ async function stopPostmaster(pid: number): Promise<void> {
  *   harder after a bound), then started anew.
  * Nothing is signalled when what runs under a pid cannot be told.
  */
-async function claimDataDirectory(root: string, databaseDir: string, logger: Logger, reportStale = true): Promise<void> {
+async function claimDataDirectory(
+  root: string,
+  databaseDir: string,
+  logger: Logger,
+  reportStale = true,
+): Promise<void> {
   const pidFile = join(databaseDir, 'postmaster.pid');
   let lines: string[];
   try {
@@ -183,7 +190,9 @@ async function claimDataDirectory(root: string, databaseDir: string, logger: Log
         'Stop it, or set DATA_DIR to another folder, or point DATABASE_URL at a shared server to run several instances.',
     );
   }
-  logger.warn(`Stopping the embedded PostgreSQL (pid ${pid}) left running in ${databaseDir} by a Palinsesto instance that did not stop cleanly.`);
+  logger.warn(
+    `Stopping the embedded PostgreSQL (pid ${pid}) left running in ${databaseDir} by a Palinsesto instance that did not stop cleanly.`,
+  );
   await stopPostmaster(pid);
   // After a SIGKILL the lock stays behind, naming a pid that is gone.
   if (existsSync(pidFile) && !inspectProcess(pid)?.alive) rmSync(pidFile, { force: true });
@@ -251,7 +260,10 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
  * message. While the app runs, a PostgreSQL that dies is started again (with a growing
  * delay, up to 10 s between tries) on the same port; the app answers 503 meanwhile.
  */
-export async function startEmbeddedPostgres(dataDir: string, logger = new Logger('EmbeddedPostgres')): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  logger = new Logger('EmbeddedPostgres'),
+): Promise<EmbeddedDatabase> {
   const root = resolve(dataDir);
   const databaseDir = join(root, 'postgres');
   await claimDataDirectory(root, databaseDir, logger);
@@ -306,7 +318,13 @@ export async function startEmbeddedPostgres(dataDir: string, logger = new Logger
     try {
       await Promise.race([
         started,
-        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`not ready within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS))),
+        new Promise(
+          (_, reject) =>
+            (timer = setTimeout(
+              () => reject(new Error(`not ready within ${START_TIMEOUT_MS / 1000} s`)),
+              START_TIMEOUT_MS,
+            )),
+        ),
       ]);
     } catch (error) {
       const child = serverProcess();
@@ -315,7 +333,8 @@ export async function startEmbeddedPostgres(dataDir: string, logger = new Logger
         await waitForExit(child, IMMEDIATE_SHUTDOWN_MS);
       }
       started.catch(() => undefined);
-      const reason = recent.length > 0 ? recent.join(' / ') : error instanceof Error ? error.message : 'it exited early';
+      const reason =
+        recent.length > 0 ? recent.join(' / ') : error instanceof Error ? error.message : 'it exited early';
       throw new Error(reason, { cause: error });
     } finally {
       clearTimeout(timer);
@@ -337,7 +356,9 @@ export async function startEmbeddedPostgres(dataDir: string, logger = new Logger
       watchdog?.kill('SIGKILL');
       watchdog = undefined;
       if (stopping || server !== child) return;
-      logger.error(`Embedded PostgreSQL exited unexpectedly (${signal ? `signal ${signal}` : `code ${code}`}); restarting it`);
+      logger.error(
+        `Embedded PostgreSQL exited unexpectedly (${signal ? `signal ${signal}` : `code ${code}`}); restarting it`,
+      );
       restarting = restart().finally(() => (restarting = undefined));
     });
   };
@@ -360,7 +381,8 @@ export async function startEmbeddedPostgres(dataDir: string, logger = new Logger
         return;
       } catch (error) {
         // Once: the tries that follow are not news.
-        if (attempt === 1) logger.warn(`Embedded PostgreSQL did not restart yet (${(error as Error).message}); retrying`);
+        if (attempt === 1)
+          logger.warn(`Embedded PostgreSQL did not restart yet (${(error as Error).message}); retrying`);
       }
       delay = Math.min(delay * 2, RESTART_MAX_MS);
     }
@@ -372,7 +394,9 @@ export async function startEmbeddedPostgres(dataDir: string, logger = new Logger
       break;
     } catch (error) {
       if (attempt >= BOOT_ATTEMPTS) {
-        throw new Error(`Embedded PostgreSQL did not start in ${databaseDir}: ${(error as Error).message}`, { cause: error });
+        throw new Error(`Embedded PostgreSQL did not start in ${databaseDir}: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
       await sleep(RESTART_MIN_MS * 2 ** attempt);
     }

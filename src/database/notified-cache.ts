@@ -62,7 +62,10 @@ export class NotifiedCache<V> implements ChangeSubscriber {
    * them, for the price of one: one `caughtUp()`, and one `read` of the keys that missed
    * (it answers a value by key, leaving out those it has none for). Kept as `get` keeps.
    */
-  async getMany(keys: readonly string[], read: (missing: string[]) => Promise<ReadonlyMap<string, V>>): Promise<(V | null)[]> {
+  async getMany(
+    keys: readonly string[],
+    read: (missing: string[]) => Promise<ReadonlyMap<string, V>>,
+  ): Promise<(V | null)[]> {
     const values: (V | null)[] = keys.map(() => null);
     let missing = keys.map((_, i) => i);
     if (keys.length > 0 && (await this.notifications.caughtUp())) {

@@ -23,7 +23,8 @@ const names = new Map<string, string>();
 /** Declares a prepared statement; a name stands for one text in the whole process. */
 export function preparedStatement(name: string, text: string): PreparedStatement {
   const known = names.get(name);
-  if (known !== undefined && known !== text) throw new Error(`Prepared statement ${name} is declared twice with different texts`);
+  if (known !== undefined && known !== text)
+    throw new Error(`Prepared statement ${name} is declared twice with different texts`);
   names.set(name, text);
   return { name, text };
 }

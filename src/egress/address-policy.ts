@@ -87,7 +87,8 @@ function classifyParsed(address: Address): AddressClass {
   const inner = carried(v6, own);
   if (inner) {
     const innerRange = inner.v4.range();
-    const range = innerRange === 'unicast' && !inner.mayBePublic ? (own === 'unicast' ? 'ipv4Compatible' : own) : innerRange;
+    const range =
+      innerRange === 'unicast' && !inner.mayBePublic ? (own === 'unicast' ? 'ipv4Compatible' : own) : innerRange;
     return {
       address: v6.toString(),
       range,
@@ -112,7 +113,9 @@ export class AllowList {
   }
 
   contains(address: Address): boolean {
-    return this.blocks.some(([network, bits]) => network.kind() === address.kind() && address.match(network as never, bits));
+    return this.blocks.some(
+      ([network, bits]) => network.kind() === address.kind() && address.match(network as never, bits),
+    );
   }
 }
 

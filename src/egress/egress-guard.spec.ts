@@ -92,8 +92,12 @@ describe('EgressGuard', () => {
     );
     const mixed = guard(['127.0.0.1/32'], resolver);
     const before = target.requests.length;
-    expect(egressRefusal(await rejection(mixed.fetch(`http://mixed.palinsesto.test:${target.port}/`)))).toBeInstanceOf(EgressRefusedError);
-    await expect(mixed.assertAllowed(`http://mixed.palinsesto.test:${target.port}/`)).rejects.toBeInstanceOf(EgressRefusedError);
+    expect(egressRefusal(await rejection(mixed.fetch(`http://mixed.palinsesto.test:${target.port}/`)))).toBeInstanceOf(
+      EgressRefusedError,
+    );
+    await expect(mixed.assertAllowed(`http://mixed.palinsesto.test:${target.port}/`)).rejects.toBeInstanceOf(
+      EgressRefusedError,
+    );
     expect(target.requests.length).toBe(before);
   });
 
@@ -113,7 +117,9 @@ describe('EgressGuard', () => {
     const open = guard(LOOPBACK_ALLOW);
     redirector.respondWith(307, '', { location: `${target.url}/elsewhere` });
     const before = target.requests.length;
-    expect((await open.fetch(`${redirector.url}/post`, { method: 'POST', body: '{}', maxRedirects: 5 })).status).toBe(307);
+    expect((await open.fetch(`${redirector.url}/post`, { method: 'POST', body: '{}', maxRedirects: 5 })).status).toBe(
+      307,
+    );
     expect((await open.fetch(`${redirector.url}/get`)).status).toBe(307);
     expect(target.requests.length).toBe(before);
 
@@ -126,7 +132,10 @@ describe('EgressGuard', () => {
   it('follows a GET redirect through the guard, dropping credentials when the origin changes', async () => {
     const open = guard(LOOPBACK_ALLOW);
     redirector.respondWith(301, '', { location: `http://[::1]:${target.port}/moved` });
-    const response = await open.fetch(`${redirector.url}/old`, { headers: { authorization: 'Bearer tok_secret', 'x-kept': 'yes' }, maxRedirects: 1 });
+    const response = await open.fetch(`${redirector.url}/old`, {
+      headers: { authorization: 'Bearer tok_secret', 'x-kept': 'yes' },
+      maxRedirects: 1,
+    });
     expect(response.status).toBe(200);
     const delivery = target.deliveries.at(-1)!;
     expect(delivery.path).toBe('/moved');
@@ -139,7 +148,9 @@ describe('EgressGuard', () => {
     for (const [form, url] of urls(target.port)) {
       await expect(closed.assertAllowed(url).then(() => form)).rejects.toBeInstanceOf(EgressRefusedError);
     }
-    await expect(closed.assertAllowed('http://169.254.169.254/latest/meta-data/')).rejects.toThrow('the address 169.254.169.254 is not allowed');
+    await expect(closed.assertAllowed('http://169.254.169.254/latest/meta-data/')).rejects.toThrow(
+      'the address 169.254.169.254 is not allowed',
+    );
     await expect(closed.assertAllowed('https://93.184.216.34/hook')).resolves.toBeUndefined();
     await expect(closed.assertAllowed('https://[2606:4700:4700::1111]/hook')).resolves.toBeUndefined();
     await expect(closed.assertAllowed('https://no-such-host.invalid/hook')).resolves.toBeUndefined();
@@ -152,7 +163,12 @@ describe('EgressGuard', () => {
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     try {
       const closed = guard([]);
-      await rejection(closed.fetch(`http://${LOOPBACK_NAME}:${target.port}/hooks/secret-path?token=query-secret`, { method: 'POST', body: '{}' }));
+      await rejection(
+        closed.fetch(`http://${LOOPBACK_NAME}:${target.port}/hooks/secret-path?token=query-secret`, {
+          method: 'POST',
+          body: '{}',
+        }),
+      );
       const lines = warn.mock.calls.map((args) => String(args[0]));
       expect(lines).toHaveLength(1);
       expect(lines[0]).toContain(LOOPBACK_NAME);

@@ -66,7 +66,8 @@ export class EgressGuard implements OnModuleDestroy {
     this.allow = new AllowList(config?.egressAllow ?? []);
     this.resolver = resolver ?? systemResolver;
     const connectChecked = buildConnector({
-      lookup: (hostname: string, options: LookupOptions, callback: LookupCallback) => this.lookup(hostname, options, callback),
+      lookup: (hostname: string, options: LookupOptions, callback: LookupCallback) =>
+        this.lookup(hostname, options, callback),
     } as buildConnector.BuildOptions);
     this.agent = new Agent({
       connect: (options, callback) => {
@@ -129,7 +130,9 @@ export class EgressGuard implements OnModuleDestroy {
     let headers = { ...request.headers };
     for (let hop = 0; ; hop++) {
       if (current.protocol !== 'http:' && current.protocol !== 'https:') {
-        throw new TypeError('fetch failed', { cause: new EgressRefusedError(displayHost(current.hostname), '', `scheme ${current.protocol}`) });
+        throw new TypeError('fetch failed', {
+          cause: new EgressRefusedError(displayHost(current.hostname), '', `scheme ${current.protocol}`),
+        });
       }
       const response = await fetch(current, {
         method,
@@ -150,7 +153,9 @@ export class EgressGuard implements OnModuleDestroy {
       if (next.protocol !== 'http:' && next.protocol !== 'https:') return response;
       await response.body?.cancel().catch(() => undefined);
       if (next.origin !== current.origin) {
-        headers = Object.fromEntries(Object.entries(headers).filter(([name]) => !CREDENTIAL_HEADERS.includes(name.toLowerCase())));
+        headers = Object.fromEntries(
+          Object.entries(headers).filter(([name]) => !CREDENTIAL_HEADERS.includes(name.toLowerCase())),
+        );
       }
       current = next;
     }
@@ -163,7 +168,12 @@ export class EgressGuard implements OnModuleDestroy {
   private lookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
     this.resolver(hostname).then(
       (addresses) => {
-        const family = options.family === 4 || options.family === 'IPv4' ? 4 : options.family === 6 || options.family === 'IPv6' ? 6 : 0;
+        const family =
+          options.family === 4 || options.family === 'IPv4'
+            ? 4
+            : options.family === 6 || options.family === 'IPv6'
+              ? 6
+              : 0;
         const candidates = family === 0 ? addresses : addresses.filter((a) => a.family === family);
         if (candidates.length === 0) {
           const error: NodeJS.ErrnoException = new Error(`getaddrinfo ENOTFOUND ${hostname}`);
@@ -181,7 +191,9 @@ export class EgressGuard implements OnModuleDestroy {
   }
 
   private refused(host: string, verdict: AddressVerdict): EgressRefusedError {
-    this.logger.warn(`Refused a connection to ${host} (${verdict.address}, ${verdict.range}): not public and not in EGRESS_ALLOW`);
+    this.logger.warn(
+      `Refused a connection to ${host} (${verdict.address}, ${verdict.range}): not public and not in EGRESS_ALLOW`,
+    );
     return new EgressRefusedError(host, verdict.address, verdict.range);
   }
 }

@@ -53,10 +53,12 @@ describe('feed render worker imports', () => {
     expect(graph.files.filter((f) => /\.(service|repository|module|entity|controller)\.ts$/.test(f))).toEqual([]);
   });
 
-  it('states no SQL on posts of its own: every statement on posts it runs is the posts module\'s', () => {
+  it("states no SQL on posts of its own: every statement on posts it runs is the posts module's", () => {
     const root = resolve(__dirname, '../..');
     const own = graph.files.filter((f) => !f.startsWith('src/posts/'));
-    const withPostsSql = own.filter((f) => /\b(FROM|JOIN|UPDATE|INTO)\s+posts\b/.test(readFileSync(join(root, f), 'utf8')));
+    const withPostsSql = own.filter((f) =>
+      /\b(FROM|JOIN|UPDATE|INTO)\s+posts\b/.test(readFileSync(join(root, f), 'utf8')),
+    );
     expect(withPostsSql).toEqual([]);
     expect(own).toContain('src/feeds/feed-render.job.ts');
   });

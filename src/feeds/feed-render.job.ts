@@ -116,7 +116,13 @@ export async function runFeedRenderJob(db: Queryable, job: FeedRenderJob): Promi
     posts,
     gaps: job.includeGaps ? gaps : undefined,
   });
-  return { body: encode(text), fingerprint, stamp, events: posts.length + (job.includeGaps ? gaps.length : 0), warnings };
+  return {
+    body: encode(text),
+    fingerprint,
+    stamp,
+    events: posts.length + (job.includeGaps ? gaps.length : 0),
+    warnings,
+  };
 }
 
 /**
@@ -124,11 +130,29 @@ export async function runFeedRenderJob(db: Queryable, job: FeedRenderJob): Promi
  * judges them: the same plan window (planWindow), read by the same query
  * (timelineWindowQuery), judged by the same function (planInsights).
  */
-async function judgePlan(db: Queryable, job: FeedRenderJob, channel: FeedJobChannel, rules: ChannelRules, from: Date, to: Date) {
+async function judgePlan(
+  db: Queryable,
+  job: FeedRenderJob,
+  channel: FeedJobChannel,
+  rules: ChannelRules,
+  from: Date,
+  to: Date,
+) {
   const window = planWindow(rules, from, to);
-  const q = timelineWindowQuery({ channelId: channel.id, workspaceId: job.workspaceId, from: window.from, to: window.to });
+  const q = timelineWindowQuery({
+    channelId: channel.id,
+    workspaceId: job.workspaceId,
+    from: window.from,
+    to: window.to,
+  });
   const timeline = timelineOf((await db.query<TimelineRow>(q.text, q.values)).rows);
-  const insights = planInsights(timeline, rules, channel.timezone, { from, to, now: new Date(job.judgedAt) }, { gaps: !job.includeGaps, mix: true });
+  const insights = planInsights(
+    timeline,
+    rules,
+    channel.timezone,
+    { from, to, now: new Date(job.judgedAt) },
+    { gaps: !job.includeGaps, mix: true },
+  );
   const gaps: FeedGap[] = insights.gaps.map((g) => ({
     channelId: channel.id,
     channelName: channel.name,

@@ -3,7 +3,10 @@ import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 /** The worker entry next to this file: .js when built (dist/), .ts when run from sources (jest). */
-export const FEED_RENDER_WORKER_FILE = join(__dirname, `feed-render.worker${extname(__filename) === '.ts' ? '.ts' : '.js'}`);
+export const FEED_RENDER_WORKER_FILE = join(
+  __dirname,
+  `feed-render.worker${extname(__filename) === '.ts' ? '.ts' : '.js'}`,
+);
 
 /**
  * Loads the worker entry. A .js entry is required as is. A .ts entry (tests run the
@@ -60,7 +63,9 @@ interface Job {
   reject(error: Error): void;
 }
 
-type Outbound = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: { name: string; message: string; stack?: string } };
+type Outbound =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; error: { name: string; message: string; stack?: string } };
 
 /**
  * One worker thread that renders feeds (feed-render.worker.ts), started on first use and
@@ -119,7 +124,9 @@ export class FeedRenderPool implements OnModuleDestroy {
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     worker.postMessage({ type: 'close' });
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.closeTimeoutMs)));
+    const timeout = new Promise<'timeout'>(
+      (resolve) => (timer = setTimeout(() => resolve('timeout'), this.closeTimeoutMs)),
+    );
     const how = await Promise.race([exited, timeout]);
     clearTimeout(timer);
     if (how === 'timeout') await worker.terminate();
@@ -132,7 +139,9 @@ export class FeedRenderPool implements OnModuleDestroy {
       try {
         worker = this.worker ?? this.spawn();
       } catch (error) {
-        job.reject(new FeedRenderError(`The feed renderer could not start: ${(error as Error).message}`, { cause: error }));
+        job.reject(
+          new FeedRenderError(`The feed renderer could not start: ${(error as Error).message}`, { cause: error }),
+        );
         continue;
       }
       this.running.set(job.id, job);
@@ -140,7 +149,9 @@ export class FeedRenderPool implements OnModuleDestroy {
         worker.postMessage(job.message);
       } catch (error) {
         this.running.delete(job.id);
-        job.reject(new FeedRenderError(`The render job could not be sent: ${(error as Error).message}`, { cause: error }));
+        job.reject(
+          new FeedRenderError(`The render job could not be sent: ${(error as Error).message}`, { cause: error }),
+        );
       }
     }
   }
@@ -158,7 +169,12 @@ export class FeedRenderPool implements OnModuleDestroy {
     worker.on('messageerror', (error) => {
       // Which job it answered is unknown: fail them all rather than leave one hanging.
       this.logger.error(`A message of the feed render worker could not be read: ${error.message}`);
-      this.retire(worker, new FeedRenderError(`An answer of the feed render worker could not be read: ${error.message}`, { cause: error }));
+      this.retire(
+        worker,
+        new FeedRenderError(`An answer of the feed render worker could not be read: ${error.message}`, {
+          cause: error,
+        }),
+      );
     });
     worker.on('error', (error) => {
       // An uncaught exception in the worker: it is ending; its jobs fail, the next job starts another.

@@ -53,7 +53,11 @@ async function render(id: number, job: FeedRenderJob): Promise<void> {
     port!.postMessage({ id, ok: true, result }, [result.body]);
   } catch (e) {
     const error = e as Error;
-    port!.postMessage({ id, ok: false, error: { name: error?.name ?? 'Error', message: error?.message ?? String(e), stack: error?.stack } });
+    port!.postMessage({
+      id,
+      ok: false,
+      error: { name: error?.name ?? 'Error', message: error?.message ?? String(e), stack: error?.stack },
+    });
   }
 }
 

@@ -1,11 +1,5 @@
 import * as fc from 'fast-check';
-import {
-  FEED_TOKEN_LENGTH,
-  generateFeedToken,
-  hashFeedToken,
-  isWellFormedToken,
-  tokenMatches,
-} from './feed-token';
+import { FEED_TOKEN_LENGTH, generateFeedToken, hashFeedToken, isWellFormedToken, tokenMatches } from './feed-token';
 
 describe('feed tokens', () => {
   it('are 43 URL-safe characters that decode to 32 random bytes', () => {
@@ -80,10 +74,14 @@ describe('feed tokens', () => {
 
   it('any string matches its own hash and no other (property)', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 64 }), fc.string({ unit: 'binary', maxLength: 64 }), (a, b) => {
-        expect(tokenMatches(a, hashFeedToken(a))).toBe(true);
-        expect(tokenMatches(a, hashFeedToken(b))).toBe(a === b);
-      }),
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 64 }),
+        fc.string({ unit: 'binary', maxLength: 64 }),
+        (a, b) => {
+          expect(tokenMatches(a, hashFeedToken(a))).toBe(true);
+          expect(tokenMatches(a, hashFeedToken(b))).toBe(a === b);
+        },
+      ),
     );
   });
 });

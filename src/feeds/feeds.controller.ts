@@ -47,7 +47,12 @@ export class FeedsController {
   @Post()
   @ApiOperation({ summary: 'Create an iCal feed; answers its subscription url (with the secret token) once' })
   @ApiCreatedResponse({ description: '{id, name, url, channelIds, includeDrafts, includeGaps, windowDays, ...}' })
-  create(@CurrentActor() actor: Actor, @Param('wid', uuid) wid: string, @Body() dto: FeedCreateDto, @Req() req: Request) {
+  create(
+    @CurrentActor() actor: Actor,
+    @Param('wid', uuid) wid: string,
+    @Body() dto: FeedCreateDto,
+    @Req() req: Request,
+  ) {
     return this.service.create(actor, wid, dto, originOf(req));
   }
 
@@ -60,7 +65,12 @@ export class FeedsController {
 
   @Roles('editor')
   @Get(':fid')
-  async get(@CurrentActor() actor: Actor, @Param('wid', uuid) wid: string, @Param('fid', uuid) fid: string, @Res({ passthrough: true }) res: Response) {
+  async get(
+    @CurrentActor() actor: Actor,
+    @Param('wid', uuid) wid: string,
+    @Param('fid', uuid) fid: string,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const feed = await this.service.get(actor, wid, fid);
     res.setHeader('ETag', `"${feed.version}"`);
     return feed;
@@ -69,7 +79,8 @@ export class FeedsController {
   @Roles('editor')
   @Patch(':fid')
   @ApiOperation({
-    summary: "Change a feed's name, channels, drafts, gaps or window; the url stays the same. If-Match: \"<version>\" answers 412 when stale",
+    summary:
+      'Change a feed\'s name, channels, drafts, gaps or window; the url stays the same. If-Match: "<version>" answers 412 when stale',
   })
   async update(
     @CurrentActor() actor: Actor,
@@ -88,7 +99,12 @@ export class FeedsController {
   @Post(':fid/rotate')
   @HttpCode(200)
   @ApiOperation({ summary: 'Replace the secret token: answers the new url; the old one answers 404' })
-  rotate(@CurrentActor() actor: Actor, @Param('wid', uuid) wid: string, @Param('fid', uuid) fid: string, @Req() req: Request) {
+  rotate(
+    @CurrentActor() actor: Actor,
+    @Param('wid', uuid) wid: string,
+    @Param('fid', uuid) fid: string,
+    @Req() req: Request,
+  ) {
     return this.service.rotate(actor, wid, fid, originOf(req));
   }
 
@@ -145,7 +161,8 @@ export class IcalController {
     const token = file.endsWith('.ics') ? file.slice(0, -'.ics'.length) : '';
     const feed = await this.service.open(token, originOf(req)).catch(async (error: unknown) => {
       // An unknown token counts against the client address; past the limit, 429 instead of 404.
-      if (error instanceof DomainError && error.code === ErrorCode.NotFound) throw (await this.throttle.refusal('feed_token', req.ip, res)) ?? error;
+      if (error instanceof DomainError && error.code === ErrorCode.NotFound)
+        throw (await this.throttle.refusal('feed_token', req.ip, res)) ?? error;
       throw error;
     });
     if (notModified(req, feed.etag, feed.lastModified)) {
@@ -178,5 +195,11 @@ export class IcalController {
 }
 
 function slug(name: string): string {
-  return name.normalize('NFKD').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'palinsesto';
+  return (
+    name
+      .normalize('NFKD')
+      .replace(/[^A-Za-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 60) || 'palinsesto'
+  );
 }

@@ -38,10 +38,14 @@ export interface FeedScopeRow {
 }
 
 /** A feed and its active channels as scopeByTokenHash reads them: the scope before the plan revisions are known. */
-export type FeedScopeRead = Omit<FeedScopeRow, 'channels' | 'state' | 'postsTouchedAt'> & { channels: Omit<FeedScopeChannel, 'revision'>[] };
+export type FeedScopeRead = Omit<FeedScopeRow, 'channels' | 'state' | 'postsTouchedAt'> & {
+  channels: Omit<FeedScopeChannel, 'revision'>[];
+};
 
 /** What PATCH may change. */
-export type FeedChanges = Partial<Pick<FeedEntity, 'name' | 'channelIds' | 'includeDrafts' | 'includeGaps' | 'windowPastDays' | 'windowFutureDays'>>;
+export type FeedChanges = Partial<
+  Pick<FeedEntity, 'name' | 'channelIds' | 'includeDrafts' | 'includeGaps' | 'windowPastDays' | 'windowFutureDays'>
+>;
 
 @Injectable()
 export class FeedsRepository {

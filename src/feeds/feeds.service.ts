@@ -25,7 +25,13 @@ import type { FeedPostStatus } from './ical-feed.types';
 /** Bump when the rendered bytes change for the same data (renderer or mapping changes). */
 const RENDER_REVISION = 2;
 /** Posts every feed shows; cancelled ones too, as STATUS:CANCELLED, so clients drop them. */
-export const PUBLISHED_STATUSES: readonly FeedPostStatus[] = ['scheduled', 'publishing', 'published', 'failed', 'cancelled'];
+export const PUBLISHED_STATUSES: readonly FeedPostStatus[] = [
+  'scheduled',
+  'publishing',
+  'published',
+  'failed',
+  'cancelled',
+];
 /** Added by includeDrafts. */
 export const DRAFT_STATUSES: readonly FeedPostStatus[] = ['draft', 'in_review', 'approved'];
 export const FEED_CACHE_MAX_BYTES = 256 * 1024 * 1024;
@@ -119,13 +125,22 @@ export class FeedsService {
         tokenRotatedAt: null,
         createdBy: actor.memberId,
       });
-      await this.audit.record(actor, { action: 'feed.create', entityType: 'feed', entityId: feed.id, details: { name: dto.name } }, m);
+      await this.audit.record(
+        actor,
+        { action: 'feed.create', entityType: 'feed', entityId: feed.id, details: { name: dto.name } },
+        m,
+      );
       return feed;
     });
     return { ...mapFeed(feed), url: this.urlOf(token, origin) };
   }
 
-  async list(actor: Actor, workspaceId: string, limit = DEFAULT_PAGE_SIZE, cursor?: string): Promise<Page<FeedResponse>> {
+  async list(
+    actor: Actor,
+    workspaceId: string,
+    limit = DEFAULT_PAGE_SIZE,
+    cursor?: string,
+  ): Promise<Page<FeedResponse>> {
     this.workspaces.assertOwn(actor, workspaceId);
     const after = decodeCursor<{ createdAt: string; id: string }>(cursor, ['createdAt', 'id']);
     const rows = await this.feeds.list(workspaceId, { limit, after });
@@ -140,13 +155,20 @@ export class FeedsService {
    * Changes what a feed shows (name, channels, drafts, gaps, window); its url stays, so
    * subscribers keep their subscription. `ifMatch`: the version the caller read (412 when stale).
    */
-  async update(actor: Actor, workspaceId: string, feedId: string, dto: FeedUpdateDto, ifMatch?: number): Promise<FeedResponse> {
+  async update(
+    actor: Actor,
+    workspaceId: string,
+    feedId: string,
+    dto: FeedUpdateDto,
+    ifMatch?: number,
+  ): Promise<FeedResponse> {
     const current = await this.find(actor, workspaceId, feedId);
     assertVersion(ifMatch, current.version, 'The feed');
     if (dto.channelIds) await this.assertChannels(workspaceId, dto.channelIds, 'set channelIds to null');
     const wanted: FeedChanges = {
       name: dto.name,
-      channelIds: dto.channelIds === undefined ? undefined : dto.channelIds === null ? null : [...dto.channelIds].sort(),
+      channelIds:
+        dto.channelIds === undefined ? undefined : dto.channelIds === null ? null : [...dto.channelIds].sort(),
       includeDrafts: dto.includeDrafts,
       includeGaps: dto.includeGaps,
       windowPastDays: dto.windowDays?.past,
@@ -154,7 +176,8 @@ export class FeedsService {
     };
     const changes: FeedChanges = {};
     for (const [key, value] of Object.entries(wanted) as [keyof FeedChanges, unknown][]) {
-      if (value !== undefined && JSON.stringify(value) !== JSON.stringify(current[key])) (changes as Record<string, unknown>)[key] = value;
+      if (value !== undefined && JSON.stringify(value) !== JSON.stringify(current[key]))
+        (changes as Record<string, unknown>)[key] = value;
     }
     const changed = Object.keys(changes);
     if (changed.length === 0) return mapFeed(current);
@@ -164,7 +187,11 @@ export class FeedsService {
         if (!now) throw DomainError.notFound('Feed');
         assertVersion(current.version, now.version, 'The feed');
       }
-      await this.audit.record(actor, { action: 'feed.update', entityType: 'feed', entityId: feedId, details: { changed } }, m);
+      await this.audit.record(
+        actor,
+        { action: 'feed.update', entityType: 'feed', entityId: feedId, details: { changed } },
+        m,
+      );
     });
     this.forget(feedId);
     return mapFeed(await this.find(actor, workspaceId, feedId));
@@ -200,11 +227,13 @@ export class FeedsService {
 
   /** channelIds must name active channels of this workspace, at least one. */
   private async assertChannels(workspaceId: string, channelIds: string[], forAll: string): Promise<void> {
-    if (channelIds.length === 0) throw DomainError.invalid('channelIds', `give at least one channel, or ${forAll} for all`);
+    if (channelIds.length === 0)
+      throw DomainError.invalid('channelIds', `give at least one channel, or ${forAll} for all`);
     const found = await this.channels.listActiveEntities(workspaceId, channelIds);
     const known = new Set(found.filter((c) => c.workspaceId === workspaceId).map((c) => c.id));
     const unknown = channelIds.filter((id) => !known.has(id));
-    if (unknown.length > 0) throw DomainError.invalid('channelIds', `no active channel ${unknown.join(', ')} in this workspace`);
+    if (unknown.length > 0)
+      throw DomainError.invalid('channelIds', `no active channel ${unknown.join(', ')} in this workspace`);
   }
 
   private forget(feedId: string): void {
@@ -246,7 +275,10 @@ export class FeedsService {
     const cached = this.cache.get(feed.id, etag);
     const base = { feedId: feed.id, name: feed.name, etag, lastModified };
     if (cached) return { ...base, cached, load: () => Promise.resolve({ etag, lastModified, body: cached }) };
-    return { ...base, load: () => this.shared(`${feed.id} ${etag}`, () => this.render(feed, scope, host, window, bucket, memoKey)) };
+    return {
+      ...base,
+      load: () => this.shared(`${feed.id} ${etag}`, () => this.render(feed, scope, host, window, bucket, memoKey)),
+    };
   }
 
   /**
@@ -282,7 +314,14 @@ export class FeedsService {
    * per-event work. The rows it read are the truth: when they moved on since open(), the
    * memo and the cache follow them.
    */
-  private async render(feed: FeedScopeRow, scope: PostsScope, host: string, window: Window, bucket: number, memoKey: string): Promise<FeedDocument> {
+  private async render(
+    feed: FeedScopeRow,
+    scope: PostsScope,
+    host: string,
+    window: Window,
+    bucket: number,
+    memoKey: string,
+  ): Promise<FeedDocument> {
     const job: FeedRenderJob = {
       workspaceId: feed.workspaceId,
       channels: feed.channels.map((c) => ({ id: c.id, name: c.name, timezone: c.timezone, rules: c.rules })),
@@ -300,7 +339,7 @@ export class FeedsService {
     try {
       result = await this.renderer.run<FeedRenderResult>({ type: 'render', job });
     } catch (error) {
-      const reason = error instanceof FeedRenderError ? error.stack ?? error.message : String(error);
+      const reason = error instanceof FeedRenderError ? (error.stack ?? error.message) : String(error);
       this.logger.error(`Feed ${feed.id} could not be rendered: ${reason}`);
       throw new FeedUnavailableError();
     }

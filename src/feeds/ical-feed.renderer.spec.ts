@@ -32,7 +32,14 @@ function post(overrides: Partial<FeedEventPost> = {}): FeedEventPost {
 }
 
 function calendar(posts: FeedEventPost[], extra: Partial<FeedCalendar> = {}): FeedCalendar {
-  return { name: 'Team plan', description: 'Posts of the team', host: HOST, generatedAt: GENERATED_AT, posts, ...extra };
+  return {
+    name: 'Team plan',
+    description: 'Posts of the team',
+    host: HOST,
+    generatedAt: GENERATED_AT,
+    posts,
+    ...extra,
+  };
 }
 
 interface ParsedEvent {
@@ -266,7 +273,10 @@ describe('renderFeed: one VEVENT per post', () => {
       title: 'Spring',
       body: 'Line one\nLine two',
       link: 'https://example.com/spring?utm_source=mastodon&utm_campaign=spring',
-      violations: ['Promotional posts are 40 % of the last 4 weeks; the channel allows 20 %.', 'Less than 2 h after the previous post'],
+      violations: [
+        'Promotional posts are 40 % of the last 4 weeks; the channel allows 20 %.',
+        'Less than 2 h after the previous post',
+      ],
     });
     const [ev] = parseIcalJs(renderFeed(calendar([p]))).events;
     expect(ev.description).toBe(
@@ -327,7 +337,8 @@ describe('renderFeed: times', () => {
 });
 
 describe('renderFeed: text encoding', () => {
-  const tricky = 'Saldi, sconti; tutto \\ a metà prezzo!\nSeconda riga; con "virgolette", e: due punti\r\nTerza\\nriga non a capo';
+  const tricky =
+    'Saldi, sconti; tutto \\ a metà prezzo!\nSeconda riga; con "virgolette", e: due punti\r\nTerza\\nriga non a capo';
 
   it('round-trips commas, semicolons, backslashes and line breaks in SUMMARY and DESCRIPTION', () => {
     const text = renderFeed(calendar([post({ body: tricky, title: 'Prezzi, sconti; \\ altro' })]));
@@ -427,7 +438,23 @@ describe('renderFeed: text encoding', () => {
   });
 
   it('round-trips any body through ical.js (property)', () => {
-    const special = fc.constantFrom(',', ';', '\\', '\n', '\r\n', '\r', '\t', ':', '"', '\\n', 'é', '😀', '👨‍👩‍👧', '\u0000', '\u007f');
+    const special = fc.constantFrom(
+      ',',
+      ';',
+      '\\',
+      '\n',
+      '\r\n',
+      '\r',
+      '\t',
+      ':',
+      '"',
+      '\\n',
+      'é',
+      '😀',
+      '👨‍👩‍👧',
+      '\u0000',
+      '\u007f',
+    );
     const char = fc.oneof(special, fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }));
     fc.assert(
       fc.property(fc.string({ unit: char, maxLength: 200 }), (body) => {

@@ -245,9 +245,7 @@ function uidPart(id: string): string {
 
 function webUrl(url: string | null | undefined): string | null {
   if (!url || !/^https?:\/\/[^\s\x00-\x1F\x7F]+$/i.test(url)) return null;
-  return /[,;\\]/.test(url)
-    ? url.replace(/[,;\\]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase())
-    : url;
+  return /[,;\\]/.test(url) ? url.replace(/[,;\\]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase()) : url;
 }
 
 const NON_ASCII = /[^\x00-\x7F]/;

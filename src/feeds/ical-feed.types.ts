@@ -5,14 +5,7 @@
 
 /** A post's lifecycle state (see the domain brief). */
 export type FeedPostStatus =
-  | 'draft'
-  | 'in_review'
-  | 'approved'
-  | 'scheduled'
-  | 'publishing'
-  | 'published'
-  | 'failed'
-  | 'cancelled';
+  'draft' | 'in_review' | 'approved' | 'scheduled' | 'publishing' | 'published' | 'failed' | 'cancelled';
 
 /** One planned publication, rendered as one VEVENT. */
 export interface FeedEventPost {

@@ -27,7 +27,10 @@ function canonical(value: unknown): string {
 function keyOf(header: string): string {
   const key = /^"(.*)"$/.exec(header)?.[1] ?? header;
   if (!KEY_SHAPE.test(key)) {
-    throw DomainError.invalid('Idempotency-Key', 'Idempotency-Key must be 1 to 255 printable ASCII characters without spaces, e.g. a UUID');
+    throw DomainError.invalid(
+      'Idempotency-Key',
+      'Idempotency-Key must be 1 to 255 printable ASCII characters without spaces, e.g. a UUID',
+    );
   }
   return key;
 }
@@ -53,12 +56,15 @@ export class IdempotencyInterceptor extends IdempotencyHandler {
     if (header === undefined || !req.actor) return next.handle();
     const key = keyOf(Array.isArray(header) ? header.join(', ') : header);
     const scope = `member:${req.actor.memberId}`;
-    const fingerprint = createHash('sha256').update(`${req.method} ${req.originalUrl}\n${canonical(req.body)}`).digest('hex');
+    const fingerprint = createHash('sha256')
+      .update(`${req.method} ${req.originalUrl}\n${canonical(req.body)}`)
+      .digest('hex');
     let begun;
     try {
       begun = await this.store.begin(scope, key, fingerprint);
     } catch (error) {
-      if (error instanceof DomainError && typeof error.extra.retryAfter === 'number') res.setHeader('Retry-After', String(error.extra.retryAfter));
+      if (error instanceof DomainError && typeof error.extra.retryAfter === 'number')
+        res.setHeader('Retry-After', String(error.extra.retryAfter));
       throw error;
     }
     if (begun.kind === 'replay') {
@@ -71,9 +77,11 @@ export class IdempotencyInterceptor extends IdempotencyHandler {
     const { claim } = begun;
     return next.handle().pipe(
       catchError((error: unknown) =>
-        from(this.store.abandon(claim).catch((e: unknown) => this.logger.warn(`Freeing an idempotency key failed: ${(e as Error).message}`))).pipe(
-          mergeMap(() => throwError(() => error)),
-        ),
+        from(
+          this.store
+            .abandon(claim)
+            .catch((e: unknown) => this.logger.warn(`Freeing an idempotency key failed: ${(e as Error).message}`)),
+        ).pipe(mergeMap(() => throwError(() => error))),
       ),
       mergeMap(async (body: unknown) => {
         const headers: Record<string, string> = {};
@@ -84,7 +92,9 @@ export class IdempotencyInterceptor extends IdempotencyHandler {
         const answer: StoredAnswer = { status: res.statusCode, headers, body: body ?? null };
         // The create is committed: its answer goes out even if keeping it fails (then the
         // key stays locked for LOCK_MS and a repeat after that runs again).
-        await this.store.finish(claim, answer).catch((e: unknown) => this.logger.error(`Keeping an idempotent answer failed: ${(e as Error).message}`));
+        await this.store
+          .finish(claim, answer)
+          .catch((e: unknown) => this.logger.error(`Keeping an idempotent answer failed: ${(e as Error).message}`));
         return body;
       }),
     );

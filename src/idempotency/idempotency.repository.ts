@@ -19,7 +19,14 @@ export class IdempotencyRepository {
    * abandoned by a request of the same fingerprint whose lock ran out: its instance died).
    * True when this request now holds the key and must run.
    */
-  async claim(scope: string, key: string, fingerprint: string, now: Date, lockedUntil: Date, expiresAt: Date): Promise<boolean> {
+  async claim(
+    scope: string,
+    key: string,
+    fingerprint: string,
+    now: Date,
+    lockedUntil: Date,
+    expiresAt: Date,
+  ): Promise<boolean> {
     const rows: unknown[] = await this.ds.query(
       `INSERT INTO idempotency_keys AS k (scope, key, fingerprint, response, locked_until, created_at, expires_at)
        VALUES ($1, $2, $3, NULL, $5, $4, $6)
@@ -54,7 +61,10 @@ export class IdempotencyRepository {
 
   /** Frees the key of a request that failed (it created nothing): a repeat runs again. */
   async release(scope: string, key: string, lockedUntil: Date): Promise<void> {
-    await this.ds.query(`DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND locked_until = $3 AND response IS NULL`, [scope, key, lockedUntil]);
+    await this.ds.query(
+      `DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND locked_until = $3 AND response IS NULL`,
+      [scope, key, lockedUntil],
+    );
   }
 
   /** Deletes up to `limit` expired keys; answers how many. */

@@ -75,9 +75,13 @@ export class IdempotencyStore {
       }
       if (row.response !== null) return { kind: 'replay', answer: this.open(row.response, scope, key) };
       if (waited >= WAIT_MS) {
-        throw new DomainError(ErrorCode.Conflict, 'A request with this Idempotency-Key is still being processed; repeat it in a moment to get its answer.', {
-          retryAfter: 1,
-        });
+        throw new DomainError(
+          ErrorCode.Conflict,
+          'A request with this Idempotency-Key is still being processed; repeat it in a moment to get its answer.',
+          {
+            retryAfter: 1,
+          },
+        );
       }
       await sleep(POLL_MS);
     }
@@ -102,7 +106,9 @@ export class IdempotencyStore {
   private sweepNowAndThen(now: Date): void {
     if (now.getTime() - this.lastSweep < SWEEP_EVERY_MS) return;
     this.lastSweep = now.getTime();
-    this.keys.sweep(now, SWEEP_BATCH).catch((error: unknown) => this.logger.warn(`Sweeping idempotency keys failed: ${(error as Error).message}`));
+    this.keys
+      .sweep(now, SWEEP_BATCH)
+      .catch((error: unknown) => this.logger.warn(`Sweeping idempotency keys failed: ${(error as Error).message}`));
   }
 }
 

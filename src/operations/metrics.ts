@@ -60,7 +60,8 @@ export class MetricsController {
     const token = this.config.metricsToken;
     if (token !== undefined) {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-      if (!match) throw new DomainError(ErrorCode.Unauthenticated, 'The metrics need "Authorization: Bearer <METRICS_TOKEN>".');
+      if (!match)
+        throw new DomainError(ErrorCode.Unauthenticated, 'The metrics need "Authorization: Bearer <METRICS_TOKEN>".');
       if (!sameSecret(match[1], token)) throw new DomainError(ErrorCode.Forbidden, 'This is not the metrics token.');
     }
     return this.metrics.registry.metrics();

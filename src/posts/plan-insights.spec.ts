@@ -7,13 +7,19 @@ const to = new Date('2027-03-15T00:00:00Z');
 describe('planWindow', () => {
   it('reaches a week and a day beyond either edge without a mix rule', () => {
     for (const rules of [null, undefined, {}, { cadence: { postsPerWeek: 3 } }]) {
-      expect(planWindow(rules, from, to)).toEqual({ from: new Date(from.getTime() - 8 * DAY_MS), to: new Date(to.getTime() + 8 * DAY_MS) });
+      expect(planWindow(rules, from, to)).toEqual({
+        from: new Date(from.getTime() - 8 * DAY_MS),
+        to: new Date(to.getTime() + 8 * DAY_MS),
+      });
     }
   });
 
   it('adds the mix window on either side', () => {
     const rules = { mix: { windowDays: 14, limits: {} } };
-    expect(planWindow(rules, from, to)).toEqual({ from: new Date(from.getTime() - 22 * DAY_MS), to: new Date(to.getTime() + 22 * DAY_MS) });
+    expect(planWindow(rules, from, to)).toEqual({
+      from: new Date(from.getTime() - 22 * DAY_MS),
+      to: new Date(to.getTime() + 22 * DAY_MS),
+    });
   });
 });
 

@@ -7,7 +7,16 @@
  *
  * No Nest, no TypeORM, no I/O: imports the rule engine only (the render worker loads this).
  */
-import { DAY_MS, evaluate, findGaps, mixShares, type ChannelRules, type Gap, type TimelineEntry, type Violation } from '../rules';
+import {
+  DAY_MS,
+  evaluate,
+  findGaps,
+  mixShares,
+  type ChannelRules,
+  type Gap,
+  type TimelineEntry,
+  type Violation,
+} from '../rules';
 
 export interface PlanInsights {
   gaps: Gap[];

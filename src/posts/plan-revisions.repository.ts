@@ -30,7 +30,9 @@ export class PlanRevisionsRepository {
   async of(channelIds: string[], m?: EntityManager): Promise<Map<string, PlanRevisionState>> {
     const out = new Map<string, PlanRevisionState>(channelIds.map((id) => [id, planRevisionOf(null, null)]));
     if (channelIds.length === 0) return out;
-    const rows: RevisionRow[] = m ? await m.query(REVISIONS_SQL, [channelIds]) : await this.prepared.rows<RevisionRow>(this.revisions, [channelIds]);
+    const rows: RevisionRow[] = m
+      ? await m.query(REVISIONS_SQL, [channelIds])
+      : await this.prepared.rows<RevisionRow>(this.revisions, [channelIds]);
     for (const r of rows) out.set(r.channel_id, planRevisionOf(r.revision, r.changed_at));
     return out;
   }

@@ -20,7 +20,9 @@ const NEAR_HORIZON_DAYS = 35;
 const FAR_HORIZON_DAYS = 365;
 
 /** A post's place in its channel's plan, or null when it is not in the plan. */
-export function timelineEntryOf(post: Pick<PostEntity, 'id' | 'status' | 'scheduledAt' | 'category'> | null): TimelineEntry | null {
+export function timelineEntryOf(
+  post: Pick<PostEntity, 'id' | 'status' | 'scheduledAt' | 'category'> | null,
+): TimelineEntry | null {
   if (!post || !post.scheduledAt || !PLANNED_STATUSES.includes(post.status)) return null;
   return { id: post.id, at: post.scheduledAt, category: post.category };
 }
@@ -42,7 +44,11 @@ export class PlanService {
     notifications: ChangeNotifications,
   ) {
     // A revision that moves notifies the channels' channel with the channel's id (migration ChangeNotifications).
-    this.current = new NotifiedCache(notifications, { channel: CHANGE_CHANNELS.channels, rowOf: (v) => v.channelId, maxEntries: 10_000 });
+    this.current = new NotifiedCache(notifications, {
+      channel: CHANGE_CHANNELS.channels,
+      rowOf: (v) => v.channelId,
+      maxEntries: 10_000,
+    });
   }
 
   /**
@@ -70,7 +76,12 @@ export class PlanService {
   }
 
   /** What replacing `before` by `after` (either may be null) does to the channel's plan. */
-  async assess(channel: ChannelEntity, before: TimelineEntry | null, after: TimelineEntry | null, m?: EntityManager): Promise<ChangeCheck> {
+  async assess(
+    channel: ChannelEntity,
+    before: TimelineEntry | null,
+    after: TimelineEntry | null,
+    m?: EntityManager,
+  ): Promise<ChangeCheck> {
     const instants = [before?.at, after?.at].filter((d): d is Date => d instanceof Date);
     if (instants.length === 0) return { added: [], all: [] };
     const rules = channel.rules;
@@ -87,7 +98,11 @@ export class PlanService {
    * The earliest time after `after` (on a posting slot when the channel has some) at which
    * a post of this category breaks no rule the plan keeps; null when none within a year.
    */
-  async nextSlot(channel: ChannelEntity, opts: { category: string; after: Date; excludePostId?: string }, m?: EntityManager): Promise<Date | null> {
+  async nextSlot(
+    channel: ChannelEntity,
+    opts: { category: string; after: Date; excludePostId?: string },
+    m?: EntityManager,
+  ): Promise<Date | null> {
     const rules = channel.rules;
     for (const horizonDays of [NEAR_HORIZON_DAYS, FAR_HORIZON_DAYS]) {
       // The candidates lie in [after, after + horizon): read the plan judging that range needs.
@@ -130,7 +145,13 @@ export class PlanService {
    * Gaps, violations and content mix over [from, to) of a timeline loaded by
    * insightsTimeline(channel, from, to), at `now`. Pure: no I/O (planInsights).
    */
-  insightsOf(channel: ChannelEntity, timeline: TimelineEntry[], from: Date, to: Date, now: Date = this.clock.now()): PlanInsights {
+  insightsOf(
+    channel: ChannelEntity,
+    timeline: TimelineEntry[],
+    from: Date,
+    to: Date,
+    now: Date = this.clock.now(),
+  ): PlanInsights {
     return planInsights(timeline, channel.rules, channel.timezone, { from, to, now });
   }
 

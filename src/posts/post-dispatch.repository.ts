@@ -192,17 +192,13 @@ export class PostDispatchRepository {
    */
   async markPublished(records: readonly PublishedRecord[]): Promise<Set<string>> {
     if (records.length === 0) return new Set();
-    const rows = await this.rows<{ id: string }>(
-      this.ds.manager,
-      PUBLISHED_SQL,
-      [
-        records.map((r) => r.id),
-        records.map((r) => r.attemptId),
-        records.map((r) => r.externalId),
-        records.map((r) => r.externalUrl),
-        records.map((r) => r.publishedAt.toISOString()),
-      ],
-    );
+    const rows = await this.rows<{ id: string }>(this.ds.manager, PUBLISHED_SQL, [
+      records.map((r) => r.id),
+      records.map((r) => r.attemptId),
+      records.map((r) => r.externalId),
+      records.map((r) => r.externalUrl),
+      records.map((r) => r.publishedAt.toISOString()),
+    ]);
     return new Set(rows.map((r) => r.id));
   }
 
@@ -220,7 +216,13 @@ export class PostDispatchRepository {
   }
 
   /** Failed for good, with the reason's code (publishing's FailureReason) and the error people see. */
-  async markFailed(m: EntityManager, id: string, attemptId: string, reason: string, lastError: string): Promise<boolean> {
+  async markFailed(
+    m: EntityManager,
+    id: string,
+    attemptId: string,
+    reason: string,
+    lastError: string,
+  ): Promise<boolean> {
     return this.affected(m, FAILED_SQL, [id, attemptId, reason, lastError]);
   }
 

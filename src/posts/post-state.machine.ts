@@ -10,14 +10,7 @@
  * dispatcher's statements (post-dispatch.repository.ts) are built from `moveOf`.
  */
 export type PostStatus =
-  | 'draft'
-  | 'in_review'
-  | 'approved'
-  | 'scheduled'
-  | 'publishing'
-  | 'published'
-  | 'failed'
-  | 'cancelled';
+  'draft' | 'in_review' | 'approved' | 'scheduled' | 'publishing' | 'published' | 'failed' | 'cancelled';
 
 /** Every state by name, for code (and SQL) that names one: `POST_STATUS.scheduled`. */
 export const POST_STATUS = {
@@ -134,7 +127,11 @@ export function transition(status: PostStatus, action: PostAction, ctx: Transiti
 }
 
 /** States whose posts occupy the channel's plan (rules, calendar mix, gaps). */
-export const PLANNED_STATUSES: readonly PostStatus[] = [POST_STATUS.scheduled, POST_STATUS.publishing, POST_STATUS.published];
+export const PLANNED_STATUSES: readonly PostStatus[] = [
+  POST_STATUS.scheduled,
+  POST_STATUS.publishing,
+  POST_STATUS.published,
+];
 
 /**
  * Editing the content of an approved or scheduled post on a channel that requires

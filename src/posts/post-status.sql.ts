@@ -8,7 +8,8 @@ import { POST_STATUSES, type PostStatus } from './post-state.machine';
 /** `'scheduled'`: a state as an SQL string literal. */
 export function sqlStatus(status: PostStatus): string {
   // States are lower-case words (the state machine's own list): quoting is all it takes.
-  if (!POST_STATUSES.includes(status) || !/^[a-z_]+$/.test(status)) throw new Error(`not a post state: ${String(status)}`);
+  if (!POST_STATUSES.includes(status) || !/^[a-z_]+$/.test(status))
+    throw new Error(`not a post state: ${String(status)}`);
   return `'${status}'`;
 }
 

@@ -13,7 +13,9 @@ import type { PostAction, PostStatus } from './post-state.machine';
 export const PLAN_CHANGED = eventName<PlanChangedEvent>('plan.changed');
 
 /** What a person did to the post: `create`, or the lifecycle action (queue is `schedule`). */
-export type PlanAction = 'create' | Extract<PostAction, 'edit' | 'submit' | 'approve' | 'reject' | 'schedule' | 'unschedule' | 'cancel' | 'delete'>;
+export type PlanAction =
+  | 'create'
+  | Extract<PostAction, 'edit' | 'submit' | 'approve' | 'reject' | 'schedule' | 'unschedule' | 'cancel' | 'delete'>;
 
 export interface PlanChangedEvent {
   workspaceId: string;

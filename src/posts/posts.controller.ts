@@ -1,4 +1,17 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentActor, type Actor } from '../auth/actor';
@@ -35,7 +48,12 @@ export class PostsController {
   @Idempotent()
   @Post('channels/:cid/posts')
   @ApiOperation({ summary: 'Create a draft post' })
-  async create(@CurrentActor() actor: Actor, @Param('cid', uuid) cid: string, @Body() dto: PostCreateDto, @Res({ passthrough: true }) res: Response) {
+  async create(
+    @CurrentActor() actor: Actor,
+    @Param('cid', uuid) cid: string,
+    @Body() dto: PostCreateDto,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return withETag(res, await this.service.create(actor, cid, dto));
   }
 
@@ -52,7 +70,9 @@ export class PostsController {
   }
 
   @Get('channels/:cid/next-slot')
-  @ApiOperation({ summary: 'The earliest time after `after` (default now), on a posting slot if any, that breaks no rule' })
+  @ApiOperation({
+    summary: 'The earliest time after `after` (default now), on a posting slot if any, that breaks no rule',
+  })
   nextSlot(@CurrentActor() actor: Actor, @Param('cid', uuid) cid: string, @Query() query: NextSlotQueryDto) {
     return this.service.nextSlot(actor, cid, query);
   }
@@ -100,7 +120,12 @@ export class PostsController {
   @Post('posts/:pid/submit')
   @HttpCode(200)
   @ApiOperation({ summary: 'draft -> in_review' })
-  async submit(@CurrentActor() actor: Actor, @Param('pid', uuid) pid: string, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) res: Response) {
+  async submit(
+    @CurrentActor() actor: Actor,
+    @Param('pid', uuid) pid: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return withETag(res, await this.service.submit(actor, pid, parseIfMatch(ifMatch)));
   }
 
@@ -108,7 +133,12 @@ export class PostsController {
   @Post('posts/:pid/approve')
   @HttpCode(200)
   @ApiOperation({ summary: 'in_review -> approved (lead)' })
-  async approve(@CurrentActor() actor: Actor, @Param('pid', uuid) pid: string, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) res: Response) {
+  async approve(
+    @CurrentActor() actor: Actor,
+    @Param('pid', uuid) pid: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return withETag(res, await this.service.approve(actor, pid, parseIfMatch(ifMatch)));
   }
 
@@ -144,7 +174,12 @@ export class PostsController {
   @Post('posts/:pid/unschedule')
   @HttpCode(200)
   @ApiOperation({ summary: 'scheduled -> approved; never refused, opened gaps are reported' })
-  async unschedule(@CurrentActor() actor: Actor, @Param('pid', uuid) pid: string, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) res: Response) {
+  async unschedule(
+    @CurrentActor() actor: Actor,
+    @Param('pid', uuid) pid: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return withETag(res, await this.service.unschedule(actor, pid, parseIfMatch(ifMatch)));
   }
 

@@ -13,7 +13,14 @@ import { RulesPlanGuard } from './rules-plan.guard';
 @Module({
   imports: [ChannelsModule, WorkspacesModule],
   controllers: [PostsController],
-  providers: [PostsService, PostsRepository, PostDispatchRepository, PlanRevisionsRepository, PlanService, { provide: PlanGuard, useClass: RulesPlanGuard }],
+  providers: [
+    PostsService,
+    PostsRepository,
+    PostDispatchRepository,
+    PlanRevisionsRepository,
+    PlanService,
+    { provide: PlanGuard, useClass: RulesPlanGuard },
+  ],
   // PostDispatchRepository: the publishing dispatcher's statements on posts, which it runs
   // itself (claim, fenced writes), owned here with every other statement on posts.
   exports: [PostsService, PlanService, PostDispatchRepository],

@@ -51,7 +51,10 @@ export const TIMELINE_WINDOW_SQL = `
     ORDER BY scheduled_at LIMIT 1)`;
 
 export function timelineWindowQuery(args: TimelineWindowArgs): PostsQuery {
-  return { text: TIMELINE_WINDOW_SQL, values: [args.channelId, args.workspaceId, args.from, args.to, PLANNED_STATUSES] };
+  return {
+    text: TIMELINE_WINDOW_SQL,
+    values: [args.channelId, args.workspaceId, args.from, args.to, PLANNED_STATUSES],
+  };
 }
 
 /** The rows of timelineWindowQuery as the rule engine's timeline (the query's order: not sorted). */
@@ -140,7 +143,11 @@ export function postsFingerprintQuery(scope: PostsScope): PostsQuery {
   };
 }
 
-export function fingerprintOfAggregate(row: { count: number; newest: Date | null; versions: string | number }): PostsFingerprint {
+export function fingerprintOfAggregate(row: {
+  count: number;
+  newest: Date | null;
+  versions: string | number;
+}): PostsFingerprint {
   return { count: row.count, newest: row.newest ? new Date(row.newest).getTime() : 0, versions: Number(row.versions) };
 }
 

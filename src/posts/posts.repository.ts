@@ -16,7 +16,10 @@ import {
 } from './posts.queries';
 
 export type PostChanges = Partial<
-  Pick<PostEntity, 'status' | 'body' | 'title' | 'link' | 'media' | 'category' | 'scheduledAt' | 'sequence' | 'nextAttemptAt'>
+  Pick<
+    PostEntity,
+    'status' | 'body' | 'title' | 'link' | 'media' | 'category' | 'scheduledAt' | 'sequence' | 'nextAttemptAt'
+  >
 >;
 
 @Injectable()
@@ -100,13 +103,19 @@ export class PostsRepository {
   /** Which of these posts are failed (one statement, however many). */
   async failedAmong(ids: string[], m: EntityManager = this.ds.manager): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
-    const rows: { id: string }[] = await m.query(`SELECT id FROM posts WHERE id = ANY($1::uuid[]) AND status = ${sqlStatus(POST_STATUS.failed)}`, [ids]);
+    const rows: { id: string }[] = await m.query(
+      `SELECT id FROM posts WHERE id = ANY($1::uuid[]) AND status = ${sqlStatus(POST_STATUS.failed)}`,
+      [ids],
+    );
     return new Set(rows.map((r) => r.id));
   }
 
   /** Whether the channel has any post in its plan (scheduled, publishing or published). */
   async hasPlanned(channelId: string): Promise<boolean> {
-    const rows: unknown[] = await this.ds.query(`SELECT 1 FROM posts WHERE channel_id = $1 AND status = ANY($2) LIMIT 1`, [channelId, PLANNED_STATUSES]);
+    const rows: unknown[] = await this.ds.query(
+      `SELECT 1 FROM posts WHERE channel_id = $1 AND status = ANY($2) LIMIT 1`,
+      [channelId, PLANNED_STATUSES],
+    );
     return rows.length > 0;
   }
 

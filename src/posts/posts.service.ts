@@ -30,7 +30,11 @@ type Mutator = (
   m: EntityManager,
   post: PostEntity,
   channel: ChannelEntity,
-) => Promise<{ action: PlanAction; changes: PostChanges; audit: { action: string; reason?: string | null; details?: Record<string, unknown> } }>;
+) => Promise<{
+  action: PlanAction;
+  changes: PostChanges;
+  audit: { action: string; reason?: string | null; details?: Record<string, unknown> };
+}>;
 
 @Injectable()
 export class PostsService {
@@ -47,7 +51,8 @@ export class PostsService {
 
   async create(actor: Actor, channelId: string, dto: PostCreateDto): Promise<PostMutation> {
     const channel = await this.channels.get(actor, channelId);
-    if (channel.status !== 'active') throw new DomainError(ErrorCode.Conflict, 'The channel is archived; re-activate it to plan posts on it.');
+    if (channel.status !== 'active')
+      throw new DomainError(ErrorCode.Conflict, 'The channel is archived; re-activate it to plan posts on it.');
     await this.assertCategory(actor, dto.category);
     this.assertFits(channel, dto);
     const post = await this.posts.transaction(async (m) => {
@@ -121,7 +126,8 @@ export class PostsService {
       if (dto.body !== undefined) changes.body = dto.body;
       if (dto.title !== undefined) changes.title = dto.title;
       if (dto.link !== undefined) changes.link = dto.link;
-      if (dto.media !== undefined) changes.media = dto.media.map((x) => ({ url: x.url, ...(x.alt ? { alt: x.alt } : {}) }));
+      if (dto.media !== undefined)
+        changes.media = dto.media.map((x) => ({ url: x.url, ...(x.alt ? { alt: x.alt } : {}) }));
       if (dto.category !== undefined) changes.category = dto.category;
       if (dto.scheduledAt !== undefined) {
         const at = dto.scheduledAt === null ? null : toDate(dto.scheduledAt);
@@ -179,7 +185,11 @@ export class PostsService {
         return {
           action: 'schedule',
           changes: { status, scheduledAt: at, nextAttemptAt: null, ...(moved ? { sequence: post.sequence + 1 } : {}) },
-          audit: { action: dto.override ? 'post.schedule.override' : 'post.schedule', reason: dto.override?.reason ?? null, details: { scheduledAt: at.toISOString() } },
+          audit: {
+            action: dto.override ? 'post.schedule.override' : 'post.schedule',
+            reason: dto.override?.reason ?? null,
+            details: { scheduledAt: at.toISOString() },
+          },
         };
       },
       dto.override?.reason,
@@ -198,7 +208,11 @@ export class PostsService {
     }
     const after = { id: input.postId ?? '__candidate__', at: toDate(input.scheduledAt), category: input.category };
     const { added } = await this.plan.assess(channel, before, after);
-    return { violations: added, enforcement: channel.rules.enforcement ?? 'warn', wouldBlock: added.length > 0 && channel.rules.enforcement === 'block' };
+    return {
+      violations: added,
+      enforcement: channel.rules.enforcement ?? 'warn',
+      wouldBlock: added.length > 0 && channel.rules.enforcement === 'block',
+    };
   }
 
   /** The earliest time after `after` (default now) that breaks no rule, on a slot when the channel has some. */
@@ -214,7 +228,11 @@ export class PostsService {
   async queue(actor: Actor, postId: string, input: { after?: string }, ifMatch?: number): Promise<PostMutation> {
     return this.mutate(actor, postId, ifMatch, async (m, post, channel) => {
       const status = this.move(post, 'schedule', channel);
-      const at = await this.plan.nextSlot(channel, { category: post.category, after: this.notBeforeNow(input.after), excludePostId: post.id }, m);
+      const at = await this.plan.nextSlot(
+        channel,
+        { category: post.category, after: this.notBeforeNow(input.after), excludePostId: post.id },
+        m,
+      );
       if (!at) throw this.noSlot();
       const moved = at.getTime() !== post.scheduledAt?.getTime();
       return {
@@ -237,7 +255,13 @@ export class PostsService {
     });
   }
 
-  private simple(actor: Actor, postId: string, ifMatch: number | undefined, action: PostAction & PlanAction, reason?: string) {
+  private simple(
+    actor: Actor,
+    postId: string,
+    ifMatch: number | undefined,
+    action: PostAction & PlanAction,
+    reason?: string,
+  ) {
     return this.mutate(actor, postId, ifMatch, async (m, post, channel) => ({
       action,
       changes: { status: this.move(post, action, channel) },
@@ -250,7 +274,13 @@ export class PostsService {
    * serialised), version checked, the plan guard consulted, the change and its audit
    * entry written in the same transaction.
    */
-  private async mutate(actor: Actor, postId: string, ifMatch: number | undefined, fn: Mutator, overrideReason?: string): Promise<PostMutation> {
+  private async mutate(
+    actor: Actor,
+    postId: string,
+    ifMatch: number | undefined,
+    fn: Mutator,
+    overrideReason?: string,
+  ): Promise<PostMutation> {
     return this.posts.transaction(async (m) => {
       const { post, channel } = await this.lockPost(m, actor, postId);
       assertVersion(ifMatch, post.version, 'The post');
@@ -261,7 +291,9 @@ export class PostsService {
       if (Object.keys(changes).length > 0) {
         await this.posts.updateAtVersion(m, post.id, post.version, changes);
       }
-      const details = verdict.overridden ? { ...audit.details, overridden: verdict.overridden.map((v) => v.message) } : audit.details;
+      const details = verdict.overridden
+        ? { ...audit.details, overridden: verdict.overridden.map((v) => v.message) }
+        : audit.details;
       await this.audit.record(actor, { ...audit, details, entityType: 'post', entityId: post.id }, m);
       const saved = await this.posts.findInWorkspace(actor.workspaceId, post.id, m);
       if (Object.keys(changes).length > 0) this.planChanged(m, actor, action, post, saved!);
@@ -270,7 +302,13 @@ export class PostsService {
   }
 
   /** States `plan.changed` for this change of one post, delivered once `m` commits. */
-  private planChanged(m: EntityManager, actor: Actor, action: PlanAction, before: PostEntity | null, after: PostEntity | null): void {
+  private planChanged(
+    m: EntityManager,
+    actor: Actor,
+    action: PlanAction,
+    before: PostEntity | null,
+    after: PostEntity | null,
+  ): void {
     const post = (after ?? before)!;
     this.events.emitOnCommit(m, PLAN_CHANGED, {
       workspaceId: post.workspaceId,
@@ -286,7 +324,11 @@ export class PostsService {
     });
   }
 
-  private async lockPost(m: EntityManager, actor: Actor, postId: string): Promise<{ post: PostEntity; channel: ChannelEntity }> {
+  private async lockPost(
+    m: EntityManager,
+    actor: Actor,
+    postId: string,
+  ): Promise<{ post: PostEntity; channel: ChannelEntity }> {
     const peek = await this.posts.findInWorkspace(actor.workspaceId, postId, m);
     if (!peek) throw DomainError.notFound('Post');
     const channel = await this.channels.lock(m, actor, peek.channelId);
@@ -313,15 +355,29 @@ export class PostsService {
   }
 
   private noSlot(): DomainError {
-    return new DomainError(ErrorCode.Unprocessable, 'No time in the next 365 days fits the channel rules for this category; relax a rule or pick a time and override.');
+    return new DomainError(
+      ErrorCode.Unprocessable,
+      'No time in the next 365 days fits the channel rules for this category; relax a rule or pick a time and override.',
+    );
   }
 
   /** Per-platform length limits (Mastodon 500 characters, Bluesky 300 graphemes). */
-  private assertFits(channel: ChannelEntity, post: { body?: string; title?: string | null; link?: string | null }): void {
+  private assertFits(
+    channel: ChannelEntity,
+    post: { body?: string; title?: string | null; link?: string | null },
+  ): void {
     if (post.body === undefined) return;
-    const over = checkContentLimit(channel.platform, composeText({ body: post.body, title: post.title ?? null, link: post.link ?? null }));
+    const over = checkContentLimit(
+      channel.platform,
+      composeText({ body: post.body, title: post.title ?? null, link: post.link ?? null }),
+    );
     if (over) {
-      throw new DomainError(ErrorCode.Unprocessable, over.message, { errors: [{ field: 'body', message: over.message }], limit: over.limit, length: over.length, over: over.over });
+      throw new DomainError(ErrorCode.Unprocessable, over.message, {
+        errors: [{ field: 'body', message: over.message }],
+        limit: over.limit,
+        length: over.length,
+        over: over.over,
+      });
     }
   }
 

@@ -12,9 +12,13 @@ function sameEntry(a: ReturnType<typeof timelineEntryOf>, b: ReturnType<typeof t
 export function ruleRefusal(violations: Violation[]): DomainError {
   const first = violations[0];
   const more = violations.length > 1 ? ` (and ${violations.length - 1} more)` : '';
-  return new DomainError(ErrorCode.RuleViolation, `This change breaks the channel's rules: ${first.message}${more} A lead may override with a reason.`, {
-    violations,
-  });
+  return new DomainError(
+    ErrorCode.RuleViolation,
+    `This change breaks the channel's rules: ${first.message}${more} A lead may override with a reason.`,
+    {
+      violations,
+    },
+  );
 }
 
 /**

@@ -132,11 +132,14 @@ export class PublishDispatcher implements OnApplicationBootstrap, BeforeApplicat
   async stop(): Promise<void> {
     if (this.stopping) return this.waitForIdle();
     this.stopping = true;
-    if (this.scheduler.doesExist('interval', DISPATCH_INTERVAL_NAME)) this.scheduler.deleteInterval(DISPATCH_INTERVAL_NAME);
+    if (this.scheduler.doesExist('interval', DISPATCH_INTERVAL_NAME))
+      this.scheduler.deleteInterval(DISPATCH_INTERVAL_NAME);
     this.clearWakeTimer();
     await this.pumping;
     if (this.inFlight.size > 0) {
-      this.logger.log(`Shutting down: waiting up to ${this.options.shutdownGraceMs} ms for ${this.inFlight.size} publications`);
+      this.logger.log(
+        `Shutting down: waiting up to ${this.options.shutdownGraceMs} ms for ${this.inFlight.size} publications`,
+      );
       const finished = await Promise.race([
         this.waitForIdle().then(() => true),
         new Promise<boolean>((resolve) => setTimeout(() => resolve(false), this.options.shutdownGraceMs).unref()),
@@ -159,7 +162,8 @@ export class PublishDispatcher implements OnApplicationBootstrap, BeforeApplicat
         await this.armWakeTimer();
       } catch (error) {
         // During a database outage DatabaseAvailability says so once; each round does not.
-        if (!this.database.explainedByOutage(error)) this.logger.error(`Dispatch round failed: ${(error as Error).message}`);
+        if (!this.database.explainedByOutage(error))
+          this.logger.error(`Dispatch round failed: ${(error as Error).message}`);
       }
     }
   }
@@ -211,10 +215,18 @@ export class PublishDispatcher implements OnApplicationBootstrap, BeforeApplicat
     const { post, abort } = entry;
     const now = this.clock.now();
     if (post.attempts > this.options.maxAttempts) {
-      return this.fail(post, 'exhausted', `Gave up after ${post.attempts - 1} attempts: the instances publishing it stopped responding.`);
+      return this.fail(
+        post,
+        'exhausted',
+        `Gave up after ${post.attempts - 1} attempts: the instances publishing it stopped responding.`,
+      );
     }
     if (post.channelStatus !== 'active') {
-      return this.fail(post, 'channel_archived', 'The channel was archived before the post was published; it was not published.');
+      return this.fail(
+        post,
+        'channel_archived',
+        'The channel was archived before the post was published; it was not published.',
+      );
     }
     if (isMissed(post.scheduledAt, now, post.latenessLimitMinutes)) {
       return this.fail(post, 'missed', missedMessage(post.scheduledAt, now, post.latenessLimitMinutes));
@@ -240,12 +252,20 @@ export class PublishDispatcher implements OnApplicationBootstrap, BeforeApplicat
         credentials: await this.credentialsOf(post),
       };
     } catch (error) {
-      return this.afterFailure(post, error instanceof PublishError ? error : new PublishError('transient', `Could not prepare the publication: ${(error as Error).message}`));
+      return this.afterFailure(
+        post,
+        error instanceof PublishError
+          ? error
+          : new PublishError('transient', `Could not prepare the publication: ${(error as Error).message}`),
+      );
     }
 
     const handoverAt = this.clock.now();
     if (post.attempts === 1 && !post.reclaimed) {
-      this.metrics.handoverLag.observe({ platform: post.platform }, Math.max(0, handoverAt.getTime() - post.scheduledAt.getTime()) / 1000);
+      this.metrics.handoverLag.observe(
+        { platform: post.platform },
+        Math.max(0, handoverAt.getTime() - post.scheduledAt.getTime()) / 1000,
+      );
     }
     let outcome: PublishOutcome;
     try {
@@ -327,7 +347,9 @@ export class PublishDispatcher implements OnApplicationBootstrap, BeforeApplicat
 
   private fenced(post: ClaimedPost, what: string): void {
     this.metrics.fenced.inc();
-    this.logger.warn(`Post ${post.id}: attempt ${post.attempts} finished (${what}) after its lease passed to a newer attempt; nothing written`);
+    this.logger.warn(
+      `Post ${post.id}: attempt ${post.attempts} finished (${what}) after its lease passed to a newer attempt; nothing written`,
+    );
   }
 
   /** The post as the adapter publishes it: links UTM-tagged when the channel asks for it. */
@@ -363,11 +385,14 @@ export class PublishDispatcher implements OnApplicationBootstrap, BeforeApplicat
     if (this.wakeTimer && this.wakeAt !== undefined && this.wakeAt <= at) return;
     this.clearWakeTimer();
     this.wakeAt = at;
-    this.wakeTimer = setTimeout(() => {
-      this.wakeTimer = undefined;
-      this.wakeAt = undefined;
-      void this.tick();
-    }, Math.max(0, at - now.getTime()));
+    this.wakeTimer = setTimeout(
+      () => {
+        this.wakeTimer = undefined;
+        this.wakeAt = undefined;
+        void this.tick();
+      },
+      Math.max(0, at - now.getTime()),
+    );
     this.wakeTimer.unref();
   }
 

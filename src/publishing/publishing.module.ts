@@ -16,12 +16,7 @@ import { PublishingMetrics } from './publishing.metrics';
  */
 @Module({
   imports: [ScheduleModule.forRoot(), ChannelsModule, OperationsModule, PostsModule, PublishingAdaptersModule],
-  providers: [
-    PublishingMetrics,
-    PublishedWriter,
-    PublishDispatcher,
-    { provide: PUBLISHING_OPTIONS, useValue: {} },
-  ],
+  providers: [PublishingMetrics, PublishedWriter, PublishDispatcher, { provide: PUBLISHING_OPTIONS, useValue: {} }],
   exports: [PublishDispatcher, PublishingAdaptersModule],
 })
 export class PublishingModule {}

@@ -14,22 +14,43 @@ describe('retry policy', () => {
   });
 
   it('fails permanent errors at once', () => {
-    expect(decideAfterFailure(new PublishError('rejected', 'too long'), 1, now, settings)).toMatchObject({ action: 'fail', reason: 'rejected' });
-    expect(decideAfterFailure(new PublishError('auth_expired', '401'), 1, now, settings)).toMatchObject({ action: 'fail', reason: 'auth_expired' });
+    expect(decideAfterFailure(new PublishError('rejected', 'too long'), 1, now, settings)).toMatchObject({
+      action: 'fail',
+      reason: 'rejected',
+    });
+    expect(decideAfterFailure(new PublishError('auth_expired', '401'), 1, now, settings)).toMatchObject({
+      action: 'fail',
+      reason: 'auth_expired',
+    });
   });
 
   it('retries transient, rate-limited and unknown outcomes until the last attempt', () => {
     for (const kind of ['transient', 'rate_limited', 'unknown_outcome'] as const) {
-      expect(decideAfterFailure(new PublishError(kind, 'x'), 4, now, settings, () => 0)).toMatchObject({ action: 'retry' });
-      expect(decideAfterFailure(new PublishError(kind, 'x'), 5, now, settings)).toMatchObject({ action: 'fail', reason: 'exhausted' });
+      expect(decideAfterFailure(new PublishError(kind, 'x'), 4, now, settings, () => 0)).toMatchObject({
+        action: 'retry',
+      });
+      expect(decideAfterFailure(new PublishError(kind, 'x'), 5, now, settings)).toMatchObject({
+        action: 'fail',
+        reason: 'exhausted',
+      });
     }
   });
 
   it('waits at least Retry-After, and the default pause on a 429 without it', () => {
-    const withHeader = decideAfterFailure(new PublishError('rate_limited', '429', { retryAfterMs: 120_000 }), 1, now, settings, () => 0);
+    const withHeader = decideAfterFailure(
+      new PublishError('rate_limited', '429', { retryAfterMs: 120_000 }),
+      1,
+      now,
+      settings,
+      () => 0,
+    );
     expect(withHeader).toMatchObject({ action: 'retry', delayMs: 120_000, at: new Date(now.getTime() + 120_000) });
-    expect(decideAfterFailure(new PublishError('rate_limited', '429'), 1, now, settings, () => 0)).toMatchObject({ delayMs: 30_000 });
-    expect(decideAfterFailure(new PublishError('transient', '503'), 1, now, settings, () => 0)).toMatchObject({ delayMs: 5_000 });
+    expect(decideAfterFailure(new PublishError('rate_limited', '429'), 1, now, settings, () => 0)).toMatchObject({
+      delayMs: 30_000,
+    });
+    expect(decideAfterFailure(new PublishError('transient', '503'), 1, now, settings, () => 0)).toMatchObject({
+      delayMs: 5_000,
+    });
   });
 
   it('treats an unexpected error as an unknown outcome', () => {

@@ -14,7 +14,11 @@ export type AfterFailure =
 type RetrySettings = Pick<PublishingOptions, 'maxAttempts' | 'retryBaseMs' | 'retryMaxMs' | 'rateLimitDefaultMs'>;
 
 /** Exponential backoff with jitter: a delay in [exp/2, exp], exp = base * 2^(attempt-1), capped. */
-export function backoffMs(attempt: number, settings: Pick<RetrySettings, 'retryBaseMs' | 'retryMaxMs'>, random: () => number = Math.random): number {
+export function backoffMs(
+  attempt: number,
+  settings: Pick<RetrySettings, 'retryBaseMs' | 'retryMaxMs'>,
+  random: () => number = Math.random,
+): number {
   const exp = Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(exp / 2 + random() * (exp / 2));
 }
@@ -36,7 +40,11 @@ export function decideAfterFailure(
   switch (error.kind) {
     case 'rejected':
       // An address the egress guard refused was never sent to: not the platform's refusal.
-      return { action: 'fail', reason: 'rejected', lastError: error.addressRefused ? `Not sent: ${error.message}` : `Rejected by the platform: ${error.message}` };
+      return {
+        action: 'fail',
+        reason: 'rejected',
+        lastError: error.addressRefused ? `Not sent: ${error.message}` : `Rejected by the platform: ${error.message}`,
+      };
     case 'auth_expired':
       return {
         action: 'fail',

@@ -36,7 +36,10 @@ describe('maxPostsPerDay', () => {
       post('sun1', '2027-09-05T04:00:00Z'), // Sun 5 Sep 01:00 -03
       post('sun2', '2027-09-06T02:59:00Z'), // Sun 5 Sep 23:59 -03
     ];
-    const vs = only(evaluate(timeline, { cadence: { maxPostsPerDay: 1 } }, 'America/Santiago', { now: NOW }), 'maxPostsPerDay');
+    const vs = only(
+      evaluate(timeline, { cadence: { maxPostsPerDay: 1 } }, 'America/Santiago', { now: NOW }),
+      'maxPostsPerDay',
+    );
     expect(vs.map((v) => [v.postIds, v.from, v.to])).toEqual([
       [['sun1', 'sun2'], '2027-09-05T04:00:00.000Z', '2027-09-06T03:00:00.000Z'],
     ]);
@@ -119,8 +122,14 @@ describe('quietHours', () => {
 
   it('treats a window within one day, and start = end as no quiet hours', () => {
     const timeline = [post('noon', '2027-01-12T12:30:00Z'), post('eve', '2027-01-12T14:00:00Z')];
-    expect(evaluate(timeline, { cadence: { quietHours: { start: '12:00', end: '14:00' } } }, 'UTC', { now: NOW }).map((v) => v.postIds)).toEqual([['noon']]);
-    expect(evaluate(timeline, { cadence: { quietHours: { start: '12:00', end: '12:00' } } }, 'UTC', { now: NOW })).toEqual([]);
+    expect(
+      evaluate(timeline, { cadence: { quietHours: { start: '12:00', end: '14:00' } } }, 'UTC', { now: NOW }).map(
+        (v) => v.postIds,
+      ),
+    ).toEqual([['noon']]);
+    expect(
+      evaluate(timeline, { cadence: { quietHours: { start: '12:00', end: '12:00' } } }, 'UTC', { now: NOW }),
+    ).toEqual([]);
   });
 });
 
@@ -178,7 +187,11 @@ describe('postsPerWeek', () => {
       from: new Date('2027-01-06T00:00:00Z'),
       to: new Date('2027-02-01T00:00:00Z'),
     });
-    expect(vs.map((v) => v.from)).toEqual(['2027-01-11T00:00:00.000Z', '2027-01-18T00:00:00.000Z', '2027-01-25T00:00:00.000Z']);
+    expect(vs.map((v) => v.from)).toEqual([
+      '2027-01-11T00:00:00.000Z',
+      '2027-01-18T00:00:00.000Z',
+      '2027-01-25T00:00:00.000Z',
+    ]);
     expect(vs[0].message).toBe('No post in the week of Mon 11 Jan; the channel aims for 3 a week: add 3 more.');
   });
 });
@@ -188,7 +201,11 @@ describe('severity and rules left out', () => {
   const cadence = { minSpacingMinutes: 30, quietHours: { start: '22:00', end: '07:00' } };
 
   it('takes the severity from enforcement, warn by default', () => {
-    expect(evaluate(timeline, { cadence }, 'UTC', { now: NOW }).map((v) => v.severity)).toEqual(['warn', 'warn', 'warn']);
+    expect(evaluate(timeline, { cadence }, 'UTC', { now: NOW }).map((v) => v.severity)).toEqual([
+      'warn',
+      'warn',
+      'warn',
+    ]);
     expect(evaluate(timeline, { enforcement: 'block', cadence }, 'UTC', { now: NOW }).map((v) => v.severity)).toEqual([
       'block',
       'block',

@@ -10,7 +10,11 @@ const rulesOf = (v: Violation[]): string[] => v.map((x) => `${x.rule}:${x.postId
 describe('checkChange', () => {
   describe('maxGap', () => {
     const rules: ChannelRules = { enforcement: 'block', cadence: { maxGapHours: 72 } };
-    const plan = [post('a', '2027-01-11T09:00:00Z'), post('b', '2027-01-21T09:00:00Z'), post('c', '2027-01-23T09:00:00Z')];
+    const plan = [
+      post('a', '2027-01-11T09:00:00Z'),
+      post('b', '2027-01-21T09:00:00Z'),
+      post('c', '2027-01-23T09:00:00Z'),
+    ];
 
     it('does not count a post that shortens a gap still too long', () => {
       const after = [...plan, post('new', '2027-01-13T09:00:00Z')];
@@ -20,7 +24,13 @@ describe('checkChange', () => {
     });
 
     it('counts removing or moving away the post that split a gap', () => {
-      const removed = checkChange(plan, plan.filter((p) => p.id !== 'b'), rules, ZONE, { now: NOW });
+      const removed = checkChange(
+        plan,
+        plan.filter((p) => p.id !== 'b'),
+        rules,
+        ZONE,
+        { now: NOW },
+      );
       expect(rulesOf(removed.added)).toEqual(['maxGap:a,c']);
       const moved = checkChange(plan, [plan[0], plan[1], post('c', '2027-01-26T09:00:00Z')], rules, ZONE, { now: NOW });
       expect(rulesOf(moved.added)).toEqual(['maxGap:b,c']);
@@ -36,9 +46,18 @@ describe('checkChange', () => {
 
   describe('day, spacing, quiet hours, week', () => {
     const rules: ChannelRules = {
-      cadence: { maxPostsPerDay: 2, minSpacingMinutes: 60, quietHours: { start: '22:00', end: '07:00' }, postsPerWeek: 3 },
+      cadence: {
+        maxPostsPerDay: 2,
+        minSpacingMinutes: 60,
+        quietHours: { start: '22:00', end: '07:00' },
+        postsPerWeek: 3,
+      },
     };
-    const plan = [post('a', '2027-01-12T09:00:00Z'), post('b', '2027-01-12T12:00:00Z'), post('q', '2027-01-14T23:00:00Z')];
+    const plan = [
+      post('a', '2027-01-12T09:00:00Z'),
+      post('b', '2027-01-12T12:00:00Z'),
+      post('q', '2027-01-14T23:00:00Z'),
+    ];
 
     it('counts a day going over the limit, and a day already over getting fuller, but not a move inside that day', () => {
       const third = [...plan, post('c', '2027-01-12T15:00:00Z')];
@@ -69,7 +88,13 @@ describe('checkChange', () => {
     });
 
     it('counts a week losing posts under the target, not one gaining posts while still under it', () => {
-      const fewer = checkChange(plan, plan.filter((p) => p.id !== 'b'), rules, ZONE, { now: NOW });
+      const fewer = checkChange(
+        plan,
+        plan.filter((p) => p.id !== 'b'),
+        rules,
+        ZONE,
+        { now: NOW },
+      );
       expect(rulesOf(fewer.added)).toEqual(['postsPerWeek:a,q']);
       expect(fewer.added[0].measured).toBe(2);
       const more = [...plan, post('c', '2027-01-16T12:00:00Z')];
@@ -98,20 +123,31 @@ describe('checkChange', () => {
         now: NOW,
       });
       expect(result.added).toEqual([
-        expect.objectContaining({ rule: 'mixMax', postIds: ['i1', 'p1', 'p2', 'p3'], measured: 0.75, to: '2027-01-04T10:00:00.000Z' }),
+        expect.objectContaining({
+          rule: 'mixMax',
+          postIds: ['i1', 'p1', 'p2', 'p3'],
+          measured: 0.75,
+          to: '2027-01-04T10:00:00.000Z',
+        }),
       ]);
       expect(result.all.map((v) => v.measured)).toEqual([0.75]);
     });
 
     it('counts recategorising a post', () => {
-      const result = checkChange(plan, [{ ...plan[0], category: 'promotional' }, plan[1], plan[2]], rules, ZONE, { now: NOW });
+      const result = checkChange(plan, [{ ...plan[0], category: 'promotional' }, plan[1], plan[2]], rules, ZONE, {
+        now: NOW,
+      });
       expect(result.added.map((v) => v.measured)).toEqual([1]);
     });
   });
 
   it('ignores violations elsewhere in the plan and, with a range, reports only what touches it', () => {
     const rules: ChannelRules = { cadence: { maxPostsPerDay: 1 } };
-    const plan = [post('x', '2027-03-01T09:00:00Z'), post('y', '2027-03-01T10:00:00Z'), post('a', '2027-01-12T09:00:00Z')];
+    const plan = [
+      post('x', '2027-03-01T09:00:00Z'),
+      post('y', '2027-03-01T10:00:00Z'),
+      post('a', '2027-01-12T09:00:00Z'),
+    ];
     const after = [...plan.filter((p) => p.id !== 'a'), post('a', '2027-01-13T09:00:00Z')];
     const range = affectedRange(rules, ZONE, [new Date('2027-01-12T09:00:00Z'), new Date('2027-01-13T09:00:00Z')]);
     expect(range).toEqual({ from: new Date('2027-01-12T00:00:00Z'), to: new Date('2027-01-14T00:00:00Z') });

@@ -13,7 +13,8 @@ describe('maxGap in evaluate', () => {
       {
         rule: 'maxGap',
         severity: 'warn',
-        message: 'No post for 96 hours between Mon 11 Jan 09:00 and Fri 15 Jan 09:00 (at most 72): add a post in between.',
+        message:
+          'No post for 96 hours between Mon 11 Jan 09:00 and Fri 15 Jan 09:00 (at most 72): add a post in between.',
         postIds: ['mon', 'fri'],
         from: '2027-01-11T08:00:00.000Z',
         to: '2027-01-15T08:00:00.000Z',

@@ -22,12 +22,7 @@ export interface GapStretch {
   untilPostId?: string;
 }
 
-export function gapStretches(
-  posts: TimelineEntry[],
-  maxGapHours: number,
-  now: number,
-  openEnd: number,
-): GapStretch[] {
+export function gapStretches(posts: TimelineEntry[], maxGapHours: number, now: number, openEnd: number): GapStretch[] {
   const limit = maxGapHours * HOUR_MS;
   const out: GapStretch[] = [];
   for (let i = 1; i < posts.length; i++) {
@@ -106,5 +101,7 @@ export function findGaps(
       gaps.push({ kind: 'under_cadence', from: v.from as string, to: v.to as string });
     }
   }
-  return gaps.sort((a, b) => Date.parse(a.from) - Date.parse(b.from) || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
+  return gaps.sort(
+    (a, b) => Date.parse(a.from) - Date.parse(b.from) || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0),
+  );
 }

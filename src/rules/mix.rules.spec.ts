@@ -60,7 +60,9 @@ describe('content mix', () => {
       day(5, 'informative'),
       day(20, 'promotional'),
     ];
-    const vs = evaluate(timeline, { mix: { windowDays: 3, limits: { promotional: { max: 0.4 } } } }, ZONE, { now: NOW });
+    const vs = evaluate(timeline, { mix: { windowDays: 3, limits: { promotional: { max: 0.4 } } } }, ZONE, {
+      now: NOW,
+    });
     expect(vs.map((v) => [v.postIds, v.measured])).toEqual([
       [['promotional-1'], 1],
       [['promotional-20'], 1],
@@ -70,21 +72,28 @@ describe('content mix', () => {
   it('uses windows (t - W, t] of W x 24 hours', () => {
     const min: ChannelRules = { mix: { windowDays: 3, limits: { informative: { min: 0.5 } } } };
     // The post of 1 Jan 10:00 is out of the window ending 4 Jan 10:00.
-    expect(evaluate([day(1, 'informative'), day(4, 'promotional')], min, ZONE, { now: NOW }).map((v) => v.postIds)).toEqual([
-      ['promotional-4'],
-    ]);
+    expect(
+      evaluate([day(1, 'informative'), day(4, 'promotional')], min, ZONE, { now: NOW }).map((v) => v.postIds),
+    ).toEqual([['promotional-4']]);
     // Across the Rome spring-forward, 10:00 to 10:00 is 23 hours: inside a one-day window.
     const dst = [
       { id: 'sat', at: new Date('2027-03-27T10:00:00+01:00'), category: 'informative' },
       { id: 'sun', at: new Date('2027-03-28T10:00:00+02:00'), category: 'promotional' },
     ];
-    expect(evaluate(dst, { mix: { windowDays: 1, limits: { informative: { min: 0.5 } } } }, ZONE, { now: NOW })).toEqual([]);
+    expect(
+      evaluate(dst, { mix: { windowDays: 1, limits: { informative: { min: 0.5 } } } }, ZONE, { now: NOW }),
+    ).toEqual([]);
   });
 
   it('names another category in the advice only when the rules give one a minimum', () => {
-    const vs = evaluate([day(1, 'promotional')], { mix: { windowDays: 7, limits: { promotional: { max: 0.5 } } } }, ZONE, {
-      now: NOW,
-    });
+    const vs = evaluate(
+      [day(1, 'promotional')],
+      { mix: { windowDays: 7, limits: { promotional: { max: 0.5 } } } },
+      ZONE,
+      {
+        now: NOW,
+      },
+    );
     expect(vs[0].message).toBe(
       'Promotional posts are 1 of 1 (100%) in the 7 days to Fri 1 Jan; keep them at most 50%: change a category or add posts of other categories.',
     );
@@ -93,7 +102,13 @@ describe('content mix', () => {
 
 describe('mixShares', () => {
   it('gives the share of each category among posts in [from, to)', () => {
-    const timeline = [day(1, 'promotional'), day(2, 'informative'), day(3, 'informative'), day(4, 'engagement'), day(5, 'promotional')];
+    const timeline = [
+      day(1, 'promotional'),
+      day(2, 'informative'),
+      day(3, 'informative'),
+      day(4, 'engagement'),
+      day(5, 'promotional'),
+    ];
     expect(mixShares(timeline, new Date('2027-01-01T00:00:00Z'), new Date('2027-01-04T09:00:00Z'))).toEqual({
       informative: 2 / 3,
       promotional: 1 / 3,

@@ -30,7 +30,13 @@ export interface MixWindow {
 }
 
 /** Decides whether a violating window is reported (checkChange keeps only windows the change made worse). */
-export type WindowFilter = (kind: MixKind, category: string, window: MixWindow, count: number, total: number) => boolean;
+export type WindowFilter = (
+  kind: MixKind,
+  category: string,
+  window: MixWindow,
+  count: number,
+  total: number,
+) => boolean;
 
 export function windowMs(mix: MixRules): number {
   return mix.windowDays * DAY_MS;

@@ -4,9 +4,18 @@ import { ChannelRules, TimelineEntry } from './rule.types';
 const post = (id: string, at: string, category = 'informative'): TimelineEntry => ({ id, at: new Date(at), category });
 const NOW = new Date('2027-01-01T00:00:00Z');
 const ROME = 'Europe/Rome';
-const next = (timeline: TimelineEntry[], rules: ChannelRules, after: string, extra: Partial<Parameters<typeof nextSlot>[3]> = {}) =>
-  nextSlot(timeline, rules, ROME, { category: 'informative', after: new Date(after), now: NOW, ...extra })?.toISOString() ??
-  null;
+const next = (
+  timeline: TimelineEntry[],
+  rules: ChannelRules,
+  after: string,
+  extra: Partial<Parameters<typeof nextSlot>[3]> = {},
+) =>
+  nextSlot(timeline, rules, ROME, {
+    category: 'informative',
+    after: new Date(after),
+    now: NOW,
+    ...extra,
+  })?.toISOString() ?? null;
 
 describe('nextSlot', () => {
   it('is the next whole minute strictly after `after` when nothing objects', () => {
@@ -43,7 +52,11 @@ describe('nextSlot', () => {
     ];
     // Another promotional post makes its 7-day window 3 of 4, then (p1 gone on 17 Jan 10:00)
     // 2 of 3; once i1 leaves (19 Jan 10:00) the window holds fewer than minPosts.
-    const found = nextSlot(timeline, rules, 'UTC', { category: 'promotional', after: new Date('2027-01-13T12:00:00Z'), now: NOW });
+    const found = nextSlot(timeline, rules, 'UTC', {
+      category: 'promotional',
+      after: new Date('2027-01-13T12:00:00Z'),
+      now: NOW,
+    });
     expect(found?.toISOString()).toBe('2027-01-19T10:00:00.000Z');
     const lone = { mix: { windowDays: 7, limits: { promotional: { max: 0.5 } } } };
     expect(nextSlot([], lone, 'UTC', { category: 'promotional', after: NOW, now: NOW })).toBeNull();
@@ -72,7 +85,9 @@ describe('nextSlot', () => {
   it('returns null when nothing fits within the horizon', () => {
     expect(next([], { cadence: { maxPostsPerDay: 0 } }, '2027-01-12T10:00:00Z')).toBeNull();
     const rules: ChannelRules = { cadence: { maxPostsPerDay: 1 } };
-    const busy = Array.from({ length: 10 }, (_, i) => post(`d${i}`, new Date(Date.UTC(2027, 0, 12 + i, 12)).toISOString()));
+    const busy = Array.from({ length: 10 }, (_, i) =>
+      post(`d${i}`, new Date(Date.UTC(2027, 0, 12 + i, 12)).toISOString()),
+    );
     expect(next(busy, rules, '2027-01-12T00:00:00Z', { horizonDays: 5 })).toBeNull();
     expect(next(busy, rules, '2027-01-12T00:00:00Z', { horizonDays: 30 })).toBe('2027-01-21T23:00:00.000Z');
   });
@@ -83,10 +98,15 @@ describe('nextSlot', () => {
     };
     const timeline: TimelineEntry[] = [];
     for (let d = 0; d < 300; d++) {
-      for (const h of [9, 13, 17]) timeline.push(post(`p${d}-${h}`, new Date(Date.UTC(2027, 0, 1 + d, h)).toISOString()));
+      for (const h of [9, 13, 17])
+        timeline.push(post(`p${d}-${h}`, new Date(Date.UTC(2027, 0, 1 + d, h)).toISOString()));
     }
     const started = process.hrtime.bigint();
-    const found = nextSlot(timeline, rules, 'UTC', { category: 'informative', after: new Date('2027-01-01T00:00:00Z'), now: NOW });
+    const found = nextSlot(timeline, rules, 'UTC', {
+      category: 'informative',
+      after: new Date('2027-01-01T00:00:00Z'),
+      now: NOW,
+    });
     const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
     expect(found?.toISOString()).toBe('2027-10-28T07:00:00.000Z');
     expect(elapsedMs).toBeLessThan(2000);

@@ -44,11 +44,14 @@ export function touches(v: Violation, from?: number, to?: number): boolean {
 /** Time, then rule, then post ids, then message (distinguishes mix categories). */
 export function sortViolations(vs: Violation[]): Violation[] {
   // Keys computed once per violation, not once per comparison; the sort is stable as before.
-  const keyed = vs.map((v) => ({ v, t: Date.parse(v.from as string), rule: v.rule, ids: v.postIds.join(','), message: v.message }));
-  keyed.sort(
-    (a, b) =>
-      cmp(a.t, b.t) || cmp(a.rule, b.rule) || cmp(a.ids, b.ids) || cmp(a.message, b.message),
-  );
+  const keyed = vs.map((v) => ({
+    v,
+    t: Date.parse(v.from as string),
+    rule: v.rule,
+    ids: v.postIds.join(','),
+    message: v.message,
+  }));
+  keyed.sort((a, b) => cmp(a.t, b.t) || cmp(a.rule, b.rule) || cmp(a.ids, b.ids) || cmp(a.message, b.message));
   return keyed.map((k) => k.v);
 }
 

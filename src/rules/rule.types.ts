@@ -1,11 +1,4 @@
-export type RuleName =
-  | 'maxGap'
-  | 'postsPerWeek'
-  | 'maxPostsPerDay'
-  | 'minSpacing'
-  | 'quietHours'
-  | 'mixMax'
-  | 'mixMin';
+export type RuleName = 'maxGap' | 'postsPerWeek' | 'maxPostsPerDay' | 'minSpacing' | 'quietHours' | 'mixMax' | 'mixMin';
 
 export type Enforcement = 'block' | 'warn';
 

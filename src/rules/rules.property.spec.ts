@@ -19,37 +19,42 @@ const hhmm = fc
   .tuple(fc.integer({ min: 0, max: 23 }), fc.constantFrom(0, 15, 30, 45))
   .map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
 
-const rulesArb: fc.Arbitrary<ChannelRules> = fc.record(
-  {
-    enforcement: fc.constantFrom('block' as const, 'warn' as const),
-    cadence: fc.record(
-      {
-        postsPerWeek: fc.integer({ min: 1, max: 10 }),
-        maxGapHours: fc.integer({ min: 6, max: 120 }),
-        maxPostsPerDay: fc.integer({ min: 1, max: 4 }),
-        minSpacingMinutes: fc.integer({ min: 5, max: 300 }),
-        quietHours: fc.record({ start: hhmm, end: hhmm }),
-      },
-      { requiredKeys: [] },
-    ),
-    mix: fc.record({
-      windowDays: fc.integer({ min: 1, max: 21 }),
-      minPosts: fc.option(fc.integer({ min: 1, max: 6 }), { nil: undefined }),
-      limits: fc.dictionary(
-        fc.constantFrom(...CATEGORIES),
-        fc.record(
-          { max: fc.integer({ min: 1, max: 19 }).map((n) => n / 20), min: fc.integer({ min: 1, max: 19 }).map((n) => n / 20) },
-          { requiredKeys: [] },
-        ),
+const rulesArb: fc.Arbitrary<ChannelRules> = fc
+  .record(
+    {
+      enforcement: fc.constantFrom('block' as const, 'warn' as const),
+      cadence: fc.record(
+        {
+          postsPerWeek: fc.integer({ min: 1, max: 10 }),
+          maxGapHours: fc.integer({ min: 6, max: 120 }),
+          maxPostsPerDay: fc.integer({ min: 1, max: 4 }),
+          minSpacingMinutes: fc.integer({ min: 5, max: 300 }),
+          quietHours: fc.record({ start: hhmm, end: hhmm }),
+        },
+        { requiredKeys: [] },
       ),
-    }),
-  },
-  { requiredKeys: [] },
-).map((r) => {
-  // fc.option-produced undefined minPosts: drop the key, as JSON would.
-  if (r.mix && r.mix.minPosts === undefined) delete r.mix.minPosts;
-  return r;
-});
+      mix: fc.record({
+        windowDays: fc.integer({ min: 1, max: 21 }),
+        minPosts: fc.option(fc.integer({ min: 1, max: 6 }), { nil: undefined }),
+        limits: fc.dictionary(
+          fc.constantFrom(...CATEGORIES),
+          fc.record(
+            {
+              max: fc.integer({ min: 1, max: 19 }).map((n) => n / 20),
+              min: fc.integer({ min: 1, max: 19 }).map((n) => n / 20),
+            },
+            { requiredKeys: [] },
+          ),
+        ),
+      }),
+    },
+    { requiredKeys: [] },
+  )
+  .map((r) => {
+    // fc.option-produced undefined minPosts: drop the key, as JSON would.
+    if (r.mix && r.mix.minPosts === undefined) delete r.mix.minPosts;
+    return r;
+  });
 
 interface Scenario {
   zone: string;
@@ -67,7 +72,11 @@ const scenarioArb = (maxPosts: number, onlySpan?: number): fc.Arbitrary<Scenario
       // Either spread over the whole period or crowded into 10 days (full days, close pairs).
       span: onlySpan !== undefined ? fc.constant(onlySpan) : fc.constantFrom(SPAN_MIN, DENSE_SPAN_MIN),
       offsets: fc.array(
-        fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(0, 0, 0, 17), fc.constantFrom(...CATEGORIES)),
+        fc.tuple(
+          fc.double({ min: 0, max: 1, noNaN: true }),
+          fc.constantFrom(0, 0, 0, 17),
+          fc.constantFrom(...CATEGORIES),
+        ),
         { maxLength: maxPosts },
       ),
       nowOffset: fc.integer({ min: -7 * 24 * 60, max: SPAN_MIN + 7 * 24 * 60 }),
@@ -144,23 +153,26 @@ describe('rule engine properties', () => {
       rulesArb.map((r): ChannelRules => ({ mix: r.mix ?? { windowDays: 2, limits: { promotional: { max: 0.3 } } } })),
       400,
     ],
-  ] as const)('checkChange on the slices loaded through affectedRange gives the same added violations as on the whole timelines (%s)', (_name, scenarios, rulesGen, numRuns) => {
-    fc.assert(
-      fc.property(scenarios, rulesGen, changeArb, (s, rules, change) => {
-        const applied = applyChange(s, change);
-        if (!applied) return;
-        const whole = checkChange(s.timeline, applied.after, rules, s.zone, { now: s.now });
-        const range = affectedRange(rules, s.zone, applied.instants);
-        const from = range.from.getTime();
-        const to = range.to.getTime();
-        const beforeSlice = sliceForRange(sortTimeline(s.timeline), from, to);
-        const afterSlice = sliceForRange(sortTimeline(applied.after), from, to);
-        const sliced = checkChange(beforeSlice, afterSlice, rules, s.zone, { now: s.now, range });
-        expect(verdict(sliced.added)).toEqual(verdict(whole.added));
-      }),
-      { numRuns },
-    );
-  });
+  ] as const)(
+    'checkChange on the slices loaded through affectedRange gives the same added violations as on the whole timelines (%s)',
+    (_name, scenarios, rulesGen, numRuns) => {
+      fc.assert(
+        fc.property(scenarios, rulesGen, changeArb, (s, rules, change) => {
+          const applied = applyChange(s, change);
+          if (!applied) return;
+          const whole = checkChange(s.timeline, applied.after, rules, s.zone, { now: s.now });
+          const range = affectedRange(rules, s.zone, applied.instants);
+          const from = range.from.getTime();
+          const to = range.to.getTime();
+          const beforeSlice = sliceForRange(sortTimeline(s.timeline), from, to);
+          const afterSlice = sliceForRange(sortTimeline(applied.after), from, to);
+          const sliced = checkChange(beforeSlice, afterSlice, rules, s.zone, { now: s.now, range });
+          expect(verdict(sliced.added)).toEqual(verdict(whole.added));
+        }),
+        { numRuns },
+      );
+    },
+  );
 
   it('nextSlot returns an instant that validates clean, and earlier candidates do not', () => {
     const slotArb = fc.record({ weekday: fc.integer({ min: 1, max: 7 }), time: hhmm });
@@ -177,11 +189,19 @@ describe('rule engine properties', () => {
           const after = new Date(s.base + afterOffset * MIN + 20_000);
           const horizonDays = 60;
           const excludePostId = moveExisting && s.timeline.length > 0 ? s.timeline[0].id : undefined;
-          const found = nextSlot(s.timeline, rules, s.zone, { category, after, now: s.now, slots, horizonDays, excludePostId });
+          const found = nextSlot(s.timeline, rules, s.zone, {
+            category,
+            after,
+            now: s.now,
+            slots,
+            horizonDays,
+            excludePostId,
+          });
           const before = s.timeline.filter((p) => p.id !== excludePostId);
           const addedAt = (at: Date): Violation[] =>
-            checkChange(before, [...before, { id: excludePostId ?? '__candidate__', at, category }], rules, s.zone, { now: s.now })
-              .added;
+            checkChange(before, [...before, { id: excludePostId ?? '__candidate__', at, category }], rules, s.zone, {
+              now: s.now,
+            }).added;
           if (found) {
             expect(found.getTime()).toBeGreaterThan(after.getTime());
             expect(addedAt(found)).toEqual([]);
@@ -190,15 +210,21 @@ describe('rule engine properties', () => {
           const end = found ? found.getTime() : after.getTime() + horizonDays * 24 * 60 * MIN;
           let earlier: number[];
           if (slots) {
-            const grid = slotInstants(slots, s.zone, new Date(after.getTime() + 1), new Date(end)).map((d) => d.getTime());
+            const grid = slotInstants(slots, s.zone, new Date(after.getTime() + 1), new Date(end)).map((d) =>
+              d.getTime(),
+            );
             if (found) expect(slotInstants(slots, s.zone, found, new Date(found.getTime() + 1))).toEqual([found]);
-            earlier = grid.length > 0 ? [...samples.map((u) => grid[Math.floor(u * grid.length)]), ...grid.slice(-3)] : [];
+            earlier =
+              grid.length > 0 ? [...samples.map((u) => grid[Math.floor(u * grid.length)]), ...grid.slice(-3)] : [];
           } else {
             if (found) expect(found.getTime() % MIN).toBe(0);
             const first = Math.ceil((after.getTime() + 1) / MIN) * MIN;
             const steps = Math.floor((end - first) / MIN);
             // Random points, plus the three minutes just before the answer (where a jump too far would show).
-            earlier = steps > 0 ? [...samples.map((u) => first + Math.floor(u * steps) * MIN), ...[1, 2, 3].map((k) => end - k * MIN)] : [];
+            earlier =
+              steps > 0
+                ? [...samples.map((u) => first + Math.floor(u * steps) * MIN), ...[1, 2, 3].map((k) => end - k * MIN)]
+                : [];
             earlier = earlier.filter((t) => t >= first);
           }
           for (const at of earlier) expect(addedAt(new Date(at)).length).toBeGreaterThan(0);
@@ -218,7 +244,9 @@ describe('rule engine properties', () => {
           const j = x % (i + 1);
           [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
         }
-        expect(evaluate(shuffled, rules, s.zone, { now: s.now })).toEqual(evaluate(s.timeline, rules, s.zone, { now: s.now }));
+        expect(evaluate(shuffled, rules, s.zone, { now: s.now })).toEqual(
+          evaluate(s.timeline, rules, s.zone, { now: s.now }),
+        );
       }),
       { numRuns: 60 },
     );

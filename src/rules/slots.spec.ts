@@ -14,16 +14,13 @@ describe('slotInstants', () => {
 
   it('keeps the wall-clock time across a DST change (Rome, New York)', () => {
     const sunday = [{ weekday: 7, time: '10:00' }];
-    expect(iso(slotInstants(sunday, 'Europe/Rome', new Date('2027-03-20T00:00:00Z'), new Date('2027-04-05T00:00:00Z')))).toEqual([
-      '2027-03-21T09:00:00.000Z',
-      '2027-03-28T08:00:00.000Z',
-      '2027-04-04T08:00:00.000Z',
-    ]);
+    expect(
+      iso(slotInstants(sunday, 'Europe/Rome', new Date('2027-03-20T00:00:00Z'), new Date('2027-04-05T00:00:00Z'))),
+    ).toEqual(['2027-03-21T09:00:00.000Z', '2027-03-28T08:00:00.000Z', '2027-04-04T08:00:00.000Z']);
     const monday = [{ weekday: 1, time: '09:00' }];
-    expect(iso(slotInstants(monday, 'America/New_York', new Date('2027-03-08T00:00:00Z'), new Date('2027-03-16T00:00:00Z')))).toEqual([
-      '2027-03-08T14:00:00.000Z',
-      '2027-03-15T13:00:00.000Z',
-    ]);
+    expect(
+      iso(slotInstants(monday, 'America/New_York', new Date('2027-03-08T00:00:00Z'), new Date('2027-03-16T00:00:00Z'))),
+    ).toEqual(['2027-03-08T14:00:00.000Z', '2027-03-15T13:00:00.000Z']);
   });
 
   it.each([
@@ -37,7 +34,12 @@ describe('slotInstants', () => {
     ['Australia/Lord_Howe', 7, '01:45', '2027-04-03T00:00:00Z', '2027-04-03T14:45:00.000Z'], // 01:45 +11
     ['America/Santiago', 6, '23:30', '2027-04-03T12:00:00Z', '2027-04-04T02:30:00.000Z'], // 23:30 -03
   ])('%s: slot on weekday %d at %s after %s falls at %s', (zone, weekday, time, from, expected) => {
-    const [first] = slotInstants([{ weekday, time }], zone, new Date(from), new Date(Date.parse(from) + 7 * 86_400_000));
+    const [first] = slotInstants(
+      [{ weekday, time }],
+      zone,
+      new Date(from),
+      new Date(Date.parse(from) + 7 * 86_400_000),
+    );
     expect(first.toISOString()).toBe(expected);
   });
 
@@ -46,9 +48,9 @@ describe('slotInstants', () => {
       { weekday: 7, time: '02:00' },
       { weekday: 7, time: '02:30' },
     ];
-    expect(iso(slotInstants(slots, 'Europe/Rome', new Date('2027-03-27T00:00:00Z'), new Date('2027-03-29T00:00:00Z')))).toEqual([
-      '2027-03-28T01:00:00.000Z',
-    ]);
+    expect(
+      iso(slotInstants(slots, 'Europe/Rome', new Date('2027-03-27T00:00:00Z'), new Date('2027-03-29T00:00:00Z'))),
+    ).toEqual(['2027-03-28T01:00:00.000Z']);
   });
 
   it('rejects a bad weekday or time', () => {

@@ -24,7 +24,10 @@ export function slotInstants(slots: PostingSlot[], zone: string, from: Date, to:
   let monday = addDays(p, 1 - p.weekday - 7);
   while (parsed.length > 0 && dayStartOf(monday, zone).getTime() < end) {
     for (const slot of parsed) {
-      const ts = zonedInstant({ ...addDays(monday, slot.weekday - 1), hour: slot.hour, minute: slot.minute }, zone).getTime();
+      const ts = zonedInstant(
+        { ...addDays(monday, slot.weekday - 1), hour: slot.hour, minute: slot.minute },
+        zone,
+      ).getTime();
       if (ts >= start && ts < end) found.add(ts);
     }
     monday = addDays(monday, 7);

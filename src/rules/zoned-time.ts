@@ -318,5 +318,7 @@ export function formatDayTime(at: Date | number, zone: string): string {
 /** Calendar days added in the zone (keeps the wall clock across DST). */
 export function plusZonedDays(at: Date | number, days: number, zone: string): Date {
   const ts = typeof at === 'number' ? at : at.getTime();
-  return DateTime.fromMillis(ts, { zone: ianaZone(zone) }).plus({ days }).toJSDate();
+  return DateTime.fromMillis(ts, { zone: ianaZone(zone) })
+    .plus({ days })
+    .toJSDate();
 }

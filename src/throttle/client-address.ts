@@ -22,11 +22,15 @@ export function addressKey(ip: string | undefined): string {
   const [head, tail] = canonical.split('::');
   const left = head ? head.split(':') : [];
   const right = tail === undefined ? [] : tail ? tail.split(':') : [];
-  const pieces = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  const pieces =
+    tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
   const n = pieces.map((p) => parseInt(p, 16));
   if (n.length !== 8 || n.some((x) => Number.isNaN(x))) return canonical;
   if (n.slice(0, 5).every((x) => x === 0) && n[5] === 0xffff) {
     return [n[6] >> 8, n[6] & 255, n[7] >> 8, n[7] & 255].join('.');
   }
-  return `${n.slice(0, 4).map((x) => x.toString(16)).join(':')}::/64`;
+  return `${n
+    .slice(0, 4)
+    .map((x) => x.toString(16))
+    .join(':')}::/64`;
 }

@@ -31,7 +31,10 @@ export class CredentialThrottle {
     this.metrics.failures.inc({ kind });
     const key = `${kind}:${addressKey(ip)}`;
     const known = this.limiter.blockedFor(key);
-    const verdict = known > 0 ? { allowed: false, retryAfterSeconds: Math.ceil(known / 1000) } : await this.limiter.hit(key, this.config.authFailuresPerMinute, WINDOW_MS);
+    const verdict =
+      known > 0
+        ? { allowed: false, retryAfterSeconds: Math.ceil(known / 1000) }
+        : await this.limiter.hit(key, this.config.authFailuresPerMinute, WINDOW_MS);
     if (!verdict.allowed) this.metrics.refused.inc({ kind });
     return verdict;
   }
@@ -44,8 +47,12 @@ export class CredentialThrottle {
     const verdict = await this.failed(kind, ip);
     if (verdict.allowed) return null;
     res.setHeader('Retry-After', String(verdict.retryAfterSeconds));
-    return new DomainError(ErrorCode.RateLimited, `Too many ${WHAT[kind]} from your address; try again in ${verdict.retryAfterSeconds} s.`, {
-      retryAfter: verdict.retryAfterSeconds,
-    });
+    return new DomainError(
+      ErrorCode.RateLimited,
+      `Too many ${WHAT[kind]} from your address; try again in ${verdict.retryAfterSeconds} s.`,
+      {
+        retryAfter: verdict.retryAfterSeconds,
+      },
+    );
   }
 }

@@ -39,7 +39,12 @@ export class RateLimiter {
   async hit(key: string, limit: number, windowMs: number): Promise<RateVerdict> {
     const now = this.clock.now().getTime();
     const start = windowStartOf(now, windowMs);
-    const count = await this.counters.hit(key, new Date(start), new Date(start - windowMs), new Date(start + 2 * windowMs));
+    const count = await this.counters.hit(
+      key,
+      new Date(start),
+      new Date(start - windowMs),
+      new Date(start + 2 * windowMs),
+    );
     this.sweepNowAndThen(now);
     if (withinLimit(count, now, windowMs, limit)) return { allowed: true, retryAfterSeconds: 0 };
     const wait = Math.max(1000, msUntilAllowed(count, now, windowMs, limit));
@@ -59,13 +64,16 @@ export class RateLimiter {
   private remember(key: string, until: number): void {
     this.refusedUntil.delete(key);
     this.refusedUntil.set(key, until);
-    if (this.refusedUntil.size > REMEMBERED_MAX) this.refusedUntil.delete(this.refusedUntil.keys().next().value as string);
+    if (this.refusedUntil.size > REMEMBERED_MAX)
+      this.refusedUntil.delete(this.refusedUntil.keys().next().value as string);
   }
 
   /** Counters outlive their use by at most a few minutes; no job needed. */
   private sweepNowAndThen(now: number): void {
     if (now - this.lastSweep < SWEEP_EVERY_MS) return;
     this.lastSweep = now;
-    this.counters.sweep(new Date(now), SWEEP_BATCH).catch((error: unknown) => this.logger.warn(`Sweeping rate counters failed: ${(error as Error).message}`));
+    this.counters
+      .sweep(new Date(now), SWEEP_BATCH)
+      .catch((error: unknown) => this.logger.warn(`Sweeping rate counters failed: ${(error as Error).message}`));
   }
 }

@@ -28,21 +28,27 @@ describe('sliding window', () => {
 
   it('never names a time at which the next hit would still be refused, nor a later one than needed', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1, max: 400 }), fc.integer({ min: 0, max: 400 }), fc.integer({ min: 0, max: W - 1 }), (limit, hits, previousHits, offset) => {
-        const count: WindowCount = { windowStart: 10 * W, hits, previousHits };
-        const now = 10 * W + offset;
-        const wait = msUntilAllowed(count, now, W, limit);
-        const at = now + wait;
-        // The count as it will be at `at`, with one more hit.
-        const later = (t: number): WindowCount => {
-          const start = windowStartOf(t, W);
-          if (start === count.windowStart) return { windowStart: start, hits: hits + 1, previousHits };
-          if (start === count.windowStart + W) return { windowStart: start, hits: 1, previousHits: hits };
-          return { windowStart: start, hits: 1, previousHits: 0 };
-        };
-        expect(withinLimit(later(at), at, W, limit)).toBe(true);
-        if (wait > 1) expect(withinLimit(later(at - 2), at - 2, W, limit)).toBe(false);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 200 }),
+        fc.integer({ min: 1, max: 400 }),
+        fc.integer({ min: 0, max: 400 }),
+        fc.integer({ min: 0, max: W - 1 }),
+        (limit, hits, previousHits, offset) => {
+          const count: WindowCount = { windowStart: 10 * W, hits, previousHits };
+          const now = 10 * W + offset;
+          const wait = msUntilAllowed(count, now, W, limit);
+          const at = now + wait;
+          // The count as it will be at `at`, with one more hit.
+          const later = (t: number): WindowCount => {
+            const start = windowStartOf(t, W);
+            if (start === count.windowStart) return { windowStart: start, hits: hits + 1, previousHits };
+            if (start === count.windowStart + W) return { windowStart: start, hits: 1, previousHits: hits };
+            return { windowStart: start, hits: 1, previousHits: 0 };
+          };
+          expect(withinLimit(later(at), at, W, limit)).toBe(true);
+          if (wait > 1) expect(withinLimit(later(at - 2), at - 2, W, limit)).toBe(false);
+        },
+      ),
     );
   });
 });

@@ -10,7 +10,8 @@ import type { Response } from 'express';
  */
 export function webBuildDir(): string {
   const here = __dirname;
-  const projectRoot = basename(join(here, '..', '..')) === 'dist' ? join(here, '..', '..', '..') : join(here, '..', '..');
+  const projectRoot =
+    basename(join(here, '..', '..')) === 'dist' ? join(here, '..', '..', '..') : join(here, '..', '..');
   return join(projectRoot, 'dist', 'web');
 }
 

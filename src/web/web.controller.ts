@@ -15,7 +15,10 @@ export class WebController {
   @Get()
   page(@Res() res: Response): void {
     if (!this.index) {
-      throw new DomainError(ErrorCode.NotFound, 'The calendar page is not built: run `npm run build` (npm start does it), or use the API under /v1 (see /docs).');
+      throw new DomainError(
+        ErrorCode.NotFound,
+        'The calendar page is not built: run `npm run build` (npm start does it), or use the API under /v1 (see /docs).',
+      );
     }
     setPageHeaders(res, 'revalidate');
     res.type('html').send(this.index);

@@ -46,11 +46,16 @@ export class MembersRepository {
   }
 
   async emailsOfRole(workspaceId: string, role: Role): Promise<string[]> {
-    const rows = await this.ds.getRepository(MemberEntity).find({ where: { workspaceId, role, revokedAt: IsNull() }, order: { createdAt: 'ASC' } });
+    const rows = await this.ds
+      .getRepository(MemberEntity)
+      .find({ where: { workspaceId, role, revokedAt: IsNull() }, order: { createdAt: 'ASC' } });
     return rows.map((r) => r.email);
   }
 
-  insert(m: EntityManager, member: Pick<MemberEntity, 'workspaceId' | 'name' | 'email' | 'role' | 'apiKeyHash'>): Promise<MemberEntity> {
+  insert(
+    m: EntityManager,
+    member: Pick<MemberEntity, 'workspaceId' | 'name' | 'email' | 'role' | 'apiKeyHash'>,
+  ): Promise<MemberEntity> {
     return m.getRepository(MemberEntity).save(m.getRepository(MemberEntity).create({ ...member, revokedAt: null }));
   }
 

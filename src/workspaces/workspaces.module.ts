@@ -8,7 +8,12 @@ import { WorkspacesService } from './workspaces.service';
 
 @Module({
   controllers: [WorkspacesController, MeController],
-  providers: [WorkspacesService, WorkspacesRepository, MembersRepository, { provide: ActorResolver, useExisting: WorkspacesService }],
+  providers: [
+    WorkspacesService,
+    WorkspacesRepository,
+    MembersRepository,
+    { provide: ActorResolver, useExisting: WorkspacesService },
+  ],
   exports: [WorkspacesService, ActorResolver],
 })
 export class WorkspacesModule {}

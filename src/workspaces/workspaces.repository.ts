@@ -23,7 +23,11 @@ export class WorkspacesRepository {
     return saved;
   }
 
-  async update(m: EntityManager, id: string, changes: Partial<{ name: string; timezone: string; settings: WorkspaceSettings }>): Promise<void> {
+  async update(
+    m: EntityManager,
+    id: string,
+    changes: Partial<{ name: string; timezone: string; settings: WorkspaceSettings }>,
+  ): Promise<void> {
     await m.getRepository(WorkspaceEntity).update({ id }, { ...changes, version: () => 'version + 1' });
   }
 
@@ -37,7 +41,10 @@ export class WorkspacesRepository {
   }
 
   /** Inserts a category; false when the key is taken. */
-  async insertCategory(m: EntityManager, c: { workspaceId: string; key: string; name: string; color: string | null }): Promise<CategoryEntity | null> {
+  async insertCategory(
+    m: EntityManager,
+    c: { workspaceId: string; key: string; name: string; color: string | null },
+  ): Promise<CategoryEntity | null> {
     const rows: CategoryEntity[] = await m
       .createQueryBuilder()
       .insert()

@@ -41,13 +41,23 @@ export class WorkspacesService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     notifications: ChangeNotifications,
   ) {
-    this.keyHolders = new NotifiedCache(notifications, { channel: CHANGE_CHANNELS.members, rowOf: (holder) => holder.id, maxEntries: 10_000 });
+    this.keyHolders = new NotifiedCache(notifications, {
+      channel: CHANGE_CHANNELS.members,
+      rowOf: (holder) => holder.id,
+      maxEntries: 10_000,
+    });
   }
 
   /** Signup: a workspace, its default categories and its first lead, with the lead's key. */
   async create(dto: WorkspaceCreateDto, authorization: string | undefined) {
-    if (this.config.signupToken !== undefined && !sameSecret(authorization ?? '', `Bearer ${this.config.signupToken}`)) {
-      throw new DomainError(ErrorCode.Unauthenticated, 'Creating a workspace on this server needs "Authorization: Bearer <SIGNUP_TOKEN>".');
+    if (
+      this.config.signupToken !== undefined &&
+      !sameSecret(authorization ?? '', `Bearer ${this.config.signupToken}`)
+    ) {
+      throw new DomainError(
+        ErrorCode.Unauthenticated,
+        'Creating a workspace on this server needs "Authorization: Bearer <SIGNUP_TOKEN>".',
+      );
     }
     const apiKey = generateApiKey();
     const { workspace, member } = await this.workspaces.transaction(async (m) => {
@@ -59,7 +69,11 @@ export class WorkspacesService {
         role: 'lead',
         apiKeyHash: hashApiKey(apiKey),
       });
-      await this.audit.record({ workspaceId: workspace.id, memberId: member.id }, { action: 'workspace.create', entityType: 'workspace', entityId: workspace.id }, m);
+      await this.audit.record(
+        { workspaceId: workspace.id, memberId: member.id },
+        { action: 'workspace.create', entityType: 'workspace', entityId: workspace.id },
+        m,
+      );
       return { workspace, member };
     });
     return { workspace: mapWorkspace(workspace), member: mapMember(member), apiKey };
@@ -99,7 +113,11 @@ export class WorkspacesService {
         timezone: dto.timezone,
         settings: dto.settings ? { ...current.settings, ...dto.settings } : undefined,
       });
-      await this.audit.record(actor, { action: 'workspace.update', entityType: 'workspace', entityId: workspaceId, details: { ...dto } }, m);
+      await this.audit.record(
+        actor,
+        { action: 'workspace.update', entityType: 'workspace', entityId: workspaceId, details: { ...dto } },
+        m,
+      );
     });
     return this.describe(actor, workspaceId);
   }
@@ -117,14 +135,29 @@ export class WorkspacesService {
           errors: [{ field: 'email', message: 'is already a member of this workspace' }],
         });
       }
-      const member = await this.members.insert(m, { workspaceId, name: dto.name, email: dto.email, role: dto.role, apiKeyHash: hashApiKey(apiKey) });
-      await this.audit.record(actor, { action: 'member.add', entityType: 'member', entityId: member.id, details: { role: dto.role } }, m);
+      const member = await this.members.insert(m, {
+        workspaceId,
+        name: dto.name,
+        email: dto.email,
+        role: dto.role,
+        apiKeyHash: hashApiKey(apiKey),
+      });
+      await this.audit.record(
+        actor,
+        { action: 'member.add', entityType: 'member', entityId: member.id, details: { role: dto.role } },
+        m,
+      );
       return member;
     });
     return { member: mapMember(member), apiKey };
   }
 
-  async listMembers(actor: Actor, workspaceId: string, limit = DEFAULT_PAGE_SIZE, cursor?: string): Promise<Page<ReturnType<typeof mapMember>>> {
+  async listMembers(
+    actor: Actor,
+    workspaceId: string,
+    limit = DEFAULT_PAGE_SIZE,
+    cursor?: string,
+  ): Promise<Page<ReturnType<typeof mapMember>>> {
     this.assertOwn(actor, workspaceId);
     const after = decodeCursor<{ id: string }>(cursor, ['id']);
     const rows = await this.members.listActive(workspaceId, { limit, after: after?.id });
@@ -139,7 +172,10 @@ export class WorkspacesService {
       const member = await this.members.findInWorkspace(workspaceId, memberId, m);
       if (!member || member.revokedAt) throw DomainError.notFound('Member');
       if (member.role === 'lead' && leads.length <= 1) {
-        throw new DomainError(ErrorCode.Conflict, 'This is the last lead of the workspace; add another lead before removing this one.');
+        throw new DomainError(
+          ErrorCode.Conflict,
+          'This is the last lead of the workspace; add another lead before removing this one.',
+        );
       }
       await this.members.revoke(m, memberId, this.clock.now());
       await this.audit.record(actor, { action: 'member.revoke', entityType: 'member', entityId: memberId }, m);
@@ -154,11 +190,22 @@ export class WorkspacesService {
   async addCategory(actor: Actor, workspaceId: string, dto: CategoryCreateDto) {
     this.assertOwn(actor, workspaceId);
     return this.workspaces.transaction(async (m) => {
-      const category = await this.workspaces.insertCategory(m, { workspaceId, key: dto.key, name: dto.name, color: dto.color ?? null });
+      const category = await this.workspaces.insertCategory(m, {
+        workspaceId,
+        key: dto.key,
+        name: dto.name,
+        color: dto.color ?? null,
+      });
       if (!category) {
-        throw new DomainError(ErrorCode.Conflict, `The category ${dto.key} exists already.`, { errors: [{ field: 'key', message: 'exists already' }] });
+        throw new DomainError(ErrorCode.Conflict, `The category ${dto.key} exists already.`, {
+          errors: [{ field: 'key', message: 'exists already' }],
+        });
       }
-      await this.audit.record(actor, { action: 'category.add', entityType: 'category', entityId: category.id, details: { key: dto.key } }, m);
+      await this.audit.record(
+        actor,
+        { action: 'category.add', entityType: 'category', entityId: category.id, details: { key: dto.key } },
+        m,
+      );
       return mapCategory(category);
     });
   }

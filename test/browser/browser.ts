@@ -10,7 +10,9 @@ export const SCREENSHOTS = join(__dirname, '..', '..', 'docs', 'screenshots');
 
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is not at ${CHROMIUM}: install Debian's package (apt-get install chromium) or set CHROMIUM_PATH.`);
+    throw new Error(
+      `Chromium is not at ${CHROMIUM}: install Debian's package (apt-get install chromium) or set CHROMIUM_PATH.`,
+    );
   }
   if (!existsSync(join(__dirname, '..', '..', 'dist', 'web', 'index.html'))) {
     throw new Error('The page is not built: run the browser tests with `npm run test:browser` (it builds web/ first).');
@@ -33,7 +35,11 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 /** A person in Rome with a desktop screen (or `width` pixels wide), not signed in yet. */
-export async function newVisitor(browser: Browser, baseURL: string, width = 1280): Promise<{ context: BrowserContext; page: Page }> {
+export async function newVisitor(
+  browser: Browser,
+  baseURL: string,
+  width = 1280,
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({
     baseURL,
     viewport: { width, height: width < 600 ? 740 : 900 },
@@ -64,7 +70,9 @@ export async function calendarReady(page: Page): Promise<void> {
 export async function keepEvidence(page: Page, name: string): Promise<void> {
   const dir = join(__dirname, 'failures');
   mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: join(dir, `${name.replace(/[^a-z0-9]+/gi, '-')}.png`), fullPage: true }).catch(() => undefined);
+  await page
+    .screenshot({ path: join(dir, `${name.replace(/[^a-z0-9]+/gi, '-')}.png`), fullPage: true })
+    .catch(() => undefined);
 }
 
 /** Uncaught errors the page threw: a test ends by expecting none. */
@@ -76,7 +84,11 @@ export function pageErrors(page: Page): string[] {
  * Drags an element onto another with real mouse moves (FullCalendar's interaction plugin
  * needs a few intermediate moves to recognise a drag).
  */
-export async function drag(page: Page, from: ReturnType<Page['locator']>, to: ReturnType<Page['locator']>): Promise<void> {
+export async function drag(
+  page: Page,
+  from: ReturnType<Page['locator']>,
+  to: ReturnType<Page['locator']>,
+): Promise<void> {
   const a = await from.boundingBox();
   const b = await to.boundingBox();
   if (!a || !b) throw new Error('drag: element not visible');

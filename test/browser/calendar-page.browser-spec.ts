@@ -3,7 +3,16 @@ import { DateTime } from 'luxon';
 import type { Browser, Page } from 'playwright-core';
 import { createAlertsApp, type AlertsTestApp } from '../support/alerts-app';
 import { auth, createChannel, seedWorkspace, type Session } from '../support/fixtures';
-import { calendarReady, drag, keepEvidence, launchChromium, newVisitor, pageErrors, SCREENSHOTS, signIn } from './browser';
+import {
+  calendarReady,
+  drag,
+  keepEvidence,
+  launchChromium,
+  newVisitor,
+  pageErrors,
+  SCREENSHOTS,
+  signIn,
+} from './browser';
 
 /**
  * What a social media manager does in the calendar page, in a real Chromium against the
@@ -30,8 +39,16 @@ describe('the calendar page', () => {
   });
 
   async function scheduled(s: Session, channelId: string, when: DateTime, body: string, category = 'informative') {
-    const post = await t.http.post(`/v1/channels/${channelId}/posts`).set(auth(s.key)).send({ body, category }).expect(201);
-    const res = await t.http.post(`/v1/posts/${post.body.id}/schedule`).set(auth(s.key)).send({ scheduledAt: iso(when), override: { reason: 'seed' } }).expect(200);
+    const post = await t.http
+      .post(`/v1/channels/${channelId}/posts`)
+      .set(auth(s.key))
+      .send({ body, category })
+      .expect(201);
+    const res = await t.http
+      .post(`/v1/posts/${post.body.id}/schedule`)
+      .set(auth(s.key))
+      .send({ scheduledAt: iso(when), override: { reason: 'seed' } })
+      .expect(200);
     return res.body as { id: string; scheduledAt: string; version: number };
   }
 
@@ -39,7 +56,12 @@ describe('the calendar page', () => {
    * A member at work in a fresh browser context (signed in through the form, unless
    * `signedIn` is false): the page must throw no error; on a failure its screenshot is kept.
    */
-  async function asMember(key: string, work: (page: Page) => Promise<void>, width = 1280, signedIn = true): Promise<void> {
+  async function asMember(
+    key: string,
+    work: (page: Page) => Promise<void>,
+    width = 1280,
+    signedIn = true,
+  ): Promise<void> {
     const { page, context } = await newVisitor(browser, t.url, width);
     try {
       if (signedIn) await signIn(page, key);
@@ -54,7 +76,8 @@ describe('the calendar page', () => {
     }
   }
 
-  const getPost = async (s: Session, id: string) => (await t.http.get(`/v1/posts/${id}`).set(auth(s.key)).expect(200)).body;
+  const getPost = async (s: Session, id: string) =>
+    (await t.http.get(`/v1/posts/${id}`).set(auth(s.key)).expect(200)).body;
   const chip = (page: Page, id: string) => page.locator(`[data-post-id="${id}"]`);
   const monthCell = (page: Page, d: DateTime) => page.locator(`[role="gridcell"][data-date="${d.toISODate()}"]`);
 
@@ -83,11 +106,17 @@ describe('the calendar page', () => {
       await dialog.getByLabel('Text').fill('Behind the loom: how we dye the winter wool, step by step.');
       await expectText(dialog.locator('.counter'), '58 / 500 characters');
       await dialog.getByLabel('Link (optional)').fill('https://shop.example.com/wool');
-      await expectText(dialog.locator('.utm-preview'), 'Published as https://shop.example.com/wool?utm_source=mastodon&utm_medium=social&utm_campaign=winter');
+      await expectText(
+        dialog.locator('.utm-preview'),
+        'Published as https://shop.example.com/wool?utm_source=mastodon&utm_medium=social&utm_campaign=winter',
+      );
       // Each link counts 23 on Mastodon, whatever its length.
       await expectText(dialog.locator('.counter'), '83 / 500 characters');
       await dialog.getByLabel('When (your time)').fill(at(2, 10).toFormat("yyyy-LL-dd'T'HH:mm"));
-      await expectText(dialog.locator('.hint').filter({ hasText: 'on the channel' }), `${at(2, 10).toFormat('ccc d LLL, HH:mm')} Europe/Rome`);
+      await expectText(
+        dialog.locator('.hint').filter({ hasText: 'on the channel' }),
+        `${at(2, 10).toFormat('ccc d LLL, HH:mm')} Europe/Rome`,
+      );
       await dialog.getByRole('button', { name: 'Schedule', exact: true }).click();
       await expectText(dialog.locator('.composer-result'), 'Scheduled.');
       await dialog.getByRole('button', { name: 'Close', exact: true }).click();
@@ -101,7 +130,9 @@ describe('the calendar page', () => {
       // Month view: the chip sits on its day, coloured by category, named for a screen reader.
       await monthCell(page, day(2)).locator(`[data-post-id="${post.id}"]`).waitFor();
       await expectText(chip(page, post.id), 'Bottega Mastodon: Behind the loom');
-      expect(await chip(page, post.id).getAttribute('aria-label')).toContain('Bottega Mastodon, Scheduled, informative');
+      expect(await chip(page, post.id).getAttribute('aria-label')).toContain(
+        'Bottega Mastodon, Scheduled, informative',
+      );
 
       // Keyboard: the chip takes focus and Enter opens it in the composer.
       await chip(page, post.id).focus();
@@ -130,7 +161,11 @@ describe('the calendar page', () => {
 
   it('snaps a refused drag back with the rule’s message, and lets a lead move it anyway with a reason', async () => {
     const ws = await seedWorkspace(t);
-    const channel = await createChannel(t, ws.lead, { name: 'Bottega Bluesky', approvalRequired: false, rules: strictRules });
+    const channel = await createChannel(t, ws.lead, {
+      name: 'Bottega Bluesky',
+      approvalRequired: false,
+      rules: strictRules,
+    });
     const moving = await scheduled(ws.lead, channel.id, at(2, 10), 'Moving post: our new dye garden');
     await scheduled(ws.lead, channel.id, at(3, 10), 'Staying post: meet the weavers');
     const expected = await t.http
@@ -193,11 +228,17 @@ describe('the calendar page', () => {
       expect(await result.locator('li.violation').count()).toBe(2); // a second post that day, in quiet hours
       await page.screenshot({ path: join(SCREENSHOTS, 'composer-violation.png') });
 
-      const slot = await t.http.get(`/v1/channels/${channel.id}/next-slot?category=informative`).set(auth(ws.editor.key)).expect(200);
+      const slot = await t.http
+        .get(`/v1/channels/${channel.id}/next-slot?category=informative`)
+        .set(auth(ws.editor.key))
+        .expect(200);
       await dialog.getByLabel('When (your time)').fill('');
       await dialog.getByRole('button', { name: 'Add to queue' }).click();
       await expectText(result, 'Added to the queue.');
-      const list = await t.http.get(`/v1/channels/${channel.id}/posts?status=scheduled`).set(auth(ws.editor.key)).expect(200);
+      const list = await t.http
+        .get(`/v1/channels/${channel.id}/posts?status=scheduled`)
+        .set(auth(ws.editor.key))
+        .expect(200);
       const queued = list.body.items.find((p: { body: string }) => p.body.startsWith('Open studio'));
       expect(queued.scheduledAt).toBe(slot.body.scheduledAt);
       await expectText(result, DateTime.fromISO(slot.body.scheduledAt).setZone(ZONE).toFormat('ccc d LLL, HH:mm'));
@@ -233,10 +274,18 @@ describe('the calendar page', () => {
       await instagramChips.first().waitFor();
 
       await t.detector.scan();
-      const open = await t.http.get(`/v1/workspaces/${ws.workspaceId}/alerts?status=open`).set(auth(ws.lead.key)).expect(200);
-      const gapAlert = open.body.items.find((a: { kind: string; channelId: string }) => a.kind === 'planned_gap' && a.channelId === channel.id);
+      const open = await t.http
+        .get(`/v1/workspaces/${ws.workspaceId}/alerts?status=open`)
+        .set(auth(ws.lead.key))
+        .expect(200);
+      const gapAlert = open.body.items.find(
+        (a: { kind: string; channelId: string }) => a.kind === 'planned_gap' && a.channelId === channel.id,
+      );
       expect(gapAlert).toBeDefined();
-      const suggested = await t.http.get(`/v1/workspaces/${ws.workspaceId}/alerts/${gapAlert.id}/suggested-slots`).set(auth(ws.lead.key)).expect(200);
+      const suggested = await t.http
+        .get(`/v1/workspaces/${ws.workspaceId}/alerts/${gapAlert.id}/suggested-slots`)
+        .set(auth(ws.lead.key))
+        .expect(200);
 
       await page.getByRole('tab', { name: /Alerts/ }).click();
       const item = page.locator(`[data-alert-id="${gapAlert.id}"]`);
@@ -246,7 +295,9 @@ describe('the calendar page', () => {
       await item.getByRole('button', { name: 'Fill this gap' }).click();
       const dialog = page.getByRole('dialog');
       await expectText(dialog.locator('.note'), `Filling: ${gapAlert.message}`);
-      expect(await dialog.getByLabel('When (your time)').inputValue()).toBe(DateTime.fromISO(suggested.body.slots[0]).setZone(ZONE).toFormat("yyyy-LL-dd'T'HH:mm"));
+      expect(await dialog.getByLabel('When (your time)').inputValue()).toBe(
+        DateTime.fromISO(suggested.body.slots[0]).setZone(ZONE).toFormat("yyyy-LL-dd'T'HH:mm"),
+      );
       expect(await dialog.getByLabel('Channel').inputValue()).toBe(channel.id);
       await dialog.getByLabel('Text').fill('Midweek: a look at the new colours.');
       await dialog.getByRole('button', { name: 'Schedule', exact: true }).click();
@@ -254,7 +305,10 @@ describe('the calendar page', () => {
       await dialog.getByRole('button', { name: 'Close', exact: true }).click();
 
       await t.detector.scan();
-      const resolved = await t.http.get(`/v1/workspaces/${ws.workspaceId}/alerts?status=resolved`).set(auth(ws.lead.key)).expect(200);
+      const resolved = await t.http
+        .get(`/v1/workspaces/${ws.workspaceId}/alerts?status=resolved`)
+        .set(auth(ws.lead.key))
+        .expect(200);
       expect(resolved.body.items.map((a: { id: string }) => a.id)).toContain(gapAlert.id);
       await page.getByRole('button', { name: 'Refresh' }).click();
       await item.waitFor({ state: 'detached' });
@@ -290,7 +344,11 @@ describe('the calendar page', () => {
 
   it('lets a lead change a channel’s rules and posting slots, and shows them read-only to others', async () => {
     const ws = await seedWorkspace(t);
-    const channel = await createChannel(t, ws.lead, { name: 'Bottega Mastodon', approvalRequired: true, rules: { cadence: { postsPerWeek: 2 } } });
+    const channel = await createChannel(t, ws.lead, {
+      name: 'Bottega Mastodon',
+      approvalRequired: true,
+      rules: { cadence: { postsPerWeek: 2 } },
+    });
     await asMember(ws.lead.key, async (page) => {
       await page.getByRole('tab', { name: 'Channels' }).click();
       const form = page.locator('.channel-form');
@@ -323,8 +381,12 @@ describe('the calendar page', () => {
       const perWeek = form.getByLabel('Posts per week (at least)');
       await perWeek.fill('-1');
       await form.getByRole('button', { name: 'Save settings' }).click();
-      expect(await perWeek.evaluate((el) => (el as unknown as { validationMessage: string }).validationMessage)).not.toBe('');
-      expect((await t.http.get(`/v1/channels/${channel.id}`).set(auth(ws.lead.key)).expect(200)).body.version).toBe(saved.version);
+      expect(
+        await perWeek.evaluate((el) => (el as unknown as { validationMessage: string }).validationMessage),
+      ).not.toBe('');
+      expect((await t.http.get(`/v1/channels/${channel.id}`).set(auth(ws.lead.key)).expect(200)).body.version).toBe(
+        saved.version,
+      );
     });
 
     await asMember(ws.viewer.key, async (page) => {
@@ -336,7 +398,9 @@ describe('the calendar page', () => {
 
   it('loads a month of 500 posts on three channels (load time measured and printed, reported in docs/benchmarks.md)', async () => {
     const ws = await seedWorkspace(t);
-    const channels = await Promise.all(['Mastodon', 'Bluesky', 'Newsletter'].map((name) => createChannel(t, ws.lead, { name: `Bottega ${name}` })));
+    const channels = await Promise.all(
+      ['Mastodon', 'Bluesky', 'Newsletter'].map((name) => createChannel(t, ws.lead, { name: `Bottega ${name}` })),
+    );
     const first = today.startOf('month');
     const days = today.daysInMonth!;
     for (let i = 0; i < 500; i++) {
@@ -344,7 +408,11 @@ describe('the calendar page', () => {
       await t.http
         .post(`/v1/channels/${channels[i % 3].id}/posts`)
         .set(auth(ws.editor.key))
-        .send({ body: `Post ${i}: a look behind the loom, with a link https://example.com/${i}`, category: ['informative', 'engagement', 'promotional'][i % 3], scheduledAt: iso(when) })
+        .send({
+          body: `Post ${i}: a look behind the loom, with a link https://example.com/${i}`,
+          category: ['informative', 'engagement', 'promotional'][i % 3],
+          scheduledAt: iso(when),
+        })
         .expect(201);
     }
     const samples: number[] = [];
@@ -354,7 +422,9 @@ describe('the calendar page', () => {
         async (page) => {
           await page.goto('/');
           await calendarReady(page);
-          samples.push(await page.evaluate<number>("performance.getEntriesByName('palinsesto:calendar-ready')[0].startTime"));
+          samples.push(
+            await page.evaluate<number>("performance.getEntriesByName('palinsesto:calendar-ready')[0].startTime"),
+          );
           // Every post arrived: the mix panel counts them per channel.
           const counts = await page.locator('.mix-name .muted').allTextContents();
           expect(counts.map((c) => Number(/(\d+) post/.exec(c)![1])).reduce((a, b) => a + b, 0)).toBe(500);
@@ -372,12 +442,16 @@ describe('the calendar page', () => {
     const ws = await seedWorkspace(t);
     const channel = await createChannel(t, ws.lead, { name: 'Bottega Mastodon', approvalRequired: false });
     await scheduled(ws.lead, channel.id, at(1, 10), 'Small screens too');
-    await asMember(ws.viewer.key, async (page) => {
-      await expectText(page.getByTestId('who'), 'Vera · Viewer');
-      expect(await page.getByRole('button', { name: 'New post' }).count()).toBe(0);
-      expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
-      await page.screenshot({ path: join(SCREENSHOTS, 'phone-list-view.png') });
-    }, 360);
+    await asMember(
+      ws.viewer.key,
+      async (page) => {
+        await expectText(page.getByTestId('who'), 'Vera · Viewer');
+        expect(await page.getByRole('button', { name: 'New post' }).count()).toBe(0);
+        expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
+        await page.screenshot({ path: join(SCREENSHOTS, 'phone-list-view.png') });
+      },
+      360,
+    );
   });
 });
 
@@ -386,7 +460,10 @@ async function expectText(locator: ReturnType<Page['locator']>, text: string): P
   try {
     await locator.filter({ hasText: text }).first().waitFor({ timeout: 10_000 });
   } catch {
-    const actual = await locator.first().textContent().catch(() => '(not found)');
+    const actual = await locator
+      .first()
+      .textContent()
+      .catch(() => '(not found)');
     throw new Error(`expected text "${text}" in ${String(locator)}, found: ${actual}`);
   }
 }

@@ -29,7 +29,11 @@ export interface BlueskyFakeOptions {
 const TID = /^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$/;
 const RECORD_KEY = /^[A-Za-z0-9._:~-]{1,512}$/;
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-const FACET_FEATURES = new Set(['app.bsky.richtext.facet#link', 'app.bsky.richtext.facet#mention', 'app.bsky.richtext.facet#tag']);
+const FACET_FEATURES = new Set([
+  'app.bsky.richtext.facet#link',
+  'app.bsky.richtext.facet#mention',
+  'app.bsky.richtext.facet#tag',
+]);
 
 function xrpcError(status: number, error: string, message: string): FakeResponse {
   return { status, body: { error, message } };
@@ -149,15 +153,20 @@ export class BlueskyFake extends HttpFake {
     if (denied) return denied;
     const input = asObject(parseJson(request.text));
     const repo = input['repo'];
-    if (repo !== this.did && repo !== this.options.handle) return xrpcError(400, 'InvalidRequest', `Could not find repo: ${String(repo)}`);
+    if (repo !== this.did && repo !== this.options.handle)
+      return xrpcError(400, 'InvalidRequest', `Could not find repo: ${String(repo)}`);
     const collection = input['collection'];
-    if (collection !== 'app.bsky.feed.post') return xrpcError(400, 'InvalidRequest', 'This fake only stores app.bsky.feed.post');
+    if (collection !== 'app.bsky.feed.post')
+      return xrpcError(400, 'InvalidRequest', 'This fake only stores app.bsky.feed.post');
     const record = asObject(input['record']);
     const invalid = this.validatePost(record);
     if (invalid) return xrpcError(400, 'InvalidRequest', `Invalid app.bsky.feed.post record: ${invalid}`);
 
     const rkeyInput = input['rkey'];
-    if (rkeyInput !== undefined && (typeof rkeyInput !== 'string' || !RECORD_KEY.test(rkeyInput) || !TID.test(rkeyInput))) {
+    if (
+      rkeyInput !== undefined &&
+      (typeof rkeyInput !== 'string' || !RECORD_KEY.test(rkeyInput) || !TID.test(rkeyInput))
+    ) {
       return xrpcError(400, 'InvalidRequest', 'Invalid record key: app.bsky.feed.post keys must be TIDs');
     }
     const rkey = typeof rkeyInput === 'string' ? rkeyInput : this.nextTid();
@@ -178,7 +187,8 @@ export class BlueskyFake extends HttpFake {
 
   /** A reason the post record is invalid, or null. */
   private validatePost(record: Record<string, unknown>): string | null {
-    if (record['$type'] !== undefined && record['$type'] !== 'app.bsky.feed.post') return 'Record/$type must be app.bsky.feed.post';
+    if (record['$type'] !== undefined && record['$type'] !== 'app.bsky.feed.post')
+      return 'Record/$type must be app.bsky.feed.post';
     const text = record['text'];
     if (typeof text !== 'string') return 'Record must have the property "text"';
     if ([...segmenter.segment(text)].length > 300) return 'Record/text must not be longer than 300 graphemes';
@@ -203,7 +213,8 @@ export class BlueskyFake extends HttpFake {
       for (const featureValue of features) {
         const feature = asObject(featureValue);
         const type = feature['$type'];
-        if (typeof type !== 'string' || !FACET_FEATURES.has(type)) return `Record/facets/${i}/features has an unknown $type`;
+        if (typeof type !== 'string' || !FACET_FEATURES.has(type))
+          return `Record/facets/${i}/features has an unknown $type`;
         if (type.endsWith('#mention') && !(typeof feature['did'] === 'string' && feature['did'].startsWith('did:'))) {
           return `Record/facets/${i}/features/did must be a valid did`;
         }
@@ -220,7 +231,11 @@ export class BlueskyFake extends HttpFake {
       (r) => (repo === r.repo || repo === this.options.handle) && r.collection === collection && r.rkey === rkey,
     );
     if (!found) {
-      return xrpcError(400, 'RecordNotFound', `Could not locate record: at://${repo ?? ''}/${collection ?? ''}/${rkey ?? ''}`);
+      return xrpcError(
+        400,
+        'RecordNotFound',
+        `Could not locate record: at://${repo ?? ''}/${collection ?? ''}/${rkey ?? ''}`,
+      );
     }
     return { status: 200, body: { uri: found.uri, cid: found.cid, value: found.value } };
   }
@@ -230,6 +245,8 @@ export class BlueskyFake extends HttpFake {
     if (!handle) return xrpcError(400, 'InvalidRequest', 'Error: Params must have the property "handle"');
     if (handle === this.options.handle.toLowerCase()) return { status: 200, body: { did: this.did } };
     const known = Object.entries(this.options.knownHandles ?? {}).find(([h]) => h.toLowerCase() === handle);
-    return known ? { status: 200, body: { did: known[1] } } : xrpcError(400, 'InvalidRequest', 'Unable to resolve handle');
+    return known
+      ? { status: 200, body: { did: known[1] } }
+      : xrpcError(400, 'InvalidRequest', 'Unable to resolve handle');
   }
 }

@@ -1,4 +1,10 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 /**
@@ -261,7 +267,8 @@ export abstract class HttpFake {
     const send = (): void => {
       if (res.destroyed) return;
       const isText = typeof response.body === 'string';
-      const payload = response.body === undefined ? '' : isText ? (response.body as string) : JSON.stringify(response.body);
+      const payload =
+        response.body === undefined ? '' : isText ? (response.body as string) : JSON.stringify(response.body);
       res.writeHead(response.status, {
         'content-type': isText ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8',
         ...response.headers,

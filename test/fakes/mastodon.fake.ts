@@ -118,7 +118,11 @@ export class MastodonFake extends HttpFake {
       url: this.options.answerUrl ?? status.url,
       visibility: status.visibility,
       content: `<p>${status.text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/\n/g, '<br />')}</p>`,
-      account: { username: this.options.username, acct: this.options.username, url: `${this.url}/@${this.options.username}` },
+      account: {
+        username: this.options.username,
+        acct: this.options.username,
+        url: `${this.url}/@${this.options.username}`,
+      },
       media_attachments: [],
     };
   }

@@ -78,7 +78,9 @@ describe('events after commit', () => {
     // Nor when the COMMIT itself fails (a deferred constraint, a serialization failure...).
     await expect(
       ds.transaction(async (m) => {
-        await m.query('CREATE TEMP TABLE deferred_probe (id integer UNIQUE DEFERRABLE INITIALLY DEFERRED) ON COMMIT DROP');
+        await m.query(
+          'CREATE TEMP TABLE deferred_probe (id integer UNIQUE DEFERRABLE INITIALLY DEFERRED) ON COMMIT DROP',
+        );
         await m.query('INSERT INTO deferred_probe VALUES (1), (1)');
         events.emitOnCommit(m, PROBED, { id });
       }),

@@ -43,8 +43,12 @@ describe('alerts with two instances', () => {
     const deadline = Date.now() + 20_000;
     while (!done()) {
       if (Date.now() > deadline) {
-        const rows = await a.db.query(`SELECT a.kind, a.resolved_at, a.resolution, d.event, d.state, d.attempts, d.last_error FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id ORDER BY d.created_at`);
-        throw new Error(`gave up waiting for deliveries: ${smtp.mails.length} mails, ${hooks.deliveries.length} hooks; ${JSON.stringify(rows)}`);
+        const rows = await a.db.query(
+          `SELECT a.kind, a.resolved_at, a.resolution, d.event, d.state, d.attempts, d.last_error FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id ORDER BY d.created_at`,
+        );
+        throw new Error(
+          `gave up waiting for deliveries: ${smtp.mails.length} mails, ${hooks.deliveries.length} hooks; ${JSON.stringify(rows)}`,
+        );
       }
       await race(1);
     }
@@ -61,7 +65,9 @@ describe('alerts with two instances', () => {
       .set(auth(ws.lead.key))
       .send({ name: 'Second Lead', email: 'second.lead@example.com', role: 'lead' })
       .expect(201);
-    const leads = (await a.http.get(`/v1/workspaces/${ws.workspaceId}/members`).set(auth(ws.lead.key)).expect(200)).body.items
+    const leads = (
+      await a.http.get(`/v1/workspaces/${ws.workspaceId}/members`).set(auth(ws.lead.key)).expect(200)
+    ).body.items
       .filter((m: { role: string }) => m.role === 'lead')
       .map((m: { email: string }) => m.email) as string[];
     expect(leads).toHaveLength(2);
@@ -73,7 +79,11 @@ describe('alerts with two instances', () => {
       .expect(200);
     const channels: string[] = [];
     for (let i = 0; i < CHANNELS; i++) {
-      const created = await createChannel(a, ws.lead, { name: `Quiet ${i}`, approvalRequired: false, rules: { cadence: { maxGapHours: 48 } } });
+      const created = await createChannel(a, ws.lead, {
+        name: `Quiet ${i}`,
+        approvalRequired: false,
+        rules: { cadence: { maxGapHours: 48 } },
+      });
       channels.push(created.id);
     }
     // One destination fails once: retried by whichever instance, still once.
@@ -86,7 +96,9 @@ describe('alerts with two instances', () => {
     clock.advance(31_000);
     await until(() => hooks.deliveries.length >= CHANNELS);
 
-    const opened = (await a.http.get(`/v1/workspaces/${ws.workspaceId}/alerts?status=open`).set(auth(ws.lead.key)).expect(200)).body.items;
+    const opened = (
+      await a.http.get(`/v1/workspaces/${ws.workspaceId}/alerts?status=open`).set(auth(ws.lead.key)).expect(200)
+    ).body.items;
     expect(opened).toHaveLength(CHANNELS);
     expect(new Set(opened.map((x: { channelId: string }) => x.channelId))).toEqual(new Set(channels));
     expect(opened.every((x: { kind: string }) => x.kind === 'inactivity')).toBe(true);
@@ -104,17 +116,31 @@ describe('alerts with two instances', () => {
     // channel's first post is not a gap: its history starts there).
     const before = { mails: smtp.mails.length, hooks: hooks.deliveries.length };
     for (const channelId of channels) {
-      const post = await a.http.post(`/v1/channels/${channelId}/posts`).set(auth(ws.editor.key)).send({ body: 'Back', category: 'informative' }).expect(201);
-      await a.http.post(`/v1/posts/${post.body.id}/schedule`).set(auth(ws.editor.key)).send({ scheduledAt: '2027-01-16T12:00:00+01:00' }).expect(200);
+      const post = await a.http
+        .post(`/v1/channels/${channelId}/posts`)
+        .set(auth(ws.editor.key))
+        .send({ body: 'Back', category: 'informative' })
+        .expect(201);
+      await a.http
+        .post(`/v1/posts/${post.body.id}/schedule`)
+        .set(auth(ws.editor.key))
+        .send({ scheduledAt: '2027-01-16T12:00:00+01:00' })
+        .expect(200);
     }
-    await until(() => hooks.deliveries.length >= before.hooks + CHANNELS && smtp.mails.length >= before.mails + CHANNELS * leads.length);
+    await until(
+      () =>
+        hooks.deliveries.length >= before.hooks + CHANNELS &&
+        smtp.mails.length >= before.mails + CHANNELS * leads.length,
+    );
     const resolvedMails = smtp.mails.slice(before.mails);
     expect(resolvedMails).toHaveLength(CHANNELS * leads.length);
     expect(resolvedMails.every((m) => m.subject.startsWith('Resolved: '))).toBe(true);
     const resolvedHooks = hooks.deliveries.slice(before.hooks).map((d) => d.json as HookBody);
     expect(resolvedHooks.map((x) => x.event)).toEqual(Array(CHANNELS).fill('alert.resolved'));
     expect(new Set(resolvedHooks.map((x) => x.alert.id))).toEqual(new Set(bodies.map((x) => x.alert.id)));
-    const rows = await a.db.query(`SELECT event, state, count(*)::int AS n FROM alert_deliveries GROUP BY event, state ORDER BY event`);
+    const rows = await a.db.query(
+      `SELECT event, state, count(*)::int AS n FROM alert_deliveries GROUP BY event, state ORDER BY event`,
+    );
     expect(rows).toEqual([
       { event: 'opened', state: 'delivered', n: CHANNELS * destinations },
       { event: 'resolved', state: 'delivered', n: CHANNELS * destinations },

@@ -42,8 +42,16 @@ describe('publish_failed alerts: the event is the fast path, the sweep the guara
   /** A post due at `at` (Rome wall clock), failed as missed by instance `a`, 11 hours later. */
   async function failedPost(at: string): Promise<string> {
     clock.set(NOW);
-    const post = await a.http.post(`/v1/channels/${channelId}/posts`).set(auth(ws.editor.key)).send({ body: 'Hello', category: 'informative' }).expect(201);
-    await a.http.post(`/v1/posts/${post.body.id}/schedule`).set(auth(ws.editor.key)).send({ scheduledAt: at }).expect(200);
+    const post = await a.http
+      .post(`/v1/channels/${channelId}/posts`)
+      .set(auth(ws.editor.key))
+      .send({ body: 'Hello', category: 'informative' })
+      .expect(201);
+    await a.http
+      .post(`/v1/posts/${post.body.id}/schedule`)
+      .set(auth(ws.editor.key))
+      .send({ scheduledAt: at })
+      .expect(200);
     clock.set(new Date(Date.parse(at) + 11 * 3_600_000));
     await a.dispatcher.drain();
     const state = await a.http.get(`/v1/posts/${post.body.id}`).set(auth(ws.lead.key)).expect(200);
@@ -70,12 +78,13 @@ describe('publish_failed alerts: the event is the fast path, the sweep the guara
   /** The publish_failed alerts of the post due at `from`. */
   async function failureAlerts(from: string) {
     const res = await a.http.get(`/v1/workspaces/${ws.workspaceId}/alerts`).set(auth(ws.lead.key)).expect(200);
-    return (res.body.items as { id: string; kind: string; from: string; resolvedAt: string | null; message: string }[]).filter(
-      (x) => x.kind === 'publish_failed' && x.from === from,
-    );
+    return (
+      res.body.items as { id: string; kind: string; from: string; resolvedAt: string | null; message: string }[]
+    ).filter((x) => x.kind === 'publish_failed' && x.from === from);
   }
 
-  const hooksFor = (alertId: string) => hooks.deliveries.filter((d) => (d.json as { alert?: { id: string } }).alert?.id === alertId);
+  const hooksFor = (alertId: string) =>
+    hooks.deliveries.filter((d) => (d.json as { alert?: { id: string } }).alert?.id === alertId);
 
   it('a failed post whose event was lost gets its alert on the next scan, once, whichever instance scans', async () => {
     let postId = '';

@@ -26,12 +26,20 @@ describe('calendar', () => {
     expect(res.body.from).toBe('2027-02-01T05:00:00.000Z');
     expect(res.body.to).toBe('2027-03-01T05:00:00.000Z');
     expect(res.body.channel.id).toBe(channel.id);
-    expect(res.body.posts.map((p: { status: string }) => p.status)).toEqual(['scheduled', 'scheduled', 'draft', 'scheduled']);
+    expect(res.body.posts.map((p: { status: string }) => p.status)).toEqual([
+      'scheduled',
+      'scheduled',
+      'draft',
+      'scheduled',
+    ]);
     expect(res.body.mix.informative).toBeCloseTo(2 / 3);
     expect(res.body.mix.promotional).toBeCloseTo(1 / 3);
     expect(res.body.gaps).toEqual(expect.any(Array));
     expect(res.body.violations).toEqual(expect.any(Array));
-    const week = await t.http.get(`/v1/channels/${channel.id}/calendar?from=2027-02-15T00:00:00-05:00&to=2027-02-16T00:00:00-05:00`).set(auth(editor.key)).expect(200);
+    const week = await t.http
+      .get(`/v1/channels/${channel.id}/calendar?from=2027-02-15T00:00:00-05:00&to=2027-02-16T00:00:00-05:00`)
+      .set(auth(editor.key))
+      .expect(200);
     expect(week.body.posts).toHaveLength(1);
     expect(week.body.mix).toEqual({ informative: 1 });
   });
@@ -44,7 +52,12 @@ describe('calendar', () => {
     await plan(editor, b.id, '2027-02-21T09:00:00Z', 'engagement');
     const path = `/v1/workspaces/${lead.workspaceId}/calendar?from=2027-02-01T00:00:00Z&to=2027-03-01T00:00:00Z`;
     const all = await t.http.get(path).set(auth(viewer.key)).expect(200);
-    expect(all.body.channels.map((c: { channel: { name: string }; posts: unknown[] }) => [c.channel.name, c.posts.length])).toEqual([['A', 1], ['B', 1]]);
+    expect(
+      all.body.channels.map((c: { channel: { name: string }; posts: unknown[] }) => [c.channel.name, c.posts.length]),
+    ).toEqual([
+      ['A', 1],
+      ['B', 1],
+    ]);
     expect(all.body.channels[1].mix).toEqual({ engagement: 1 });
     const one = await t.http.get(`${path}&channelId=${b.id}`).set(auth(viewer.key)).expect(200);
     expect(one.body.channels.map((c: { channel: { name: string } }) => c.channel.name)).toEqual(['B']);
@@ -55,10 +68,19 @@ describe('calendar', () => {
     const other = await seedWorkspace(t);
     const theirs = await createChannel(t, other.lead);
     const channel = await createChannel(t, lead);
-    await t.http.get(`/v1/channels/${channel.id}/calendar?from=2027-03-01T00:00:00Z&to=2027-02-01T00:00:00Z`).set(auth(lead.key)).expect(400);
-    await t.http.get(`/v1/channels/${channel.id}/calendar?from=2027-01-01T00:00:00Z&to=2029-01-01T00:00:00Z`).set(auth(lead.key)).expect(400);
+    await t.http
+      .get(`/v1/channels/${channel.id}/calendar?from=2027-03-01T00:00:00Z&to=2027-02-01T00:00:00Z`)
+      .set(auth(lead.key))
+      .expect(400);
+    await t.http
+      .get(`/v1/channels/${channel.id}/calendar?from=2027-01-01T00:00:00Z&to=2029-01-01T00:00:00Z`)
+      .set(auth(lead.key))
+      .expect(400);
     await t.http.get(`/v1/channels/${channel.id}/calendar?from=yesterday`).set(auth(lead.key)).expect(400);
     await t.http.get(`/v1/channels/${theirs.id}/calendar`).set(auth(lead.key)).expect(404);
-    await t.http.get(`/v1/workspaces/${lead.workspaceId}/calendar?channelId=${theirs.id}`).set(auth(lead.key)).expect(400);
+    await t.http
+      .get(`/v1/workspaces/${lead.workspaceId}/calendar?channelId=${theirs.id}`)
+      .set(auth(lead.key))
+      .expect(400);
   });
 });

@@ -54,7 +54,9 @@ async function eventually(check: () => boolean | Promise<boolean>, what: string,
  */
 async function cutListener(): Promise<void> {
   await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS false`);
-  const { rows } = await other.query(`SELECT pg_terminate_backend(pid) AS cut FROM pg_stat_activity WHERE application_name = 'palinsesto-listener' AND datname = current_database()`);
+  const { rows } = await other.query(
+    `SELECT pg_terminate_backend(pid) AS cut FROM pg_stat_activity WHERE application_name = 'palinsesto-listener' AND datname = current_database()`,
+  );
   expect(rows).toEqual([{ cut: true }]);
 }
 
@@ -95,7 +97,10 @@ describe('change notifications', () => {
     notifications.subscribe(CHANGE_CHANNELS.members, members);
     notifications.subscribe(CHANGE_CHANNELS.channels, channels);
 
-    await t.http.delete(`/v1/workspaces/${ws.workspaceId}/members/${ws.viewer.memberId}`).set(auth(ws.lead.key)).expect(204);
+    await t.http
+      .delete(`/v1/workspaces/${ws.workspaceId}/members/${ws.viewer.memberId}`)
+      .set(auth(ws.lead.key))
+      .expect(204);
     await notifications.caughtUp();
     expect(members.heard).toEqual([ws.viewer.memberId]);
 
@@ -144,11 +149,13 @@ describe('change notifications', () => {
     await createPost(t, ws.editor, channel.id);
     const channels = new Recorder();
     notifications.subscribe(CHANGE_CHANNELS.channels, channels);
-    const [before] = (await other.query(`SELECT revision FROM post_plan_revisions WHERE channel_id = $1`, [channel.id])).rows;
+    const [before] = (await other.query(`SELECT revision FROM post_plan_revisions WHERE channel_id = $1`, [channel.id]))
+      .rows;
     await other.query(`TRUNCATE posts CASCADE`);
     await notifications.caughtUp();
     expect(channels.heard).toContain(channel.id);
-    const [after] = (await other.query(`SELECT revision FROM post_plan_revisions WHERE channel_id = $1`, [channel.id])).rows;
+    const [after] = (await other.query(`SELECT revision FROM post_plan_revisions WHERE channel_id = $1`, [channel.id]))
+      .rows;
     expect(Number(after.revision)).toBeGreaterThan(Number(before.revision));
     await other.query(`TRUNCATE post_plan_revisions`);
     await notifications.caughtUp();
@@ -168,7 +175,11 @@ describe('NotifiedCache', () => {
 
   it('answers from memory until the row changes, then reads it again', async () => {
     const channel = await channelRow();
-    const cache = new NotifiedCache<{ id: string; name: string }>(notifications, { channel: CHANGE_CHANNELS.channels, rowOf: (v) => v.id, maxEntries: 10 });
+    const cache = new NotifiedCache<{ id: string; name: string }>(notifications, {
+      channel: CHANGE_CHANNELS.channels,
+      rowOf: (v) => v.id,
+      maxEntries: 10,
+    });
     const read = jest.fn(() => nameOf(channel.id));
     expect(await cache.get(channel.id, read)).toEqual({ id: channel.id, name: 'Acme Mastodon' });
     expect(await cache.get(channel.id, read)).toEqual({ id: channel.id, name: 'Acme Mastodon' });
@@ -181,7 +192,11 @@ describe('NotifiedCache', () => {
 
   it('does not keep a value when its row changed while it was being read', async () => {
     const channel = await channelRow();
-    const cache = new NotifiedCache<{ id: string; name: string }>(notifications, { channel: CHANGE_CHANNELS.channels, rowOf: (v) => v.id, maxEntries: 10 });
+    const cache = new NotifiedCache<{ id: string; name: string }>(notifications, {
+      channel: CHANGE_CHANNELS.channels,
+      rowOf: (v) => v.id,
+      maxEntries: 10,
+    });
     const read = jest.fn(async () => {
       const value = await nameOf(channel.id);
       if (read.mock.calls.length === 1) {
@@ -197,7 +212,11 @@ describe('NotifiedCache', () => {
   });
 
   it('keeps at most maxEntries, least recently used out first; nothing for a missing row', async () => {
-    const cache = new NotifiedCache<{ id: string; name: string }>(notifications, { channel: CHANGE_CHANNELS.channels, rowOf: (v) => v.id, maxEntries: 2 });
+    const cache = new NotifiedCache<{ id: string; name: string }>(notifications, {
+      channel: CHANGE_CHANNELS.channels,
+      rowOf: (v) => v.id,
+      maxEntries: 2,
+    });
     const [a, b, c] = [await channelRow(), await channelRow(), await channelRow()];
     const reads: string[] = [];
     const get = (id: string) => cache.get(id, () => (reads.push(id), nameOf(id)));
@@ -216,7 +235,11 @@ describe('NotifiedCache', () => {
 
   it('while the connection is down every get reads the database, and nothing read before the gap is used after it', async () => {
     const channel = await channelRow();
-    const cache = new NotifiedCache<{ id: string; name: string }>(notifications, { channel: CHANGE_CHANNELS.channels, rowOf: (v) => v.id, maxEntries: 10 });
+    const cache = new NotifiedCache<{ id: string; name: string }>(notifications, {
+      channel: CHANGE_CHANNELS.channels,
+      rowOf: (v) => v.id,
+      maxEntries: 10,
+    });
     const read = jest.fn(() => nameOf(channel.id));
     await cache.get(channel.id, read);
     await cutListener();
@@ -237,7 +260,11 @@ describe('NotifiedCache', () => {
 
   it('getMany: one barrier, the current values from memory, the missing or changed ones in one read', async () => {
     const [a, b, c] = [await channelRow(), await channelRow(), await channelRow()];
-    const cache = new NotifiedCache<{ id: string; name: string }>(notifications, { channel: CHANGE_CHANNELS.channels, rowOf: (v) => v.id, maxEntries: 10 });
+    const cache = new NotifiedCache<{ id: string; name: string }>(notifications, {
+      channel: CHANGE_CHANNELS.channels,
+      rowOf: (v) => v.id,
+      maxEntries: 10,
+    });
     const reads: string[][] = [];
     const none = '00000000-0000-4000-8000-000000000000';
     const read = async (ids: string[]) => {
@@ -254,7 +281,12 @@ describe('NotifiedCache', () => {
     expect(reads).toEqual([[a.id, none, b.id]]);
     const sent = jest.spyOn(Client.prototype, 'query');
     try {
-      expect(await names([b.id, a.id, c.id, a.id])).toEqual(['Acme Mastodon', 'Acme Mastodon', 'Acme Mastodon', 'Acme Mastodon']);
+      expect(await names([b.id, a.id, c.id, a.id])).toEqual([
+        'Acme Mastodon',
+        'Acme Mastodon',
+        'Acme Mastodon',
+        'Acme Mastodon',
+      ]);
       expect(sent.mock.calls.filter(([q]) => q === 'SELECT 1')).toHaveLength(1);
     } finally {
       sent.mockRestore();
@@ -270,7 +302,11 @@ describe('NotifiedCache', () => {
 
   it('getMany keeps nothing it read while a change of its rows was heard', async () => {
     const [a, b] = [await channelRow(), await channelRow()];
-    const cache = new NotifiedCache<{ id: string; name: string }>(notifications, { channel: CHANGE_CHANNELS.channels, rowOf: (v) => v.id, maxEntries: 10 });
+    const cache = new NotifiedCache<{ id: string; name: string }>(notifications, {
+      channel: CHANGE_CHANNELS.channels,
+      rowOf: (v) => v.id,
+      maxEntries: 10,
+    });
     let calls = 0;
     const read = async (ids: string[]) => {
       const found = new Map<string, { id: string; name: string }>();
@@ -288,7 +324,12 @@ describe('NotifiedCache', () => {
 
   it('reads a value again once it is older than maxAgeMs, though no change was notified', async () => {
     const channel = await channelRow();
-    const cache = new NotifiedCache<{ id: string; name: string }>(notifications, { channel: CHANGE_CHANNELS.channels, rowOf: (v) => v.id, maxEntries: 10, maxAgeMs: 100 });
+    const cache = new NotifiedCache<{ id: string; name: string }>(notifications, {
+      channel: CHANGE_CHANNELS.channels,
+      rowOf: (v) => v.id,
+      maxEntries: 10,
+      maxAgeMs: 100,
+    });
     const read = jest.fn(() => nameOf(channel.id));
     await cache.get(channel.id, read);
     await cache.get(channel.id, read);

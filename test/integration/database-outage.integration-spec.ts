@@ -86,7 +86,13 @@ describe('the app with DATABASE_URL when PostgreSQL dies or freezes', () => {
     );
     expect(answers.map((a) => a.status).filter((s) => s !== 200 && s !== 503)).toEqual([]);
     expectUnavailable(answers.at(-1)!);
-    expect((await request(app!, '/v1/workspaces', { body: { name: 'Lost', timezone: 'UTC', lead: { name: 'A', email: 'a@example.com' } } })).status).toBe(503);
+    expect(
+      (
+        await request(app!, '/v1/workspaces', {
+          body: { name: 'Lost', timezone: 'UTC', lead: { name: 'A', email: 'a@example.com' } },
+        })
+      ).status,
+    ).toBe(503);
     const health = await request(app!, '/health');
     expect(health.status).toBe(503);
     expect(health.body).toEqual({ status: 'error', db: 'down' });
@@ -94,11 +100,23 @@ describe('the app with DATABASE_URL when PostgreSQL dies or freezes', () => {
 
     await until('the outage to be logged', () => app!.log().includes('database unreachable'), 10_000);
     pg = await startThrowawayPostgres(pg!.databaseDir, port);
-    await until('the API to answer 200 again', async () => (await request(app!, '/v1/me', { key })).status === 200, 30_000);
+    await until(
+      'the API to answer 200 again',
+      async () => (await request(app!, '/v1/me', { key })).status === 200,
+      30_000,
+    );
     expect((await request(app!, '/health')).body).toEqual({ status: 'ok', db: 'up' });
-    expect(((await request(app!, '/v1/me', { key })).body as { workspace: { name: string } }).workspace.name).toBe('Outage Team');
+    expect(((await request(app!, '/v1/me', { key })).body as { workspace: { name: string } }).workspace.name).toBe(
+      'Outage Team',
+    );
     // Writes work again too (a new pool connection, not a dead one).
-    expect((await request(app!, '/v1/workspaces', { body: { name: 'After', timezone: 'UTC', lead: { name: 'B', email: 'b@example.com' } } })).status).toBe(201);
+    expect(
+      (
+        await request(app!, '/v1/workspaces', {
+          body: { name: 'After', timezone: 'UTC', lead: { name: 'B', email: 'b@example.com' } },
+        })
+      ).status,
+    ).toBe(201);
   });
 
   it('answers 503 within the default timeout while the server is frozen (SIGSTOP), and recovers after SIGCONT', async () => {
@@ -111,7 +129,9 @@ describe('the app with DATABASE_URL when PostgreSQL dies or freezes', () => {
       const first = await request(app!, '/v1/me', { key });
       expectUnavailable(first);
       expect(first.ms).toBeLessThan(DEFAULT_TIMEOUT_MS + 500 + MARGIN_MS);
-      const writes = await request(app!, '/v1/workspaces', { body: { name: 'Frozen', timezone: 'UTC', lead: { name: 'C', email: 'c@example.com' } } });
+      const writes = await request(app!, '/v1/workspaces', {
+        body: { name: 'Frozen', timezone: 'UTC', lead: { name: 'C', email: 'c@example.com' } },
+      });
       expectUnavailable(writes);
       expect(writes.ms).toBeLessThan(DEFAULT_TIMEOUT_MS + 500 + MARGIN_MS);
       // Once the app knows the server does not answer, it says so at once.
@@ -123,7 +143,11 @@ describe('the app with DATABASE_URL when PostgreSQL dies or freezes', () => {
     } finally {
       signalServer(postmaster, 'SIGCONT');
     }
-    await until('the API to answer 200 after SIGCONT', async () => (await request(app!, '/v1/me', { key })).status === 200, 30_000);
+    await until(
+      'the API to answer 200 after SIGCONT',
+      async () => (await request(app!, '/v1/me', { key })).status === 200,
+      30_000,
+    );
     expect((await request(app!, '/health')).status).toBe(200);
   });
 
@@ -134,6 +158,8 @@ describe('the app with DATABASE_URL when PostgreSQL dies or freezes', () => {
     expect(log).not.toMatch(/Unhandled error/);
     expect(log).not.toMatch(/\n\s+at /); // no stack frame anywhere
     // The background jobs fail their rounds too, but say so only before the heartbeat has.
-    expect(log.match(/Dispatch round failed|Alert delivery failed|Gap scan failed/g)?.length ?? 0).toBeLessThanOrEqual(4);
+    expect(log.match(/Dispatch round failed|Alert delivery failed|Gap scan failed/g)?.length ?? 0).toBeLessThanOrEqual(
+      4,
+    );
   });
 });

@@ -29,7 +29,11 @@ describe('DB_TIMEOUT_MS', () => {
       expect(performance.now() - started).toBeLessThan(1_000 + 2_500);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(res.headers['retry-after']).toBe('5');
-      expect(res.body).toMatchObject({ status: 503, type: 'https://palinsesto.dev/problems/database_unavailable', title: 'Service Unavailable' });
+      expect(res.body).toMatchObject({
+        status: 503,
+        type: 'https://palinsesto.dev/problems/database_unavailable',
+        title: 'Service Unavailable',
+      });
       expect(JSON.stringify(res.body)).not.toMatch(/workspaces|LOCK|SELECT/i); // no SQL in the answer
       // A slow statement is not an outage: the heartbeat still gets its answers.
       expect(t.app.get(DatabaseAvailability).available).toBe(true);
@@ -46,7 +50,12 @@ describe('DeadlineClient', () => {
   it('gives up a connection whose answer does not come in time, and the pool goes on with new ones', async () => {
     const database = await createTestDatabase();
     // No statement_timeout: the server would wait for ever; only the client's deadline ends it.
-    const pool = new Pool({ connectionString: database.url, Client: DeadlineClient, readDeadlineMs: 300, max: 2 } as ConstructorParameters<typeof Pool>[0]);
+    const pool = new Pool({
+      connectionString: database.url,
+      Client: DeadlineClient,
+      readDeadlineMs: 300,
+      max: 2,
+    } as ConstructorParameters<typeof Pool>[0]);
     const errors: Error[] = [];
     pool.on('error', (e) => errors.push(e));
     try {
@@ -64,7 +73,9 @@ describe('DeadlineClient', () => {
       expect(rows[0].n).toBe(42);
       // Quick queries with callbacks and prepared statements pass as before.
       const named = await new Promise<number>((resolve, reject) =>
-        pool.query({ name: 'answer', text: 'SELECT $1::int AS n', values: [7] }, (e, r) => (e ? reject(e) : resolve(r.rows[0].n))),
+        pool.query({ name: 'answer', text: 'SELECT $1::int AS n', values: [7] }, (e, r) =>
+          e ? reject(e) : resolve(r.rows[0].n),
+        ),
       );
       expect(named).toBe(7);
     } finally {

@@ -54,8 +54,15 @@ interface EgressApp extends TestApp {
  * (none by default: the builders of the other tests allow loopback), the test resolver (which
  * knows LOOPBACK_NAME) and short retries; instances may share one database.
  */
-async function createEgressApp(opts: { egressAllow: readonly string[]; clock: FixedClock; smtpUrl: string; databaseUrl?: string }): Promise<EgressApp> {
-  const database = opts.databaseUrl ? { url: opts.databaseUrl, drop: async () => undefined } : await createTestDatabase();
+async function createEgressApp(opts: {
+  egressAllow: readonly string[];
+  clock: FixedClock;
+  smtpUrl: string;
+  databaseUrl?: string;
+}): Promise<EgressApp> {
+  const database = opts.databaseUrl
+    ? { url: opts.databaseUrl, drop: async () => undefined }
+    : await createTestDatabase();
   const config = {
     ...loadConfig({ LOG_LEVEL: 'error' }),
     dispatchIntervalMs: 3_600_000,
@@ -65,7 +72,12 @@ async function createEgressApp(opts: { egressAllow: readonly string[]; clock: Fi
     egressAllow: opts.egressAllow,
   };
   const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.forRoot({ config: config as AppConfig & { databaseUrl: string; secretKey: string }, clock: opts.clock })],
+    imports: [
+      AppModule.forRoot({
+        config: config as AppConfig & { databaseUrl: string; secretKey: string },
+        clock: opts.clock,
+      }),
+    ],
   })
     .overrideProvider(ALERTS_OPTIONS)
     .useValue({ sendTimeoutMs: 3_000 })
@@ -143,7 +155,12 @@ describe('egress: tenant-given addresses', () => {
   };
   /** A channel whose every post fails (the mock adapter), so that a publish_failed alert is opened. */
   const failingChannel = (t: TestApp, s: Session) =>
-    createChannel(t, s, { name: `Failing ${++named}`, platform: 'mock', approvalRequired: false, credentials: { failEvery: 1 } });
+    createChannel(t, s, {
+      name: `Failing ${++named}`,
+      platform: 'mock',
+      approvalRequired: false,
+      credentials: { failEvery: 1 },
+    });
   const failPost = async (t: EgressApp, s: Session) => {
     const channel = await failingChannel(t, s);
     const post = await due(t, s, channel.id);
@@ -158,7 +175,10 @@ describe('egress: tenant-given addresses', () => {
         WHERE a.workspace_id = $1 AND d.destination LIKE 'webhook:%' ORDER BY d.destination`,
       [workspaceId],
     )) as { destination: string; state: string; attempts: number; last_error: string | null }[];
-  const alertWebhooks = (urls: string[]) => ({ lookaheadDays: 7, webhooks: urls.map((url) => ({ url, secret: 'alert-hook-secret' })) });
+  const alertWebhooks = (urls: string[]) => ({
+    lookaheadDays: 7,
+    webhooks: urls.map((url) => ({ url, secret: 'alert-hook-secret' })),
+  });
 
   beforeAll(async () => {
     await Promise.all([...targets, redirector, leaky].map((fake) => fake.start({ ipv6: true })));
@@ -188,7 +208,9 @@ describe('egress: tenant-given addresses', () => {
             .set(auth(lead.key))
             .send(channelBody(kind, base(form, fakeOf[kind]), `${kind} ${form}`));
           expect([kind, form, res.status]).toEqual([kind, form, 422]);
-          expect(res.body.errors).toEqual([{ field: `credentials.${FIELD[kind]}`, message: expect.stringMatching(REFUSED) }]);
+          expect(res.body.errors).toEqual([
+            { field: `credentials.${FIELD[kind]}`, message: expect.stringMatching(REFUSED) },
+          ]);
           expect(res.body.detail).toContain(`credentials.${FIELD[kind]}: the address`);
           expect(res.body.detail).not.toContain('query-secret');
         }
@@ -197,7 +219,11 @@ describe('egress: tenant-given addresses', () => {
       expect(list.body.items).toHaveLength(0);
 
       // Changing the credentials of a channel that exists: refused too, and nothing changes.
-      const channel = await createChannel(closed, lead, channelBody('mastodon', 'https://mastodon.invalid', 'Fine for now'));
+      const channel = await createChannel(
+        closed,
+        lead,
+        channelBody('mastodon', 'https://mastodon.invalid', 'Fine for now'),
+      );
       for (const form of FORMS) {
         const res = await closed.http
           .patch(`/v1/channels/${channel.id}`)
@@ -205,20 +231,34 @@ describe('egress: tenant-given addresses', () => {
           .send({ credentials: credentials('mastodon', base(form, mastodon)) });
         expect([form, res.status, res.body.errors?.[0]?.field]).toEqual([form, 422, 'credentials.instanceUrl']);
       }
-      expect((await closed.http.get(`/v1/channels/${channel.id}`).set(auth(lead.key)).expect(200)).body.version).toBe(channel.version);
+      expect((await closed.http.get(`/v1/channels/${channel.id}`).set(auth(lead.key)).expect(200)).body.version).toBe(
+        channel.version,
+      );
 
       // Alert webhooks.
       const settings = `/v1/workspaces/${lead.workspaceId}/alert-settings`;
-      await closed.http.put(settings).set(auth(lead.key)).send(alertWebhooks(['https://hooks.invalid/ok'])).expect(200);
+      await closed.http
+        .put(settings)
+        .set(auth(lead.key))
+        .send(alertWebhooks(['https://hooks.invalid/ok']))
+        .expect(200);
       for (const form of FORMS) {
-        const res = await closed.http.put(settings).set(auth(lead.key)).send(alertWebhooks(['https://hooks.invalid/ok', `${base(form, alertHooks)}/alerts`]));
+        const res = await closed.http
+          .put(settings)
+          .set(auth(lead.key))
+          .send(alertWebhooks(['https://hooks.invalid/ok', `${base(form, alertHooks)}/alerts`]));
         // The alert settings' URL validator refuses the numeric spellings (400) before the guard (422).
         const numeric = NUMERIC_FORMS.includes(form);
         expect([form, res.status]).toEqual([form, numeric ? 400 : 422]);
-        if (numeric) expect(res.body.errors).toEqual([{ field: expect.stringMatching(/^webhooks\W+1\W+url$/), message: expect.any(String) }]);
+        if (numeric)
+          expect(res.body.errors).toEqual([
+            { field: expect.stringMatching(/^webhooks\W+1\W+url$/), message: expect.any(String) },
+          ]);
         else expect(res.body.errors).toEqual([{ field: 'webhooks[1].url', message: expect.stringMatching(REFUSED) }]);
       }
-      expect((await closed.http.get(settings).set(auth(lead.key)).expect(200)).body.webhooks).toEqual([{ url: 'https://hooks.invalid/ok', hasSecret: true }]);
+      expect((await closed.http.get(settings).set(auth(lead.key)).expect(200)).body.webhooks).toEqual([
+        { url: 'https://hooks.invalid/ok', hasSecret: true },
+      ]);
       expect(received()).toBe(before);
     });
 
@@ -233,21 +273,38 @@ describe('egress: tenant-given addresses', () => {
         // transaction, so 20 failures at once with SMTP on exhaust the pool of 20).
         const posts: { form: string; id: string; when: Date }[] = [];
         for (const form of FORMS) {
-          const channel = await createChannel(saver, lead, channelBody(kind, base(form, fakeOf[kind]), `${kind} ${form}`));
+          const channel = await createChannel(
+            saver,
+            lead,
+            channelBody(kind, base(form, fakeOf[kind]), `${kind} ${form}`),
+          );
           posts.push({ form, ...(await due(saver, lead, channel.id)) });
         }
         clock.set(new Date(Math.max(...posts.map((p) => p.when.getTime())) + 1_000));
         await closed.dispatcher.drain();
         for (const post of posts) {
           const state = await postState(closed, lead.key, post.id);
-          expect([kind, post.form, state.status, state.failureReason, state.attempts]).toEqual([kind, post.form, 'failed', 'rejected', 1]);
-          expect(state.lastError).toMatch(new RegExp(`^Not sent: ${kind}: the address \\S+ is not allowed: it is not a public internet address \\(credentials\\.${FIELD[kind]}\\)\\.$`));
+          expect([kind, post.form, state.status, state.failureReason, state.attempts]).toEqual([
+            kind,
+            post.form,
+            'failed',
+            'rejected',
+            1,
+          ]);
+          expect(state.lastError).toMatch(
+            new RegExp(
+              `^Not sent: ${kind}: the address \\S+ is not allowed: it is not a public internet address \\(credentials\\.${FIELD[kind]}\\)\\.$`,
+            ),
+          );
         }
         failed += posts.length;
       }
       expect(received()).toBe(before);
       // The publish_failed alerts say the same sentence.
-      const alerts = await closed.http.get(`/v1/workspaces/${lead.workspaceId}/alerts?status=open&limit=100`).set(auth(lead.key)).expect(200);
+      const alerts = await closed.http
+        .get(`/v1/workspaces/${lead.workspaceId}/alerts?status=open&limit=100`)
+        .set(auth(lead.key))
+        .expect(200);
       const opened = alerts.body.items.filter((a: { kind: string }) => a.kind === 'publish_failed');
       expect(opened).toHaveLength(failed);
       for (const alert of opened) expect(alert.message).toMatch(/the address \S+ is not allowed/);
@@ -256,7 +313,11 @@ describe('egress: tenant-given addresses', () => {
     it('cancels an alert webhook delivery whose address is refused, instead of retrying it, and never calls it', async () => {
       const { lead } = await seedWorkspace(saver);
       const urls = ALERT_FORMS.map((form) => `${base(form, alertHooks)}/alerts`);
-      await saver.http.put(`/v1/workspaces/${lead.workspaceId}/alert-settings`).set(auth(lead.key)).send(alertWebhooks(urls)).expect(200);
+      await saver.http
+        .put(`/v1/workspaces/${lead.workspaceId}/alert-settings`)
+        .set(auth(lead.key))
+        .send(alertWebhooks(urls))
+        .expect(200);
       await failPost(closed, lead);
       const before = received();
       await closed.worker.deliver();
@@ -279,7 +340,10 @@ describe('egress: tenant-given addresses', () => {
         for (const form of FORMS) {
           const body = channelBody(kind, base(form, fakeOf[kind]), `${kind} ${form}`);
           if (form === '0.0.0.0') {
-            const res = await open.http.post(`/v1/workspaces/${lead.workspaceId}/channels`).set(auth(lead.key)).send(body);
+            const res = await open.http
+              .post(`/v1/workspaces/${lead.workspaceId}/channels`)
+              .set(auth(lead.key))
+              .send(body);
             expect(res.status).toBe(422);
             continue;
           }
@@ -306,38 +370,50 @@ describe('egress: tenant-given addresses', () => {
       await failPost(open, lead);
       await open.worker.deliver();
       expect((await deliveriesOf(open, lead.workspaceId)).map((r) => r.state)).toEqual(forms.map(() => 'delivered'));
-      expect(alertHooks.deliveries.slice(before).map((d) => decodeURIComponent(d.path.slice('/alerts/'.length))).sort()).toEqual([...forms].sort());
+      expect(
+        alertHooks.deliveries
+          .slice(before)
+          .map((d) => decodeURIComponent(d.path.slice('/alerts/'.length)))
+          .sort(),
+      ).toEqual([...forms].sort());
     });
   });
 
   describe('a redirect from an allowed address to a refused one', () => {
     afterEach(() => redirector.resetFaults().respondWith(200, { ok: true }));
 
-    it.each(['[::1]', '0.0.0.0'])('is not followed to %s: the post fails, the target never receives a request', async (form) => {
-      const { lead } = await seedWorkspace(narrow);
-      for (const kind of KINDS) {
-        const target = fakeOf[kind];
-        redirector.respondWith(307, '', { location: `${base(form, target)}/api` });
-        const channel = await createChannel(narrow, lead, channelBody(kind, redirector.url, `${kind} via redirect`));
-        const post = await due(narrow, lead, channel.id);
-        const before = { target: target.requests.length, redirector: redirector.requests.length };
-        await publishAt(narrow, post.when);
-        const state = await postState(narrow, lead.key, post.id);
-        expect([kind, state.status, state.failureReason]).toEqual([kind, 'failed', 'rejected']);
-        expect(state.lastError).toMatch(/answered 307 Temporary Redirect: a redirect/);
-        expect(target.requests.length).toBe(before.target);
-        expect(redirector.requests.length).toBe(before.redirector + 1);
-      }
+    it.each(['[::1]', '0.0.0.0'])(
+      'is not followed to %s: the post fails, the target never receives a request',
+      async (form) => {
+        const { lead } = await seedWorkspace(narrow);
+        for (const kind of KINDS) {
+          const target = fakeOf[kind];
+          redirector.respondWith(307, '', { location: `${base(form, target)}/api` });
+          const channel = await createChannel(narrow, lead, channelBody(kind, redirector.url, `${kind} via redirect`));
+          const post = await due(narrow, lead, channel.id);
+          const before = { target: target.requests.length, redirector: redirector.requests.length };
+          await publishAt(narrow, post.when);
+          const state = await postState(narrow, lead.key, post.id);
+          expect([kind, state.status, state.failureReason]).toEqual([kind, 'failed', 'rejected']);
+          expect(state.lastError).toMatch(/answered 307 Temporary Redirect: a redirect/);
+          expect(target.requests.length).toBe(before.target);
+          expect(redirector.requests.length).toBe(before.redirector + 1);
+        }
 
-      redirector.respondWith(307, '', { location: `${base(form, alertHooks)}/alerts` });
-      await narrow.http.put(`/v1/workspaces/${lead.workspaceId}/alert-settings`).set(auth(lead.key)).send(alertWebhooks([`${redirector.url}/alerts`])).expect(200);
-      const before = alertHooks.requests.length;
-      await failPost(narrow, lead);
-      await narrow.worker.deliver();
-      const rows = await deliveriesOf(narrow, lead.workspaceId);
-      expect(rows.map((r) => [r.state, r.last_error])).toEqual([['pending', 'webhook answered HTTP 307']]);
-      expect(alertHooks.requests.length).toBe(before);
-    });
+        redirector.respondWith(307, '', { location: `${base(form, alertHooks)}/alerts` });
+        await narrow.http
+          .put(`/v1/workspaces/${lead.workspaceId}/alert-settings`)
+          .set(auth(lead.key))
+          .send(alertWebhooks([`${redirector.url}/alerts`]))
+          .expect(200);
+        const before = alertHooks.requests.length;
+        await failPost(narrow, lead);
+        await narrow.worker.deliver();
+        const rows = await deliveriesOf(narrow, lead.workspaceId);
+        expect(rows.map((r) => [r.state, r.last_error])).toEqual([['pending', 'webhook answered HTTP 307']]);
+        expect(alertHooks.requests.length).toBe(before);
+      },
+    );
   });
 
   describe('a stand-in that answers with its secrets', () => {
@@ -352,64 +428,77 @@ describe('egress: tenant-given addresses', () => {
       ['400 text', 400, MARKER, {}],
     ];
 
-    it.each(answers)('%s: the marker reaches no API answer, alert, email, webhook or delivery error', async (_name, status, body, headers) => {
-      leaky.respondWith(status, body, headers);
-      const { lead } = await seedWorkspace(open);
-      await open.http
-        .put(`/v1/workspaces/${lead.workspaceId}/alert-settings`)
-        .set(auth(lead.key))
-        .send(alertWebhooks([`${alertHooks.url}/told`, `${leaky.url}/alert-hook`]))
-        .expect(200);
-      const seen: string[] = [];
-      const mailsBefore = smtp.mails.length;
-      const hooksBefore = alertHooks.deliveries.length;
-      const leakyBefore = leaky.requests.length;
-      const posts: string[] = [];
-      const channels: string[] = [];
-      for (const kind of KINDS) {
-        const channel = await createChannel(open, lead, channelBody(kind, leaky.url, `${kind} leaky`));
-        channels.push(channel.id);
-        const post = await due(open, lead, channel.id);
-        await publishAt(open, post.when);
-        // The first attempt failed and is retried (maxAttempts 2): what it says now counts too.
-        seen.push(JSON.stringify((await open.http.get(`/v1/posts/${post.id}`).set(auth(lead.key)).expect(200)).body));
-        clock.advance(2_000);
-        await open.dispatcher.drain();
-        posts.push(post.id);
-      }
-      for (const channelId of channels) seen.push((await open.http.get(`/v1/channels/${channelId}/posts`).set(auth(lead.key)).expect(200)).text);
-      await open.worker.deliver();
+    it.each(answers)(
+      '%s: the marker reaches no API answer, alert, email, webhook or delivery error',
+      async (_name, status, body, headers) => {
+        leaky.respondWith(status, body, headers);
+        const { lead } = await seedWorkspace(open);
+        await open.http
+          .put(`/v1/workspaces/${lead.workspaceId}/alert-settings`)
+          .set(auth(lead.key))
+          .send(alertWebhooks([`${alertHooks.url}/told`, `${leaky.url}/alert-hook`]))
+          .expect(200);
+        const seen: string[] = [];
+        const mailsBefore = smtp.mails.length;
+        const hooksBefore = alertHooks.deliveries.length;
+        const leakyBefore = leaky.requests.length;
+        const posts: string[] = [];
+        const channels: string[] = [];
+        for (const kind of KINDS) {
+          const channel = await createChannel(open, lead, channelBody(kind, leaky.url, `${kind} leaky`));
+          channels.push(channel.id);
+          const post = await due(open, lead, channel.id);
+          await publishAt(open, post.when);
+          // The first attempt failed and is retried (maxAttempts 2): what it says now counts too.
+          seen.push(JSON.stringify((await open.http.get(`/v1/posts/${post.id}`).set(auth(lead.key)).expect(200)).body));
+          clock.advance(2_000);
+          await open.dispatcher.drain();
+          posts.push(post.id);
+        }
+        for (const channelId of channels)
+          seen.push((await open.http.get(`/v1/channels/${channelId}/posts`).set(auth(lead.key)).expect(200)).text);
+        await open.worker.deliver();
 
-      for (const id of posts) {
-        const post = await open.http.get(`/v1/posts/${id}`).set(auth(lead.key)).expect(200);
-        expect(post.body.status).toBe('failed');
-        seen.push(JSON.stringify(post.body));
-      }
-      const alerts = await open.http.get(`/v1/workspaces/${lead.workspaceId}/alerts?limit=100`).set(auth(lead.key)).expect(200);
-      expect(alerts.body.items.filter((a: { kind: string }) => a.kind === 'publish_failed')).toHaveLength(KINDS.length);
-      seen.push(alerts.text);
-      const mails = smtp.mails.slice(mailsBefore);
-      expect(mails.length).toBeGreaterThanOrEqual(KINDS.length);
-      seen.push(...mails.map((m) => `${m.subject}\n${m.raw}\n${m.text}\n${m.html}`));
-      const told = alertHooks.deliveries.slice(hooksBefore);
-      expect(told).toHaveLength(KINDS.length);
-      seen.push(...told.map((d) => d.rawBody.toString('utf8')));
-      const stored = (await open.db.query(
-        `SELECT p.last_error FROM posts p WHERE p.id = ANY($1)
+        for (const id of posts) {
+          const post = await open.http.get(`/v1/posts/${id}`).set(auth(lead.key)).expect(200);
+          expect(post.body.status).toBe('failed');
+          seen.push(JSON.stringify(post.body));
+        }
+        const alerts = await open.http
+          .get(`/v1/workspaces/${lead.workspaceId}/alerts?limit=100`)
+          .set(auth(lead.key))
+          .expect(200);
+        expect(alerts.body.items.filter((a: { kind: string }) => a.kind === 'publish_failed')).toHaveLength(
+          KINDS.length,
+        );
+        seen.push(alerts.text);
+        const mails = smtp.mails.slice(mailsBefore);
+        expect(mails.length).toBeGreaterThanOrEqual(KINDS.length);
+        seen.push(...mails.map((m) => `${m.subject}\n${m.raw}\n${m.text}\n${m.html}`));
+        const told = alertHooks.deliveries.slice(hooksBefore);
+        expect(told).toHaveLength(KINDS.length);
+        seen.push(...told.map((d) => d.rawBody.toString('utf8')));
+        const stored = (await open.db.query(
+          `SELECT p.last_error FROM posts p WHERE p.id = ANY($1)
          UNION ALL SELECT a.message || ' ' || a.details::text FROM alerts a WHERE a.workspace_id = $2
          UNION ALL SELECT d.last_error FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id WHERE a.workspace_id = $2`,
-        [posts, lead.workspaceId],
-      )) as { last_error: string | null }[];
-      seen.push(...stored.map((r) => String(r.last_error)));
-      expect(leaky.requests.length).toBeGreaterThan(leakyBefore + KINDS.length); // it was asked, and answered
-      for (const text of seen) expect(text).not.toContain('INTERNAL-ONLY');
-      for (const text of seen) expect(text).not.toContain('hunter2');
-    });
+          [posts, lead.workspaceId],
+        )) as { last_error: string | null }[];
+        seen.push(...stored.map((r) => String(r.last_error)));
+        expect(leaky.requests.length).toBeGreaterThan(leakyBefore + KINDS.length); // it was asked, and answered
+        for (const text of seen) expect(text).not.toContain('INTERNAL-ONLY');
+        for (const text of seen) expect(text).not.toContain('hunter2');
+      },
+    );
   });
 
   describe("a platform's javascript: URL", () => {
     it('never becomes the post’s externalUrl; the link is built from the instance instead', async () => {
-      const hostile = new MastodonFake({ accessToken: TOKEN, answerUrl: 'javascript:alert(1)', answerUri: 'javascript:alert(2)' });
+      const hostile = new MastodonFake({
+        accessToken: TOKEN,
+        answerUrl: 'javascript:alert(1)',
+        answerUri: 'javascript:alert(2)',
+      });
       const halfHostile = new MastodonFake({ accessToken: TOKEN, answerUrl: 'javascript:alert(1)' });
       const hook = new WebhookReceiverFake().respondWith(200, { id: 'ext-1', url: 'javascript:alert(3)' });
       await Promise.all([hostile.start(), halfHostile.start(), hook.start()]);

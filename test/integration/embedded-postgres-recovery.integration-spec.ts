@@ -166,10 +166,15 @@ describe('embedded PostgreSQL across kills, deaths and freezes', () => {
     // A lock file naming a live process that is not our PostgreSQL (a reused pid).
     const stranger = spawn('sleep', ['120'], { stdio: 'ignore' });
     others.push(stranger);
-    writeFileSync(join(databaseDir, 'postmaster.pid'), `${stranger.pid}\n${databaseDir}\n0\n5432\n\n127.0.0.1\n0 0\nready\n`);
+    writeFileSync(
+      join(databaseDir, 'postmaster.pid'),
+      `${stranger.pid}\n${databaseDir}\n0\n5432\n\n127.0.0.1\n0 0\nready\n`,
+    );
     await start();
     expect(isAlive(stranger.pid!)).toBe(true);
-    expect(app!.log()).toContain(`Removing the stale lock of a PostgreSQL that did not stop cleanly (pid ${stranger.pid})`);
+    expect(app!.log()).toContain(
+      `Removing the stale lock of a PostgreSQL that did not stop cleanly (pid ${stranger.pid})`,
+    );
     expect((await me()).status).toBe(200);
   });
 

@@ -25,9 +25,15 @@ describe('public events', () => {
     for (const name of [PLAN_CHANGED, POST_PUBLISHED, POST_PUBLISH_FAILED]) {
       // eslint-disable-next-line @typescript-eslint/no-misused-promises -- async listeners are awaited by AfterCommitEvents
       emitter.on(name, async (payload: { postId: string }) => {
-        const entry: (typeof heard)[number] = { name, payload: payload as unknown as Record<string, unknown>, stored: undefined };
+        const entry: (typeof heard)[number] = {
+          name,
+          payload: payload as unknown as Record<string, unknown>,
+          stored: undefined,
+        };
         heard.push(entry); // in the order heard
-        [entry.stored] = (await t.db.query('SELECT status, version, scheduled_at FROM posts WHERE id = $1', [payload.postId])) as Record<string, unknown>[];
+        [entry.stored] = (await t.db.query('SELECT status, version, scheduled_at FROM posts WHERE id = $1', [
+          payload.postId,
+        ])) as Record<string, unknown>[];
       });
     }
   });
@@ -37,9 +43,16 @@ describe('public events', () => {
   const settled = () => t.app.get(AfterCommitEvents).settled();
 
   it('plan.changed: one per change of a post, as committed; nothing for a refused change', async () => {
-    const channel = await createChannel(t, s.lead, { approvalRequired: false, rules: { enforcement: 'block', cadence: { maxPostsPerDay: 1 } } });
+    const channel = await createChannel(t, s.lead, {
+      approvalRequired: false,
+      rules: { enforcement: 'block', cadence: { maxPostsPerDay: 1 } },
+    });
     const first = await createPost(t, s.editor, channel.id);
-    await t.http.post(`/v1/posts/${first.id}/schedule`).set(auth(s.editor.key)).send({ scheduledAt: '2027-01-12T09:00:00+01:00' }).expect(200);
+    await t.http
+      .post(`/v1/posts/${first.id}/schedule`)
+      .set(auth(s.editor.key))
+      .send({ scheduledAt: '2027-01-12T09:00:00+01:00' })
+      .expect(200);
     const second = await createPost(t, s.editor, channel.id);
     await settled();
     expect(heard.map((h) => [h.name, h.payload.postId, h.payload.action])).toEqual([
@@ -61,22 +74,46 @@ describe('public events', () => {
       changedAt: new Date(NOW),
     });
     // What the listener read from another connection is the committed change.
-    expect(heard[1].stored).toEqual({ status: 'scheduled', version: 2, scheduled_at: new Date('2027-01-12T08:00:00Z') });
+    expect(heard[1].stored).toEqual({
+      status: 'scheduled',
+      version: 2,
+      scheduled_at: new Date('2027-01-12T08:00:00Z'),
+    });
 
     heard.length = 0;
     // Refused by the rule: rolled back, nothing stated.
-    await t.http.post(`/v1/posts/${second.id}/schedule`).set(auth(s.editor.key)).send({ scheduledAt: '2027-01-12T18:00:00+01:00' }).expect(422);
+    await t.http
+      .post(`/v1/posts/${second.id}/schedule`)
+      .set(auth(s.editor.key))
+      .send({ scheduledAt: '2027-01-12T18:00:00+01:00' })
+      .expect(422);
     // Refused by the state machine and by If-Match: nothing either.
     await t.http.post(`/v1/posts/${first.id}/submit`).set(auth(s.editor.key)).expect(409);
-    await t.http.patch(`/v1/posts/${first.id}`).set({ ...auth(s.editor.key), 'If-Match': '"1"' }).send({ body: 'Stale' }).expect(412);
+    await t.http
+      .patch(`/v1/posts/${first.id}`)
+      .set({ ...auth(s.editor.key), 'If-Match': '"1"' })
+      .send({ body: 'Stale' })
+      .expect(412);
     await settled();
     expect(heard).toEqual([]);
 
-    await t.http.patch(`/v1/posts/${first.id}`).set(auth(s.editor.key)).send({ scheduledAt: '2027-01-13T09:00:00+01:00' }).expect(200);
+    await t.http
+      .patch(`/v1/posts/${first.id}`)
+      .set(auth(s.editor.key))
+      .send({ scheduledAt: '2027-01-13T09:00:00+01:00' })
+      .expect(200);
     await t.http.post(`/v1/posts/${first.id}/cancel`).set(auth(s.lead.key)).send({}).expect(200);
     await t.http.delete(`/v1/posts/${second.id}`).set(auth(s.editor.key)).expect(204);
     await settled();
-    expect(heard.map((h) => [h.payload.postId, h.payload.action, h.payload.status, h.payload.scheduledAt, h.payload.previousScheduledAt])).toEqual([
+    expect(
+      heard.map((h) => [
+        h.payload.postId,
+        h.payload.action,
+        h.payload.status,
+        h.payload.scheduledAt,
+        h.payload.previousScheduledAt,
+      ]),
+    ).toEqual([
       [first.id, 'edit', 'scheduled', new Date('2027-01-13T08:00:00Z'), new Date('2027-01-12T08:00:00Z')],
       [first.id, 'cancel', 'cancelled', new Date('2027-01-13T08:00:00Z'), new Date('2027-01-13T08:00:00Z')],
       [second.id, 'delete', null, null, null],
@@ -88,10 +125,18 @@ describe('public events', () => {
     const channel = await createChannel(t, s.lead, { approvalRequired: false });
     const ok = await createPost(t, s.editor, channel.id);
     const late = await createPost(t, s.editor, channel.id);
-    await t.http.post(`/v1/posts/${late.id}/schedule`).set(auth(s.editor.key)).send({ scheduledAt: '2027-01-04T10:00:00+01:00' }).expect(200);
+    await t.http
+      .post(`/v1/posts/${late.id}/schedule`)
+      .set(auth(s.editor.key))
+      .send({ scheduledAt: '2027-01-04T10:00:00+01:00' })
+      .expect(200);
     t.clock.set('2027-01-04T20:00:00Z'); // 11 hours late: missed
     await t.dispatcher.drain();
-    await t.http.post(`/v1/posts/${ok.id}/schedule`).set(auth(s.editor.key)).send({ scheduledAt: '2027-01-04T21:30:00+01:00' }).expect(200);
+    await t.http
+      .post(`/v1/posts/${ok.id}/schedule`)
+      .set(auth(s.editor.key))
+      .send({ scheduledAt: '2027-01-04T21:30:00+01:00' })
+      .expect(200);
     t.clock.set('2027-01-04T20:30:00Z');
     await t.dispatcher.drain();
 
@@ -100,7 +145,13 @@ describe('public events', () => {
       [POST_PUBLISH_FAILED, late.id],
       [POST_PUBLISHED, ok.id],
     ]);
-    expect(outcomes[0].payload).toMatchObject({ channelId: channel.id, reason: 'missed', attempts: 1, scheduledAt: new Date('2027-01-04T09:00:00Z'), failedAt: new Date('2027-01-04T20:00:00Z') });
+    expect(outcomes[0].payload).toMatchObject({
+      channelId: channel.id,
+      reason: 'missed',
+      attempts: 1,
+      scheduledAt: new Date('2027-01-04T09:00:00Z'),
+      failedAt: new Date('2027-01-04T20:00:00Z'),
+    });
     expect(outcomes[0].stored).toMatchObject({ status: 'failed' });
     const published = await postState(t, s.lead.key, ok.id);
     expect(outcomes[1].payload as unknown as PostPublishedEvent).toEqual({

@@ -4,11 +4,23 @@ import { auth, createChannel, createPost, seedWorkspace, Session } from '../supp
 
 // PATCH /v1/workspaces/{wid}/feeds/{fid}: change what a feed shows, keep its url.
 
-type Feed = { id: string; url: string; name: string; version: number; channelIds: string[] | null; includeDrafts: boolean; includeGaps: boolean; windowDays: { past: number; future: number } };
+type Feed = {
+  id: string;
+  url: string;
+  name: string;
+  version: number;
+  channelIds: string[] | null;
+  includeDrafts: boolean;
+  includeGaps: boolean;
+  windowDays: { past: number; future: number };
+};
 
 function uids(text: string): string[] {
   const vcal = new ICAL.Component(ICAL.parse(text));
-  return vcal.getAllSubcomponents('vevent').map((c: InstanceType<typeof ICAL.Component>) => String(c.getFirstPropertyValue('uid'))).sort();
+  return vcal
+    .getAllSubcomponents('vevent')
+    .map((c: InstanceType<typeof ICAL.Component>) => String(c.getFirstPropertyValue('uid')))
+    .sort();
 }
 
 describe('changing a feed (PATCH)', () => {
@@ -20,7 +32,11 @@ describe('changing a feed (PATCH)', () => {
 
   const path = (s: Session, f: { id: string }) => `/v1/workspaces/${s.workspaceId}/feeds/${f.id}`;
   const patch = (s: Session, f: { id: string }, body: unknown, headers: Record<string, string> = {}) =>
-    t.http.patch(path(s, f)).set(auth(s.key)).set(headers).send(body as object);
+    t.http
+      .patch(path(s, f))
+      .set(auth(s.key))
+      .set(headers)
+      .send(body as object);
   const ics = (url: string) => t.http.get(new URL(url).pathname);
 
   async function setup() {
@@ -51,7 +67,12 @@ describe('changing a feed (PATCH)', () => {
     const before = await ics(s.feed.url).expect(200);
     expect(uids(before.text)).toEqual([s.uid(s.inA)]);
 
-    const res = await patch(s.editor, s.feed, { name: '  Sales plan ', channelIds: [s.b.id, s.a.id], includeDrafts: true, windowDays: { future: 90 } }).expect(200);
+    const res = await patch(s.editor, s.feed, {
+      name: '  Sales plan ',
+      channelIds: [s.b.id, s.a.id],
+      includeDrafts: true,
+      windowDays: { future: 90 },
+    }).expect(200);
     expect(res.body).toMatchObject({
       id: s.feed.id,
       name: 'Sales plan',
@@ -75,12 +96,25 @@ describe('changing a feed (PATCH)', () => {
     expect(stored.headers.etag).toBe(`"${s.feed.version + 1}"`);
 
     // Back to every channel (null), the window's past alone, gaps on.
-    const all = await patch(s.lead, s.feed, { channelIds: null, includeDrafts: false, includeGaps: true, windowDays: { past: 0 } }).expect(200);
-    expect(all.body).toMatchObject({ channelIds: null, includeDrafts: false, includeGaps: true, windowDays: { past: 0, future: 90 } });
+    const all = await patch(s.lead, s.feed, {
+      channelIds: null,
+      includeDrafts: false,
+      includeGaps: true,
+      windowDays: { past: 0 },
+    }).expect(200);
+    expect(all.body).toMatchObject({
+      channelIds: null,
+      includeDrafts: false,
+      includeGaps: true,
+      windowDays: { past: 0, future: 90 },
+    });
     expect(uids((await ics(s.feed.url).expect(200)).text)).toEqual([s.inA, s.inB, s.farA].map(s.uid).sort());
 
     // Each change is in the audit trail, with the fields it changed.
-    const trail = await t.http.get(`/v1/workspaces/${s.workspaceId}/audit?entityId=${s.feed.id}`).set(auth(s.lead.key)).expect(200);
+    const trail = await t.http
+      .get(`/v1/workspaces/${s.workspaceId}/audit?entityId=${s.feed.id}`)
+      .set(auth(s.lead.key))
+      .expect(200);
     const updates = trail.body.items.filter((i: { action: string }) => i.action === 'feed.update');
     expect(updates).toHaveLength(2);
     expect(updates.map((u: { details: { changed: string[] } }) => [...u.details.changed].sort())).toEqual(
@@ -95,9 +129,16 @@ describe('changing a feed (PATCH)', () => {
     const s = await setup();
     const same = await patch(s.editor, s.feed, {}).expect(200);
     expect(same.body.version).toBe(s.feed.version);
-    const again = await patch(s.editor, s.feed, { name: 'Plan', channelIds: [s.a.id], windowDays: { past: 7, future: 30 } }).expect(200);
+    const again = await patch(s.editor, s.feed, {
+      name: 'Plan',
+      channelIds: [s.a.id],
+      windowDays: { past: 7, future: 30 },
+    }).expect(200);
     expect(again.body.version).toBe(s.feed.version);
-    const trail = await t.http.get(`/v1/workspaces/${s.workspaceId}/audit?entityId=${s.feed.id}`).set(auth(s.lead.key)).expect(200);
+    const trail = await t.http
+      .get(`/v1/workspaces/${s.workspaceId}/audit?entityId=${s.feed.id}`)
+      .set(auth(s.lead.key))
+      .expect(200);
     expect(trail.body.items.filter((i: { action: string }) => i.action === 'feed.update')).toHaveLength(0);
   });
 
@@ -134,12 +175,23 @@ describe('changing a feed (PATCH)', () => {
     }
     // An archived channel is no longer a choice.
     await t.http.delete(`/v1/channels/${s.b.id}`).set(auth(s.lead.key)).expect(204);
-    expect((await patch(s.editor, s.feed, { channelIds: [s.b.id] }).expect(400)).body.errors[0].field).toBe('channelIds');
-    const malformed = await t.http.patch(path(s.editor, s.feed)).set(auth(s.editor.key)).set('Content-Type', 'application/json').send('{"name":');
+    expect((await patch(s.editor, s.feed, { channelIds: [s.b.id] }).expect(400)).body.errors[0].field).toBe(
+      'channelIds',
+    );
+    const malformed = await t.http
+      .patch(path(s.editor, s.feed))
+      .set(auth(s.editor.key))
+      .set('Content-Type', 'application/json')
+      .send('{"name":');
     expect(malformed.status).toBe(400);
 
     const stored = await t.http.get(path(s.editor, s.feed)).set(auth(s.editor.key)).expect(200);
-    expect(stored.body).toMatchObject({ name: 'Plan', version: s.feed.version, channelIds: [s.a.id], windowDays: { past: 7, future: 30 } });
+    expect(stored.body).toMatchObject({
+      name: 'Plan',
+      version: s.feed.version,
+      channelIds: [s.a.id],
+      windowDays: { past: 7, future: 30 },
+    });
     await ics(s.feed.url).set('If-None-Match', etag).expect(304);
   });
 
@@ -153,7 +205,10 @@ describe('changing a feed (PATCH)', () => {
     await patch(s.editor, s.feed, { name: 'Two' }, { 'If-Match': 'version one' }).expect(400);
     await patch(s.editor, s.feed, { name: 'Two' }, { 'If-Match': `"${v + 1}"` }).expect(200);
     // Rotation moves the version too (the url changed).
-    await t.http.post(`${path(s.editor, s.feed)}/rotate`).set(auth(s.editor.key)).expect(200);
+    await t.http
+      .post(`${path(s.editor, s.feed)}/rotate`)
+      .set(auth(s.editor.key))
+      .expect(200);
     await patch(s.editor, s.feed, { name: 'Three' }, { 'If-Match': `"${v + 2}"` }).expect(412);
     expect((await t.http.get(path(s.editor, s.feed)).set(auth(s.editor.key)).expect(200)).body.name).toBe('Two');
   });
@@ -164,9 +219,21 @@ describe('changing a feed (PATCH)', () => {
     await patch(s.viewer, s.feed, { name: 'x' }).expect(403);
     await t.http.patch(path(s.editor, s.feed)).send({ name: 'x' }).expect(401);
     await t.http.patch(path(s.editor, s.feed)).set(auth(other.lead.key)).send({ name: 'x' }).expect(404);
-    await t.http.patch(`/v1/workspaces/${other.workspaceId}/feeds/${s.feed.id}`).set(auth(other.lead.key)).send({ name: 'x' }).expect(404);
-    await t.http.patch(`/v1/workspaces/${s.workspaceId}/feeds/not-a-uuid`).set(auth(s.editor.key)).send({ name: 'x' }).expect(400);
-    await t.http.patch(`/v1/workspaces/${s.workspaceId}/feeds/00000000-0000-4000-8000-000000000000`).set(auth(s.editor.key)).send({ name: 'x' }).expect(404);
+    await t.http
+      .patch(`/v1/workspaces/${other.workspaceId}/feeds/${s.feed.id}`)
+      .set(auth(other.lead.key))
+      .send({ name: 'x' })
+      .expect(404);
+    await t.http
+      .patch(`/v1/workspaces/${s.workspaceId}/feeds/not-a-uuid`)
+      .set(auth(s.editor.key))
+      .send({ name: 'x' })
+      .expect(400);
+    await t.http
+      .patch(`/v1/workspaces/${s.workspaceId}/feeds/00000000-0000-4000-8000-000000000000`)
+      .set(auth(s.editor.key))
+      .send({ name: 'x' })
+      .expect(404);
     expect((await t.http.get(path(s.editor, s.feed)).set(auth(s.editor.key)).expect(200)).body.name).toBe('Plan');
   });
 });

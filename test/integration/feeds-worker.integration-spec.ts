@@ -16,10 +16,21 @@ describe('the feed render worker', () => {
   async function feedWithPost(app: TestApp) {
     const { lead, editor } = await seedWorkspace(app);
     const channel = await createChannel(app, lead, { approvalRequired: false });
-    const p = await createPost(app, editor, channel.id, { scheduledAt: '2027-03-10T09:00:00Z', body: 'Rendered off the main thread' });
+    const p = await createPost(app, editor, channel.id, {
+      scheduledAt: '2027-03-10T09:00:00Z',
+      body: 'Rendered off the main thread',
+    });
     await app.http.post(`/v1/posts/${p.id}/schedule`).set(auth(editor.key)).send({}).expect(200);
-    const f = await app.http.post(`/v1/workspaces/${editor.workspaceId}/feeds`).set(auth(editor.key)).send({ name: 'Plan' }).expect(201);
-    return { path: new URL(f.body.url).pathname, token: new URL(f.body.url).pathname.slice('/ical/'.length, -'.ics'.length), editor };
+    const f = await app.http
+      .post(`/v1/workspaces/${editor.workspaceId}/feeds`)
+      .set(auth(editor.key))
+      .send({ name: 'Plan' })
+      .expect(201);
+    return {
+      path: new URL(f.body.url).pathname,
+      token: new URL(f.body.url).pathname.slice('/ical/'.length, -'.ics'.length),
+      editor,
+    };
   }
 
   it('answers a 503 problem, without validators, when the render fails, keeps serving, and recovers', async () => {
@@ -29,7 +40,10 @@ describe('the feed render worker', () => {
     try {
       const res = await t.http.get(path).expect(503);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(res.body).toMatchObject({ status: 503, detail: 'The feed could not be rendered right now; the error has been logged. Try again later.' });
+      expect(res.body).toMatchObject({
+        status: 503,
+        detail: 'The feed could not be rendered right now; the error has been logged. Try again later.',
+      });
       expect(res.headers['retry-after']).toBe('60');
       expect(res.headers['cache-control']).toBe('no-store');
       expect(res.headers.etag).toBeUndefined();
@@ -55,7 +69,9 @@ describe('the feed render worker', () => {
       `SELECT count(*)::int AS count FROM pg_stat_activity WHERE application_name = 'palinsesto-feeds' AND datname = current_database()`,
     );
     expect(count).toBe(1);
-    await t.db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'palinsesto-feeds' AND datname = current_database()`);
+    await t.db.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'palinsesto-feeds' AND datname = current_database()`,
+    );
     // The cut may be noticed by the next render (503) or before it; either way the one after works.
     const next = await t.http.get(path);
     expect([200, 503]).toContain(next.status);

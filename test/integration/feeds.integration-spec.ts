@@ -4,11 +4,20 @@ import { createTestApp, TestApp } from '../support/test-app';
 import { auth, createChannel, createPost, seedWorkspace, Session } from '../support/fixtures';
 
 // ical.js under jest's CommonJS runtime: the default import is the module object (see the renderer spec).
-type IcalEvent = { uid: string; summary: string; description: string; sequence: number; startDate: { toJSDate(): Date }; component: { getFirstPropertyValue(n: string): unknown; getAllProperties(n: string): { getValues(): unknown[] }[] } };
+type IcalEvent = {
+  uid: string;
+  summary: string;
+  description: string;
+  sequence: number;
+  startDate: { toJSDate(): Date };
+  component: { getFirstPropertyValue(n: string): unknown; getAllProperties(n: string): { getValues(): unknown[] }[] };
+};
 
 function parseIcal(text: string) {
   const vcal = new ICAL.Component(ICAL.parse(text));
-  const events = vcal.getAllSubcomponents('vevent').map((c: InstanceType<typeof ICAL.Component>) => new ICAL.Event(c) as unknown as IcalEvent);
+  const events = vcal
+    .getAllSubcomponents('vevent')
+    .map((c: InstanceType<typeof ICAL.Component>) => new ICAL.Event(c) as unknown as IcalEvent);
   const byUid = new Map(events.map((e: IcalEvent) => [e.uid, e]));
   return { vcal, events, byUid };
 }
@@ -35,7 +44,11 @@ describe('iCal feeds', () => {
   afterAll(() => t.close());
 
   async function feed(s: Session, body: Record<string, unknown> = {}) {
-    const res = await t.http.post(`/v1/workspaces/${s.workspaceId}/feeds`).set(auth(s.key)).send({ name: 'Plan', ...body }).expect(201);
+    const res = await t.http
+      .post(`/v1/workspaces/${s.workspaceId}/feeds`)
+      .set(auth(s.key))
+      .send({ name: 'Plan', ...body })
+      .expect(201);
     return res.body as { id: string; url: string; name: string } & Record<string, unknown>;
   }
 
@@ -56,11 +69,17 @@ describe('iCal feeds', () => {
       category: 'promotional',
     });
     const after = await scheduled(editor, channel.id, '2027-03-28T03:30:00+02:00', { title: 'Newsletter' });
-    const draft = await createPost(t, editor, channel.id, { scheduledAt: '2027-03-20T09:00:00Z', body: 'Secret draft' });
+    const draft = await createPost(t, editor, channel.id, {
+      scheduledAt: '2027-03-20T09:00:00Z',
+      body: 'Secret draft',
+    });
     const cancelled = await scheduled(editor, channel.id, '2027-03-21T09:00:00Z');
     await t.http.post(`/v1/posts/${cancelled.id}/cancel`).set(auth(editor.key)).send({}).expect(200);
     const published = await scheduled(editor, channel.id, '2027-03-02T09:00:00Z');
-    await t.db.query(`UPDATE posts SET status = 'published', published_at = scheduled_at, external_url = 'https://social.example/@acme/1' WHERE id = $1`, [published.id]);
+    await t.db.query(
+      `UPDATE posts SET status = 'published', published_at = scheduled_at, external_url = 'https://social.example/@acme/1' WHERE id = $1`,
+      [published.id],
+    );
 
     const f = await feed(editor);
     expect(f.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/ical\/[A-Za-z0-9_-]{43}\.ics$/);
@@ -81,7 +100,9 @@ describe('iCal feeds', () => {
 
     const { events, byUid } = parseIcal(text);
     const uid = (id: string) => `post-${id}@${host}`;
-    expect(events.map((e: IcalEvent) => e.uid).sort()).toEqual([before.id, after.id, cancelled.id, published.id].map(uid).sort());
+    expect(events.map((e: IcalEvent) => e.uid).sort()).toEqual(
+      [before.id, after.id, cancelled.id, published.id].map(uid).sort(),
+    );
     expect(byUid.has(uid(draft.id))).toBe(false); // drafts only with includeDrafts
     expect(text).not.toContain('Secret draft');
 
@@ -98,7 +119,9 @@ describe('iCal feeds', () => {
     expect(b.summary.startsWith('[Mastodon] Spring sale, 20% off; today only')).toBe(true);
     expect(a.summary).toBe('[Mastodon] Newsletter');
     // Escaping of commas, semicolons, backslashes and newlines round-trips.
-    expect(b.description).toContain('Spring sale, 20% off; today only\nSecond line with \\ backslash and città ü 😀 ' + 'é'.repeat(80));
+    expect(b.description).toContain(
+      'Spring sale, 20% off; today only\nSecond line with \\ backslash and città ü 😀 ' + 'é'.repeat(80),
+    );
     expect(b.description).toContain('Category: Promotional');
     expect(b.sequence).toBe(0);
 
@@ -171,7 +194,11 @@ describe('iCal feeds', () => {
     await expectSame();
 
     // A move: SEQUENCE grows by one.
-    await t.http.patch(`/v1/posts/${p.id}`).set(auth(editor.key)).send({ scheduledAt: '2027-03-10T15:00:00Z' }).expect(200);
+    await t.http
+      .patch(`/v1/posts/${p.id}`)
+      .set(auth(editor.key))
+      .send({ scheduledAt: '2027-03-10T15:00:00Z' })
+      .expect(200);
     const moved = await expectChanged();
     const ev = parseIcal(moved.text).byUid.get(`post-${p.id}@${host}`)!;
     expect(ev.sequence).toBe(1);
@@ -222,12 +249,20 @@ describe('iCal feeds', () => {
     await get(f.url).expect(200);
 
     const unknown = await t.http.get(`/ical/${'A'.repeat(43)}.ics`).expect(404);
-    for (const path of ['/ical/abc.ics', `/ical/${pathOf(f.url).slice(6, -4)}`, `/ical/${pathOf(f.url).slice(6, -4)}x.ics`, '/ical/%00.ics']) {
+    for (const path of [
+      '/ical/abc.ics',
+      `/ical/${pathOf(f.url).slice(6, -4)}`,
+      `/ical/${pathOf(f.url).slice(6, -4)}x.ics`,
+      '/ical/%00.ics',
+    ]) {
       const r = await t.http.get(path).expect(404);
       expect(r.body.detail).toBe(unknown.body.detail);
     }
 
-    const rotated = await t.http.post(`/v1/workspaces/${editor.workspaceId}/feeds/${f.id}/rotate`).set(auth(editor.key)).expect(200);
+    const rotated = await t.http
+      .post(`/v1/workspaces/${editor.workspaceId}/feeds/${f.id}/rotate`)
+      .set(auth(editor.key))
+      .expect(200);
     expect(rotated.body.url).not.toBe(f.url);
     const old = await get(f.url).expect(404);
     expect(old.body.detail).toBe(unknown.body.detail);
@@ -243,9 +278,20 @@ describe('iCal feeds', () => {
   it('stores only a hash of the token and never lists the url', async () => {
     const { lead, editor } = await seedWorkspace(t);
     const channel = await createChannel(t, lead);
-    const f = await feed(editor, { name: 'Sales', channelIds: [channel.id], includeGaps: false, windowDays: { past: 7, future: 30 } });
+    const f = await feed(editor, {
+      name: 'Sales',
+      channelIds: [channel.id],
+      includeGaps: false,
+      windowDays: { past: 7, future: 30 },
+    });
     const token = pathOf(f.url).slice('/ical/'.length, -'.ics'.length);
-    expect(f).toMatchObject({ name: 'Sales', channelIds: [channel.id], includeDrafts: false, includeGaps: false, windowDays: { past: 7, future: 30 } });
+    expect(f).toMatchObject({
+      name: 'Sales',
+      channelIds: [channel.id],
+      includeDrafts: false,
+      includeGaps: false,
+      windowDays: { past: 7, future: 30 },
+    });
     const [row] = await t.db.query('SELECT token_hash FROM feeds WHERE id = $1', [f.id]);
     expect(row.token_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(row.token_hash).not.toContain(token);
@@ -254,7 +300,10 @@ describe('iCal feeds', () => {
     expect(list.body.nextCursor).toBeNull();
     expect(JSON.stringify(list.body)).not.toContain(token);
     expect(list.body.items[0].url).toBeUndefined();
-    const one = await t.http.get(`/v1/workspaces/${editor.workspaceId}/feeds/${f.id}`).set(auth(editor.key)).expect(200);
+    const one = await t.http
+      .get(`/v1/workspaces/${editor.workspaceId}/feeds/${f.id}`)
+      .set(auth(editor.key))
+      .expect(200);
     expect(JSON.stringify(one.body)).not.toContain(token);
   });
 
@@ -266,14 +315,34 @@ describe('iCal feeds', () => {
     await scheduled(mine.editor, myChannel.id, '2027-03-10T09:00:00Z', { body: 'our post' });
     await scheduled(theirs.editor, theirChannel.id, '2027-03-10T09:00:00Z', { body: 'their post' });
 
-    await t.http.post(`/v1/workspaces/${mine.workspaceId}/feeds`).set(auth(mine.viewer.key)).send({ name: 'x' }).expect(403);
+    await t.http
+      .post(`/v1/workspaces/${mine.workspaceId}/feeds`)
+      .set(auth(mine.viewer.key))
+      .send({ name: 'x' })
+      .expect(403);
     await t.http.get(`/v1/workspaces/${mine.workspaceId}/feeds`).set(auth(mine.viewer.key)).expect(403);
     await t.http.post(`/v1/workspaces/${mine.workspaceId}/feeds`).send({ name: 'x' }).expect(401);
-    await t.http.post(`/v1/workspaces/${theirs.workspaceId}/feeds`).set(auth(mine.editor.key)).send({ name: 'x' }).expect(404);
-    const bad = await t.http.post(`/v1/workspaces/${mine.workspaceId}/feeds`).set(auth(mine.editor.key)).send({ name: 'x', channelIds: [theirChannel.id] }).expect(400);
+    await t.http
+      .post(`/v1/workspaces/${theirs.workspaceId}/feeds`)
+      .set(auth(mine.editor.key))
+      .send({ name: 'x' })
+      .expect(404);
+    const bad = await t.http
+      .post(`/v1/workspaces/${mine.workspaceId}/feeds`)
+      .set(auth(mine.editor.key))
+      .send({ name: 'x', channelIds: [theirChannel.id] })
+      .expect(400);
     expect(bad.body.errors[0].field).toBe('channelIds');
-    await t.http.post(`/v1/workspaces/${mine.workspaceId}/feeds`).set(auth(mine.editor.key)).send({ name: '', windowDays: { past: -1, future: 0 } }).expect(400);
-    await t.http.post(`/v1/workspaces/${mine.workspaceId}/feeds`).set(auth(mine.editor.key)).send({ name: 'x', channelIds: ['nope'] }).expect(400);
+    await t.http
+      .post(`/v1/workspaces/${mine.workspaceId}/feeds`)
+      .set(auth(mine.editor.key))
+      .send({ name: '', windowDays: { past: -1, future: 0 } })
+      .expect(400);
+    await t.http
+      .post(`/v1/workspaces/${mine.workspaceId}/feeds`)
+      .set(auth(mine.editor.key))
+      .send({ name: 'x', channelIds: ['nope'] })
+      .expect(400);
 
     const f = await feed(mine.editor);
     const text = (await get(f.url).expect(200)).text;
@@ -282,7 +351,10 @@ describe('iCal feeds', () => {
     expect(text).not.toContain('Theirs');
     await t.http.get(`/v1/workspaces/${mine.workspaceId}/feeds/${f.id}`).set(auth(theirs.lead.key)).expect(404);
     await t.http.delete(`/v1/workspaces/${theirs.workspaceId}/feeds/${f.id}`).set(auth(theirs.lead.key)).expect(404);
-    await t.http.post(`/v1/workspaces/${theirs.workspaceId}/feeds/${f.id}/rotate`).set(auth(theirs.lead.key)).expect(404);
+    await t.http
+      .post(`/v1/workspaces/${theirs.workspaceId}/feeds/${f.id}/rotate`)
+      .set(auth(theirs.lead.key))
+      .expect(404);
     await t.http.delete(`/v1/workspaces/${mine.workspaceId}/feeds/${f.id}`).set(auth(mine.viewer.key)).expect(403);
     await get(f.url).expect(200);
 
@@ -293,7 +365,11 @@ describe('iCal feeds', () => {
 
   it('shows planned gaps as free events with includeGaps', async () => {
     const { lead, editor } = await seedWorkspace(t);
-    const channel = await createChannel(t, lead, { name: 'Gappy', approvalRequired: false, rules: { enforcement: 'warn', cadence: { maxGapHours: 48 } } });
+    const channel = await createChannel(t, lead, {
+      name: 'Gappy',
+      approvalRequired: false,
+      rules: { enforcement: 'warn', cadence: { maxGapHours: 48 } },
+    });
     await scheduled(editor, channel.id, '2027-03-02T09:00:00Z');
     await scheduled(editor, channel.id, '2027-03-09T09:00:00Z');
     const f = await feed(editor, { includeGaps: true });
@@ -308,13 +384,21 @@ describe('iCal feeds', () => {
 
   it("adds each post's rule violations to its DESCRIPTION, as the channel calendar judges them", async () => {
     const { lead, editor } = await seedWorkspace(t);
-    const channel = await createChannel(t, lead, { name: 'Ruled', approvalRequired: false, rules: { enforcement: 'warn', cadence: { minSpacingMinutes: 60, maxPostsPerDay: 2 } } });
+    const channel = await createChannel(t, lead, {
+      name: 'Ruled',
+      approvalRequired: false,
+      rules: { enforcement: 'warn', cadence: { minSpacingMinutes: 60, maxPostsPerDay: 2 } },
+    });
     const a = await scheduled(editor, channel.id, '2027-03-10T09:00:00Z');
     const b = await scheduled(editor, channel.id, '2027-03-10T09:30:00Z');
     const c = await scheduled(editor, channel.id, '2027-03-10T15:00:00Z');
     const quiet = await scheduled(editor, channel.id, '2027-03-15T09:00:00Z');
     const draft = await createPost(t, editor, channel.id, { scheduledAt: '2027-03-10T09:10:00Z' });
-    const f = await feed(editor, { channelIds: [channel.id], includeDrafts: true, windowDays: { past: 7, future: 30 } });
+    const f = await feed(editor, {
+      channelIds: [channel.id],
+      includeDrafts: true,
+      windowDays: { past: 7, future: 30 },
+    });
     const { byUid } = parseIcal((await get(f.url).expect(200)).text);
     const description = (id: string) => byUid.get(`post-${id}@${host}`)!.description;
 
@@ -329,10 +413,18 @@ describe('iCal feeds', () => {
     }
     expect(cal.body.violations.map((v: { rule: string }) => v.rule).sort()).toEqual(['maxPostsPerDay', 'minSpacing']);
     for (const p of [a, b, c]) {
-      expect(description(p.id)).toContain('\nRule violations:\n' + expected.get(p.id)!.map((m) => `- ${m}`).join('\n'));
+      expect(description(p.id)).toContain(
+        '\nRule violations:\n' +
+          expected
+            .get(p.id)!
+            .map((m) => `- ${m}`)
+            .join('\n'),
+      );
     }
     expect(expected.get(a.id)).toHaveLength(2); // too close to b, and one of three on the day
-    expect(description(a.id)).toContain('- The posts at Wed 10 Mar 10:00 and Wed 10 Mar 10:30 are 30 minutes apart (at least 60): move one of them.');
+    expect(description(a.id)).toContain(
+      '- The posts at Wed 10 Mar 10:00 and Wed 10 Mar 10:30 are 30 minutes apart (at least 60): move one of them.',
+    );
     expect(expected.get(c.id)).toHaveLength(1);
     expect(description(quiet.id)).not.toContain('Rule violations');
     expect(description(draft.id)).not.toContain('Rule violations'); // not in the plan: judged once scheduled
@@ -340,7 +432,11 @@ describe('iCal feeds', () => {
 
   it('changes the ETag whenever violations change: a post outside the window, the rules, the zone', async () => {
     const { lead, editor } = await seedWorkspace(t);
-    const channel = await createChannel(t, lead, { name: 'Spaced', approvalRequired: false, rules: { enforcement: 'warn', cadence: { minSpacingMinutes: 60 } } });
+    const channel = await createChannel(t, lead, {
+      name: 'Spaced',
+      approvalRequired: false,
+      rules: { enforcement: 'warn', cadence: { minSpacingMinutes: 60 } },
+    });
     const plain = await createChannel(t, lead, { name: 'Plain', approvalRequired: false });
     // The window ends 2027-04-01T00:00Z (today + 30 days, whole days).
     const last = await scheduled(editor, channel.id, '2027-03-31T23:50:00Z');
@@ -360,18 +456,28 @@ describe('iCal feeds', () => {
     expect(r1.headers.etag).not.toBe(etag);
     etag = r1.headers.etag;
     expect(parseIcal(r1.text).byUid.has(`post-${beyond.id}@${host}`)).toBe(false);
-    expect(description(r1.text)).toContain('Rule violations:\n- The posts at Thu 1 Apr 01:50 and Thu 1 Apr 02:10 are 20 minutes apart (at least 60)');
+    expect(description(r1.text)).toContain(
+      'Rule violations:\n- The posts at Thu 1 Apr 01:50 and Thu 1 Apr 02:10 are 20 minutes apart (at least 60)',
+    );
     await get(f.url, { 'If-None-Match': etag }).expect(304);
 
     // The channel's zone: the same violation, told in New York time.
-    await t.http.patch(`/v1/channels/${channel.id}`).set(auth(lead.key)).send({ timezone: 'America/New_York' }).expect(200);
+    await t.http
+      .patch(`/v1/channels/${channel.id}`)
+      .set(auth(lead.key))
+      .send({ timezone: 'America/New_York' })
+      .expect(200);
     const r2 = await get(f.url, { 'If-None-Match': etag }).expect(200);
     expect(r2.headers.etag).not.toBe(etag);
     etag = r2.headers.etag;
     expect(description(r2.text)).toContain('- The posts at Wed 31 Mar 19:50 and Wed 31 Mar 20:10 are 20 minutes apart');
 
     // The rules: no spacing rule, no violation.
-    await t.http.patch(`/v1/channels/${channel.id}`).set(auth(lead.key)).send({ rules: { enforcement: 'warn', cadence: { maxPostsPerDay: 5 } } }).expect(200);
+    await t.http
+      .patch(`/v1/channels/${channel.id}`)
+      .set(auth(lead.key))
+      .send({ rules: { enforcement: 'warn', cadence: { maxPostsPerDay: 5 } } })
+      .expect(200);
     const r3 = await get(f.url, { 'If-None-Match': etag }).expect(200);
     expect(r3.headers.etag).not.toBe(etag);
     expect(description(r3.text)).not.toContain('Rule violations');

@@ -10,11 +10,30 @@ import { auth, createChannel, seedWorkspace, Session } from '../support/fixtures
 /** A second instance on the first one's database, with the same clock. */
 async function secondInstance(first: TestApp): Promise<TestApp> {
   const url = (first.db.options as { url: string }).url;
-  const config = { ...loadConfig({ LOG_LEVEL: 'error' }), dispatchIntervalMs: 3_600_000, databaseUrl: url, secretKey: TEST_SECRET_KEY };
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot({ config: config as AppConfig & { databaseUrl: string; secretKey: string }, clock: first.clock })] }).compile();
+  const config = {
+    ...loadConfig({ LOG_LEVEL: 'error' }),
+    dispatchIntervalMs: 3_600_000,
+    databaseUrl: url,
+    secretKey: TEST_SECRET_KEY,
+  };
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      AppModule.forRoot({
+        config: config as AppConfig & { databaseUrl: string; secretKey: string },
+        clock: first.clock,
+      }),
+    ],
+  }).compile();
   const app = configureApp(moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error'] }));
   await app.init();
-  return { app, http: request(app.getHttpServer()), clock: first.clock, db: first.db, url: '', close: () => app.close() };
+  return {
+    app,
+    http: request(app.getHttpServer()),
+    clock: first.clock,
+    db: first.db,
+    url: '',
+    close: () => app.close(),
+  };
 }
 
 describe('Idempotency-Key on creates, across two instances', () => {
@@ -34,8 +53,15 @@ describe('Idempotency-Key on creates, across two instances', () => {
   });
 
   const postsPath = () => `/v1/channels/${channelId}/posts`;
-  const countPosts = async (where = '') => Number((await a.db.query(`SELECT count(*)::int AS n FROM posts ${where}`))[0].n);
-  const create = (app: TestApp, key: string | undefined, body: Record<string, unknown>, who: Session = s.editor, path = postsPath()) => {
+  const countPosts = async (where = '') =>
+    Number((await a.db.query(`SELECT count(*)::int AS n FROM posts ${where}`))[0].n);
+  const create = (
+    app: TestApp,
+    key: string | undefined,
+    body: Record<string, unknown>,
+    who: Session = s.editor,
+    path = postsPath(),
+  ) => {
     const req = app.http.post(path).set(auth(who.key));
     return (key === undefined ? req : req.set('Idempotency-Key', key)).send(body);
   };
@@ -48,10 +74,18 @@ describe('Idempotency-Key on creates, across two instances', () => {
     for (const app of [b, a, b]) {
       const again = await create(app, 'k-repeat', body).expect(201);
       expect(again.body).toEqual(first.body);
-      expect(again.headers).toMatchObject({ etag: first.headers.etag, 'idempotent-replayed': 'true', 'cache-control': first.headers['cache-control'] });
+      expect(again.headers).toMatchObject({
+        etag: first.headers.etag,
+        'idempotent-replayed': 'true',
+        'cache-control': first.headers['cache-control'],
+      });
     }
     // Members in another order are the same body; a quoted key is the same key.
-    const reordered = await create(b, '"k-repeat"', { scheduledAt: body.scheduledAt, category: 'informative', body: 'Once only' }).expect(201);
+    const reordered = await create(b, '"k-repeat"', {
+      scheduledAt: body.scheduledAt,
+      category: 'informative',
+      body: 'Once only',
+    }).expect(201);
     expect(reordered.body.id).toBe(first.body.id);
     expect(await countPosts()).toBe(before + 1);
     // Without a key, each request creates.
@@ -67,10 +101,18 @@ describe('Idempotency-Key on creates, across two instances', () => {
     expect(other.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(other.body.detail).toMatch(/Idempotency-Key/);
     const second = await createChannel(a, s.lead, { name: 'Second channel' });
-    await create(a, 'k-other', { body: 'First', category: 'informative' }, s.editor, `/v1/channels/${second.id}/posts`).expect(422);
+    await create(
+      a,
+      'k-other',
+      { body: 'First', category: 'informative' },
+      s.editor,
+      `/v1/channels/${second.id}/posts`,
+    ).expect(422);
     expect(await countPosts()).toBe(before);
     // The first answer is still the answer of the first request.
-    expect((await create(b, 'k-other', { body: 'First', category: 'informative' }).expect(201)).body.id).toBe(first.body.id);
+    expect((await create(b, 'k-other', { body: 'First', category: 'informative' }).expect(201)).body.id).toBe(
+      first.body.id,
+    );
   });
 
   it("keeps each caller's keys apart", async () => {
@@ -108,45 +150,90 @@ describe('Idempotency-Key on creates, across two instances', () => {
     expect(refused.status).toBeLessThan(500);
     expect(await a.db.query(`SELECT key FROM idempotency_keys WHERE key = 'k-fail'`)).toEqual([]);
     const fixed = await create(b, 'k-fail', { body: 'Good', category: 'informative' }).expect(201);
-    expect((await create(a, 'k-fail', { body: 'Good', category: 'informative' }).expect(201)).body.id).toBe(fixed.body.id);
+    expect((await create(a, 'k-fail', { body: 'Good', category: 'informative' }).expect(201)).body.id).toBe(
+      fixed.body.id,
+    );
   });
 
   it('replays secrets shown once to their caller, and keeps them encrypted', async () => {
     const member = { name: 'Nina', email: 'nina@example.com', role: 'editor' };
     const path = `/v1/workspaces/${s.workspaceId}/members`;
-    const first = await a.http.post(path).set(auth(s.lead.key)).set('Idempotency-Key', 'k-member').send(member).expect(201);
-    const again = await b.http.post(path).set(auth(s.lead.key)).set('Idempotency-Key', 'k-member').send(member).expect(201);
+    const first = await a.http
+      .post(path)
+      .set(auth(s.lead.key))
+      .set('Idempotency-Key', 'k-member')
+      .send(member)
+      .expect(201);
+    const again = await b.http
+      .post(path)
+      .set(auth(s.lead.key))
+      .set('Idempotency-Key', 'k-member')
+      .send(member)
+      .expect(201);
     expect(again.body).toEqual(first.body);
     await b.http.get('/v1/me').set(auth(again.body.apiKey)).expect(200);
-    expect(Number((await a.db.query(`SELECT count(*)::int AS n FROM members WHERE email = 'nina@example.com'`))[0].n)).toBe(1);
+    expect(
+      Number((await a.db.query(`SELECT count(*)::int AS n FROM members WHERE email = 'nina@example.com'`))[0].n),
+    ).toBe(1);
 
     const feedPath = `/v1/workspaces/${s.workspaceId}/feeds`;
-    const feed = await a.http.post(feedPath).set(auth(s.editor.key)).set('Idempotency-Key', 'k-feed').send({ name: 'Sales' }).expect(201);
-    const feedAgain = await b.http.post(feedPath).set(auth(s.editor.key)).set('Idempotency-Key', 'k-feed').send({ name: 'Sales' }).expect(201);
+    const feed = await a.http
+      .post(feedPath)
+      .set(auth(s.editor.key))
+      .set('Idempotency-Key', 'k-feed')
+      .send({ name: 'Sales' })
+      .expect(201);
+    const feedAgain = await b.http
+      .post(feedPath)
+      .set(auth(s.editor.key))
+      .set('Idempotency-Key', 'k-feed')
+      .send({ name: 'Sales' })
+      .expect(201);
     expect(feedAgain.body.url).toBe(feed.body.url);
     await b.http.get(new URL(feed.body.url).pathname).expect(200);
     expect(Number((await a.db.query(`SELECT count(*)::int AS n FROM feeds WHERE name = 'Sales'`))[0].n)).toBe(1);
 
-    const stored: { response: string }[] = await a.db.query(`SELECT response FROM idempotency_keys WHERE key IN ('k-member', 'k-feed')`);
+    const stored: { response: string }[] = await a.db.query(
+      `SELECT response FROM idempotency_keys WHERE key IN ('k-member', 'k-feed')`,
+    );
     expect(stored).toHaveLength(2);
     const token = new URL(feed.body.url).pathname.slice('/ical/'.length, -'.ics'.length);
     for (const { response } of stored) {
       expect(response).toMatch(/^v1\./);
-      for (const secret of [first.body.apiKey, token, 'nina@example.com', 'Sales']) expect(response).not.toContain(secret);
+      for (const secret of [first.body.apiKey, token, 'nina@example.com', 'Sales'])
+        expect(response).not.toContain(secret);
     }
   });
 
   it('makes channels and categories idempotent too', async () => {
     const channel = { name: 'Idempotent channel', platform: 'mock', handle: '@idem', timezone: 'Europe/Rome' };
     const path = `/v1/workspaces/${s.workspaceId}/channels`;
-    const first = await a.http.post(path).set(auth(s.lead.key)).set('Idempotency-Key', 'k-channel').send(channel).expect(201);
-    expect((await b.http.post(path).set(auth(s.lead.key)).set('Idempotency-Key', 'k-channel').send(channel).expect(201)).body).toEqual(first.body);
-    expect(Number((await a.db.query(`SELECT count(*)::int AS n FROM channels WHERE name = 'Idempotent channel'`))[0].n)).toBe(1);
+    const first = await a.http
+      .post(path)
+      .set(auth(s.lead.key))
+      .set('Idempotency-Key', 'k-channel')
+      .send(channel)
+      .expect(201);
+    expect(
+      (await b.http.post(path).set(auth(s.lead.key)).set('Idempotency-Key', 'k-channel').send(channel).expect(201))
+        .body,
+    ).toEqual(first.body);
+    expect(
+      Number((await a.db.query(`SELECT count(*)::int AS n FROM channels WHERE name = 'Idempotent channel'`))[0].n),
+    ).toBe(1);
     const category = { key: 'behind_the_scenes', name: 'Behind the scenes' };
     const catPath = `/v1/workspaces/${s.workspaceId}/categories`;
-    const made = await a.http.post(catPath).set(auth(s.lead.key)).set('Idempotency-Key', 'k-category').send(category).expect(201);
+    const made = await a.http
+      .post(catPath)
+      .set(auth(s.lead.key))
+      .set('Idempotency-Key', 'k-category')
+      .send(category)
+      .expect(201);
     // Without the key a repeat is a conflict; with it, the first answer.
-    expect((await b.http.post(catPath).set(auth(s.lead.key)).set('Idempotency-Key', 'k-category').send(category).expect(201)).body).toEqual(made.body);
+    expect(
+      (await b.http.post(catPath).set(auth(s.lead.key)).set('Idempotency-Key', 'k-category').send(category).expect(201))
+        .body,
+    ).toEqual(made.body);
     await b.http.post(catPath).set(auth(s.lead.key)).send(category).expect(409);
   });
 
@@ -163,11 +250,18 @@ describe('Idempotency-Key on creates, across two instances', () => {
   it('answers 409 while another request holds the key, and takes over a key whose holder died', async () => {
     const body = { body: 'Held', category: 'informative' };
     // What an instance that died in the middle of a request leaves behind: a locked key.
-    const fingerprint = (await create(a, 'k-probe', body).expect(201), await a.db.query(`SELECT fingerprint FROM idempotency_keys WHERE key = 'k-probe'`))[0].fingerprint;
+    const fingerprint = (await create(a, 'k-probe', body).expect(201),
+    await a.db.query(`SELECT fingerprint FROM idempotency_keys WHERE key = 'k-probe'`))[0].fingerprint;
     const now = a.clock.now();
     await a.db.query(
       `INSERT INTO idempotency_keys (scope, key, fingerprint, response, locked_until, created_at, expires_at) VALUES ($1, 'k-held', $2, NULL, $3, $4, $5)`,
-      [`member:${s.editor.memberId}`, fingerprint, new Date(now.getTime() + 30_000), now, new Date(now.getTime() + 86_400_000)],
+      [
+        `member:${s.editor.memberId}`,
+        fingerprint,
+        new Date(now.getTime() + 30_000),
+        now,
+        new Date(now.getTime() + 86_400_000),
+      ],
     );
     const before = await countPosts(`WHERE body = 'Held'`);
     const busy = await create(b, 'k-held', body).expect(409);

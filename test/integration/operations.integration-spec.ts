@@ -22,7 +22,9 @@ describe('operations', () => {
   it('serves the OpenAPI document and UI', async () => {
     const doc = await t.http.get('/docs-json').expect(200);
     expect(doc.body.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/v1/workspaces', '/v1/channels/{cid}/posts', '/v1/posts/{pid}/schedule']));
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining(['/v1/workspaces', '/v1/channels/{cid}/posts', '/v1/posts/{pid}/schedule']),
+    );
     expect(doc.body.components.schemas.PostCreateDto.required).toEqual(expect.arrayContaining(['body', 'category']));
     await t.http.get('/docs').expect(200);
   });
@@ -30,7 +32,11 @@ describe('operations', () => {
   it('answers unknown routes, bad JSON and oversized bodies with problems', async () => {
     const missing = await t.http.get('/v1/nowhere').expect(404);
     expect(missing.headers['content-type']).toMatch(/application\/problem\+json/);
-    const bad = await t.http.post('/v1/workspaces').set('Content-Type', 'application/json').send('{"name": ').expect(400);
+    const bad = await t.http
+      .post('/v1/workspaces')
+      .set('Content-Type', 'application/json')
+      .send('{"name": ')
+      .expect(400);
     expect(bad.body).toMatchObject({ status: 400, title: 'Bad Request' });
     const big = await t.http
       .post('/v1/workspaces')

@@ -28,11 +28,21 @@ describe('posts in a scope and their fingerprint', () => {
     const b = await createChannel(t, ws.lead, { approvalRequired: false });
     const other = await seedWorkspace(t);
     const theirs = await createChannel(t, other.lead, { approvalRequired: false });
-    const times = ['2027-03-02T09:00:00Z', '2027-03-05T09:00:00Z', '2027-03-10T23:59:59.999Z', '2027-03-11T00:00:00Z', '2027-04-01T09:00:00Z'];
+    const times = [
+      '2027-03-02T09:00:00Z',
+      '2027-03-05T09:00:00Z',
+      '2027-03-10T23:59:59.999Z',
+      '2027-03-11T00:00:00Z',
+      '2027-04-01T09:00:00Z',
+    ];
     const ids: string[] = [];
     for (const [i, at] of times.entries()) {
       for (const channel of [a, b]) {
-        const p = await createPost(t, ws.editor, channel.id, { scheduledAt: at, body: `Post ${i}`, category: i % 2 ? 'promotional' : 'informative' });
+        const p = await createPost(t, ws.editor, channel.id, {
+          scheduledAt: at,
+          body: `Post ${i}`,
+          category: i % 2 ? 'promotional' : 'informative',
+        });
         if (i % 2 === 0) await t.http.post(`/v1/posts/${p.id}/schedule`).set(auth(ws.editor.key)).send({}).expect(200);
         ids.push(p.id);
       }
@@ -40,7 +50,9 @@ describe('posts in a scope and their fingerprint', () => {
     await createPost(t, ws.editor, a.id, { body: 'An undated draft' });
     await createPost(t, other.editor, theirs.id, { scheduledAt: times[1] });
     // Some written more than once (versions above 1), one in every other state.
-    await t.db.query(`UPDATE posts SET body = body || '.', version = version + 2 WHERE id = ANY($1)`, [ids.slice(0, 3)]);
+    await t.db.query(`UPDATE posts SET body = body || '.', version = version + 2 WHERE id = ANY($1)`, [
+      ids.slice(0, 3),
+    ]);
     await t.db.query(`UPDATE posts SET status = 'published' WHERE id = $1`, [ids[4]]);
     await t.db.query(`UPDATE posts SET status = 'cancelled' WHERE id = $1`, [ids[5]]);
     await t.db.query(`UPDATE posts SET status = 'failed' WHERE id = $1`, [ids[6]]);
@@ -50,10 +62,22 @@ describe('posts in a scope and their fingerprint', () => {
     const scopes: PostsScope[] = [
       { workspaceId: ws.workspaceId, channelIds: [a.id, b.id], ...march, statuses: POST_STATUSES },
       { workspaceId: ws.workspaceId, channelIds: [a.id, b.id], ...march, statuses: published },
-      { workspaceId: ws.workspaceId, channelIds: [b.id], from: march.from, to: new Date('2027-05-01T00:00:00Z'), statuses: ['draft'] },
+      {
+        workspaceId: ws.workspaceId,
+        channelIds: [b.id],
+        from: march.from,
+        to: new Date('2027-05-01T00:00:00Z'),
+        statuses: ['draft'],
+      },
       // Another workspace's channel is not in this workspace's scope.
       { workspaceId: ws.workspaceId, channelIds: [a.id, theirs.id], ...march, statuses: POST_STATUSES },
-      { workspaceId: ws.workspaceId, channelIds: [a.id], from: new Date('2027-06-01T00:00:00Z'), to: new Date('2027-07-01T00:00:00Z'), statuses: POST_STATUSES },
+      {
+        workspaceId: ws.workspaceId,
+        channelIds: [a.id],
+        from: new Date('2027-06-01T00:00:00Z'),
+        to: new Date('2027-07-01T00:00:00Z'),
+        statuses: POST_STATUSES,
+      },
     ];
     const posts = t.app.get(PostsService);
     const before = [];
@@ -61,18 +85,26 @@ describe('posts in a scope and their fingerprint', () => {
       const { rows, fingerprint } = await rendered(scope);
       expect(await posts.fingerprintInScope(scope)).toEqual(fingerprint);
       before.push(fingerprint);
-      expect(rows.every((r) => scope.channelIds.includes(r.channel_id) && scope.statuses.includes(r.status))).toBe(true);
+      expect(rows.every((r) => scope.channelIds.includes(r.channel_id) && scope.statuses.includes(r.status))).toBe(
+        true,
+      );
     }
     expect(before.map((f) => f.count)).toEqual([6, 4, 2, 3, 0]);
 
     // A write to a post in scope (every writer bumps the version) moves both alike; so does a deletion.
-    await t.db.query(`UPDATE posts SET title = 'Edited', version = version + 1, updated_at = now() WHERE id = $1`, [ids[0]]);
+    await t.db.query(`UPDATE posts SET title = 'Edited', version = version + 1, updated_at = now() WHERE id = $1`, [
+      ids[0],
+    ]);
     await t.db.query(`DELETE FROM posts WHERE id = $1`, [ids[2]]);
     for (const [i, scope] of scopes.entries()) {
       const { fingerprint } = await rendered(scope);
       expect(await posts.fingerprintInScope(scope)).toEqual(fingerprint);
       if (i < 2) expect(fingerprint).not.toEqual(before[i]);
     }
-    expect(await posts.fingerprintInScope({ ...scopes[0], channelIds: [] })).toEqual({ count: 0, newest: 0, versions: 0 });
+    expect(await posts.fingerprintInScope({ ...scopes[0], channelIds: [] })).toEqual({
+      count: 0,
+      newest: 0,
+      versions: 0,
+    });
   });
 });

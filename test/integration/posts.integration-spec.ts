@@ -24,9 +24,21 @@ describe('posts and their lifecycle', () => {
     const approved = await t.http.post(`/v1/posts/${post.id}/approve`).set(auth(lead.key)).expect(200);
     expect(approved.body.status).toBe('approved');
     const scheduled = await t.http.post(`/v1/posts/${post.id}/schedule`).set(auth(editor.key)).send({}).expect(200);
-    expect(scheduled.body).toMatchObject({ status: 'scheduled', scheduledAt: '2027-01-05T09:00:00.000Z', violations: [] });
-    const trail = await t.http.get(`/v1/workspaces/${lead.workspaceId}/audit?entityId=${post.id}`).set(auth(lead.key)).expect(200);
-    expect(trail.body.items.map((e: { action: string }) => e.action)).toEqual(['post.schedule', 'post.approve', 'post.submit', 'post.create']);
+    expect(scheduled.body).toMatchObject({
+      status: 'scheduled',
+      scheduledAt: '2027-01-05T09:00:00.000Z',
+      violations: [],
+    });
+    const trail = await t.http
+      .get(`/v1/workspaces/${lead.workspaceId}/audit?entityId=${post.id}`)
+      .set(auth(lead.key))
+      .expect(200);
+    expect(trail.body.items.map((e: { action: string }) => e.action)).toEqual([
+      'post.schedule',
+      'post.approve',
+      'post.submit',
+      'post.create',
+    ]);
     expect(trail.body.items[1].actorMemberId).toBe(lead.memberId);
     await t.http.get(`/v1/workspaces/${lead.workspaceId}/audit`).set(auth(editor.key)).expect(403);
   });
@@ -47,7 +59,11 @@ describe('posts and their lifecycle', () => {
   it('schedules a draft directly on a channel without approval', async () => {
     const { editor, channel } = await setup({ approvalRequired: false });
     const post = await createPost(t, editor, channel.id);
-    const res = await t.http.post(`/v1/posts/${post.id}/schedule`).set(auth(editor.key)).send({ scheduledAt: '2027-02-01T09:00:00Z' }).expect(200);
+    const res = await t.http
+      .post(`/v1/posts/${post.id}/schedule`)
+      .set(auth(editor.key))
+      .send({ scheduledAt: '2027-02-01T09:00:00Z' })
+      .expect(200);
     expect(res.body).toMatchObject({ status: 'scheduled', scheduledAt: '2027-02-01T09:00:00.000Z' });
   });
 
@@ -56,7 +72,11 @@ describe('posts and their lifecycle', () => {
     const post = await createPost(t, editor, channel.id);
     const none = await t.http.post(`/v1/posts/${post.id}/schedule`).set(auth(editor.key)).send({}).expect(400);
     expect(none.body.errors[0].field).toBe('scheduledAt');
-    const past = await t.http.post(`/v1/posts/${post.id}/schedule`).set(auth(editor.key)).send({ scheduledAt: '2027-01-04T07:59:00Z' }).expect(400);
+    const past = await t.http
+      .post(`/v1/posts/${post.id}/schedule`)
+      .set(auth(editor.key))
+      .send({ scheduledAt: '2027-01-04T07:59:00Z' })
+      .expect(400);
     expect(past.body.errors[0]).toEqual({ field: 'scheduledAt', message: 'scheduledAt must be in the future' });
     const still = await t.http.get(`/v1/posts/${post.id}`).set(auth(editor.key)).expect(200);
     expect(still.body.status).toBe('draft');
@@ -68,8 +88,15 @@ describe('posts and their lifecycle', () => {
     const body = { scheduledAt: '2027-01-06T09:00:00Z', override: { reason: 'Launch day' } };
     await t.http.post(`/v1/posts/${post.id}/schedule`).set(auth(editor.key)).send(body).expect(403);
     await t.http.post(`/v1/posts/${post.id}/schedule`).set(auth(lead.key)).send(body).expect(200);
-    const trail = await t.http.get(`/v1/workspaces/${lead.workspaceId}/audit?entityId=${post.id}`).set(auth(lead.key)).expect(200);
-    expect(trail.body.items[0]).toMatchObject({ action: 'post.schedule.override', reason: 'Launch day', actorMemberId: lead.memberId });
+    const trail = await t.http
+      .get(`/v1/workspaces/${lead.workspaceId}/audit?entityId=${post.id}`)
+      .set(auth(lead.key))
+      .expect(200);
+    expect(trail.body.items[0]).toMatchObject({
+      action: 'post.schedule.override',
+      reason: 'Launch day',
+      actorMemberId: lead.memberId,
+    });
   });
 
   it('uses versions: ETag on read, 412 on a stale If-Match, nothing changed', async () => {
@@ -77,10 +104,24 @@ describe('posts and their lifecycle', () => {
     const post = await createPost(t, editor, channel.id);
     const read = await t.http.get(`/v1/posts/${post.id}`).set(auth(editor.key)).expect(200);
     expect(read.headers.etag).toBe(`"${post.version}"`);
-    await t.http.patch(`/v1/posts/${post.id}`).set(auth(editor.key)).set('If-Match', read.headers.etag).send({ body: 'First edit' }).expect(200);
-    const stale = await t.http.patch(`/v1/posts/${post.id}`).set(auth(editor.key)).set('If-Match', read.headers.etag).send({ body: 'Second edit' }).expect(412);
+    await t.http
+      .patch(`/v1/posts/${post.id}`)
+      .set(auth(editor.key))
+      .set('If-Match', read.headers.etag)
+      .send({ body: 'First edit' })
+      .expect(200);
+    const stale = await t.http
+      .patch(`/v1/posts/${post.id}`)
+      .set(auth(editor.key))
+      .set('If-Match', read.headers.etag)
+      .send({ body: 'Second edit' })
+      .expect(412);
     expect(stale.body.detail).toMatch(/has changed since you read it/);
-    await t.http.post(`/v1/posts/${post.id}/submit`).set(auth(editor.key)).set('If-Match', read.headers.etag).expect(412);
+    await t.http
+      .post(`/v1/posts/${post.id}/submit`)
+      .set(auth(editor.key))
+      .set('If-Match', read.headers.etag)
+      .expect(412);
     const now = await t.http.get(`/v1/posts/${post.id}`).set(auth(editor.key)).expect(200);
     expect(now.body).toMatchObject({ body: 'First edit', status: 'draft', version: post.version + 1 });
   });
@@ -91,11 +132,19 @@ describe('posts and their lifecycle', () => {
     await t.http.post(`/v1/posts/${post.id}/submit`).set(auth(editor.key)).expect(200);
     await t.http.post(`/v1/posts/${post.id}/approve`).set(auth(lead.key)).expect(200);
     await t.http.post(`/v1/posts/${post.id}/schedule`).set(auth(editor.key)).send({}).expect(200);
-    const edited = await t.http.patch(`/v1/posts/${post.id}`).set(auth(editor.key)).send({ body: 'Changed after approval' }).expect(200);
+    const edited = await t.http
+      .patch(`/v1/posts/${post.id}`)
+      .set(auth(editor.key))
+      .send({ body: 'Changed after approval' })
+      .expect(200);
     expect(edited.body.status).toBe('in_review');
     await t.http.post(`/v1/posts/${post.id}/approve`).set(auth(lead.key)).expect(200);
     await t.http.post(`/v1/posts/${post.id}/schedule`).set(auth(editor.key)).send({}).expect(200);
-    const byLead = await t.http.patch(`/v1/posts/${post.id}`).set(auth(lead.key)).send({ body: 'Lead fixes a typo' }).expect(200);
+    const byLead = await t.http
+      .patch(`/v1/posts/${post.id}`)
+      .set(auth(lead.key))
+      .send({ body: 'Lead fixes a typo' })
+      .expect(200);
     expect(byLead.body.status).toBe('scheduled');
   });
 
@@ -103,9 +152,21 @@ describe('posts and their lifecycle', () => {
     const { editor, channel } = await setup({ approvalRequired: false });
     const post = await createPost(t, editor, channel.id, { scheduledAt: '2027-01-08T09:00:00Z' });
     await t.http.post(`/v1/posts/${post.id}/schedule`).set(auth(editor.key)).send({}).expect(200);
-    const moved = await t.http.patch(`/v1/posts/${post.id}`).set(auth(editor.key)).send({ scheduledAt: '2027-01-09T09:00:00Z' }).expect(200);
-    expect(moved.body).toMatchObject({ sequence: post.sequence + 1, status: 'scheduled', scheduledAt: '2027-01-09T09:00:00.000Z' });
-    const same = await t.http.patch(`/v1/posts/${post.id}`).set(auth(editor.key)).send({ scheduledAt: '2027-01-09T10:00:00+01:00' }).expect(200);
+    const moved = await t.http
+      .patch(`/v1/posts/${post.id}`)
+      .set(auth(editor.key))
+      .send({ scheduledAt: '2027-01-09T09:00:00Z' })
+      .expect(200);
+    expect(moved.body).toMatchObject({
+      sequence: post.sequence + 1,
+      status: 'scheduled',
+      scheduledAt: '2027-01-09T09:00:00.000Z',
+    });
+    const same = await t.http
+      .patch(`/v1/posts/${post.id}`)
+      .set(auth(editor.key))
+      .send({ scheduledAt: '2027-01-09T10:00:00+01:00' })
+      .expect(200);
     expect(same.body.sequence).toBe(post.sequence + 1);
   });
 
@@ -127,7 +188,11 @@ describe('posts and their lifecycle', () => {
   it('keeps viewers read-only', async () => {
     const { editor, viewer, channel } = await setup();
     const post = await createPost(t, editor, channel.id);
-    await t.http.post(`/v1/channels/${channel.id}/posts`).set(auth(viewer.key)).send({ body: 'x', category: 'informative' }).expect(403);
+    await t.http
+      .post(`/v1/channels/${channel.id}/posts`)
+      .set(auth(viewer.key))
+      .send({ body: 'x', category: 'informative' })
+      .expect(403);
     await t.http.patch(`/v1/posts/${post.id}`).set(auth(viewer.key)).send({ body: 'x' }).expect(403);
     await t.http.post(`/v1/posts/${post.id}/submit`).set(auth(viewer.key)).expect(403);
     await t.http.post(`/v1/posts/${post.id}/cancel`).set(auth(viewer.key)).expect(403);
@@ -136,14 +201,29 @@ describe('posts and their lifecycle', () => {
 
   it('validates posts: unknown category, bad link, too long, unknown fields', async () => {
     const { editor, channel } = await setup();
-    const unknown = await t.http.post(`/v1/channels/${channel.id}/posts`).set(auth(editor.key)).send({ body: 'x', category: 'gossip' }).expect(400);
+    const unknown = await t.http
+      .post(`/v1/channels/${channel.id}/posts`)
+      .set(auth(editor.key))
+      .send({ body: 'x', category: 'gossip' })
+      .expect(400);
     expect(unknown.body.errors).toEqual([{ field: 'category', message: 'the workspace has no category gossip' }]);
     const bad = await t.http
       .post(`/v1/channels/${channel.id}/posts`)
       .set(auth(editor.key))
-      .send({ body: 'x'.repeat(10001), category: 'informative', link: 'javascript:alert(1)', scheduledAt: 'tomorrow', status: 'published' })
+      .send({
+        body: 'x'.repeat(10001),
+        category: 'informative',
+        link: 'javascript:alert(1)',
+        scheduledAt: 'tomorrow',
+        status: 'published',
+      })
       .expect(400);
-    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['body', 'link', 'scheduledAt', 'status']);
+    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'body',
+      'link',
+      'scheduledAt',
+      'status',
+    ]);
     const count = await t.db.query('SELECT count(*)::int AS n FROM posts WHERE channel_id = $1', [channel.id]);
     expect(count[0].n).toBe(0);
   });
@@ -167,8 +247,14 @@ describe('posts and their lifecycle', () => {
       cursor = res.body.nextCursor;
     } while (cursor);
     expect(all).toEqual([...times.map((x) => x.replace('Z', '.000Z')), 'none']);
-    const scheduled = await t.http.get(`/v1/channels/${channel.id}/posts?status=scheduled&from=2027-01-11T00:00:00Z&to=2027-01-13T00:00:00Z`).set(auth(editor.key)).expect(200);
-    expect(scheduled.body.items.map((p: { scheduledAt: string }) => p.scheduledAt)).toEqual(['2027-01-11T09:00:00.000Z', '2027-01-12T09:00:00.000Z']);
+    const scheduled = await t.http
+      .get(`/v1/channels/${channel.id}/posts?status=scheduled&from=2027-01-11T00:00:00Z&to=2027-01-13T00:00:00Z`)
+      .set(auth(editor.key))
+      .expect(200);
+    expect(scheduled.body.items.map((p: { scheduledAt: string }) => p.scheduledAt)).toEqual([
+      '2027-01-11T09:00:00.000Z',
+      '2027-01-12T09:00:00.000Z',
+    ]);
     await t.http.get(`/v1/channels/${channel.id}/posts?status=lost`).set(auth(editor.key)).expect(400);
   });
 

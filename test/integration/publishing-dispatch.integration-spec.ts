@@ -42,8 +42,18 @@ describe('dispatcher', () => {
     });
 
     it('a 429 backs off that channel only', async () => {
-      const limited = await createChannel(t, lead, { name: 'Limited', platform: 'mastodon', approvalRequired: false, credentials: { instanceUrl: mastodon.url, accessToken: TOKEN } });
-      const fine = await createChannel(t, lead, { name: 'Fine', platform: 'mastodon', approvalRequired: false, credentials: { instanceUrl: other.url, accessToken: TOKEN } });
+      const limited = await createChannel(t, lead, {
+        name: 'Limited',
+        platform: 'mastodon',
+        approvalRequired: false,
+        credentials: { instanceUrl: mastodon.url, accessToken: TOKEN },
+      });
+      const fine = await createChannel(t, lead, {
+        name: 'Fine',
+        platform: 'mastodon',
+        approvalRequired: false,
+        credentials: { instanceUrl: other.url, accessToken: TOKEN },
+      });
       const when = nextSlot();
       const a1 = await schedulePost(t, lead.key, limited.id, when);
       const a2 = await schedulePost(t, lead.key, limited.id, new Date(when.getTime() + 10_000));
@@ -74,7 +84,12 @@ describe('dispatcher', () => {
     });
 
     it('fences a stale worker: the attempt that lost its lease cannot write', async () => {
-      const channel = await createChannel(t, lead, { name: 'Slow', platform: 'mastodon', approvalRequired: false, credentials: { instanceUrl: mastodon.url, accessToken: TOKEN } });
+      const channel = await createChannel(t, lead, {
+        name: 'Slow',
+        platform: 'mastodon',
+        approvalRequired: false,
+        credentials: { instanceUrl: mastodon.url, accessToken: TOKEN },
+      });
       const when = nextSlot();
       const post = await schedulePost(t, lead.key, channel.id, when);
       const before = mastodon.statuses.length;
@@ -124,8 +139,14 @@ describe('dispatcher', () => {
         expect(await repo.markPublished([{ ...published, attemptId: stale.attemptId }])).toEqual(new Set());
         expect(await repo.scheduleRetry(post.id, stale.attemptId, t.clock.now(), 'stale')).toBe(false);
         expect(await repo.release(post.id, stale.attemptId, t.clock.now())).toBe(false);
-        expect(await repo.transaction((m) => repo.markFailed(m, post.id, stale.attemptId, 'rejected', 'stale'))).toBe(false);
-        expect(await postState(t, lead.key, post.id)).toMatchObject({ status: 'publishing', attempts: 2, lastError: null });
+        expect(await repo.transaction((m) => repo.markFailed(m, post.id, stale.attemptId, 'rejected', 'stale'))).toBe(
+          false,
+        );
+        expect(await postState(t, lead.key, post.id)).toMatchObject({
+          status: 'publishing',
+          attempts: 2,
+          lastError: null,
+        });
 
         expect(await repo.markPublished([{ ...published, attemptId: fresh.attemptId }])).toEqual(new Set([post.id]));
         expect(await postState(t, lead.key, post.id)).toMatchObject({ status: 'published', externalId: 'x' });
@@ -136,10 +157,16 @@ describe('dispatcher', () => {
       const channel = await mockChannel(t, lead);
       const when = nextSlot();
       const post = await schedulePost(t, lead.key, channel.id, when);
-      await t.http.delete(`/v1/channels/${channel.id}`).set({ Authorization: `Bearer ${lead.key}` }).expect((r) => expect(r.status).toBeLessThan(300));
+      await t.http
+        .delete(`/v1/channels/${channel.id}`)
+        .set({ Authorization: `Bearer ${lead.key}` })
+        .expect((r) => expect(r.status).toBeLessThan(300));
       t.clock.set(when);
       await t.dispatcher.drain();
-      expect(await postState(t, lead.key, post.id)).toMatchObject({ status: 'failed', failureReason: 'channel_archived' });
+      expect(await postState(t, lead.key, post.id)).toMatchObject({
+        status: 'failed',
+        failureReason: 'channel_archived',
+      });
       expect(t.mock.published.some((p) => p.postId === post.id)).toBe(false);
     });
 
@@ -157,7 +184,9 @@ describe('dispatcher', () => {
       const [{ count }] = await t.db.query(`SELECT count(*)::int AS count FROM posts WHERE status = 'publishing'`);
       expect(count).toBe(3);
       await t.dispatcher.waitForIdle();
-      const [{ published }] = await t.db.query(`SELECT count(*)::int AS published FROM posts WHERE status = 'published'`);
+      const [{ published }] = await t.db.query(
+        `SELECT count(*)::int AS published FROM posts WHERE status = 'published'`,
+      );
       expect(published).toBe(8);
     });
   });
@@ -187,7 +216,9 @@ describe('dispatcher', () => {
       expect(await postState(t, lead.key, patient10hAgo.id)).toMatchObject({ status: 'published' });
       expect(await postState(t, lead.key, future.id)).toMatchObject({ status: 'scheduled' });
       expect(t.failures.events).toEqual([expect.objectContaining({ postId: due10hAgo.id, reason: 'missed' })]);
-      expect(t.mock.published.map((p) => p.postId).sort()).toEqual([due5hAgo.id, due5minAgo.id, patient10hAgo.id].sort());
+      expect(t.mock.published.map((p) => p.postId).sort()).toEqual(
+        [due5hAgo.id, due5minAgo.id, patient10hAgo.id].sort(),
+      );
     } finally {
       await t.app.close();
       await database.drop();
@@ -214,11 +245,17 @@ describe('dispatcher', () => {
       // Read behind the app's back: a new instance would claim the released post at once.
       const client = new Client({ connectionString: database.url });
       await client.connect();
-      const { rows } = await client.query('SELECT id, status, attempts, next_attempt_at FROM posts ORDER BY scheduled_at, id');
+      const { rows } = await client.query(
+        'SELECT id, status, attempts, next_attempt_at FROM posts ORDER BY scheduled_at, id',
+      );
       await client.end();
       expect(rows.find((r) => r.id === q.id)).toMatchObject({ status: 'published', attempts: 1 });
       // Released: due again at once, and the aborted attempt is not counted.
-      expect(rows.find((r) => r.id === s.id)).toMatchObject({ status: 'scheduled', attempts: 0, next_attempt_at: at(5) });
+      expect(rows.find((r) => r.id === s.id)).toMatchObject({
+        status: 'scheduled',
+        attempts: 0,
+        next_attempt_at: at(5),
+      });
     } finally {
       await database.drop();
     }
@@ -232,9 +269,11 @@ describe('dispatcher', () => {
       const base = Date.now() + 1_500;
       const posts = [];
       // Due times spread over 2.5 s, some before and some after the next ticks.
-      for (let i = 0; i < 6; i++) posts.push(await schedulePost(t, lead.key, channel.id, new Date(base + i * 450), { body: `on time ${i}` }));
+      for (let i = 0; i < 6; i++)
+        posts.push(await schedulePost(t, lead.key, channel.id, new Date(base + i * 450), { body: `on time ${i}` }));
       const deadline = Date.now() + 10_000;
-      while (t.mock.published.length < posts.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      while (t.mock.published.length < posts.length && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
       const lags = posts.map((p) => {
         const publication = t.mock.published.find((m) => m.postId === p.id);
         expect(publication).toBeDefined();

@@ -22,18 +22,22 @@ interface Instance {
 }
 
 function startInstance(databaseUrl: string, name: string): Promise<Instance> {
-  const child = spawn(process.execPath, ['-r', './test/multiprocess/ts-register.cjs', './test/multiprocess/instance.ts'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      DATABASE_URL: databaseUrl,
-      SECRET_KEY: TEST_SECRET_KEY,
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      PALINSESTO_TEST_PUBLISHING: JSON.stringify({ leaseMs: LEASE_MS, concurrency: 20 }),
+  const child = spawn(
+    process.execPath,
+    ['-r', './test/multiprocess/ts-register.cjs', './test/multiprocess/instance.ts'],
+    {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH,
+        DATABASE_URL: databaseUrl,
+        SECRET_KEY: TEST_SECRET_KEY,
+        PORT: '0',
+        LOG_LEVEL: 'warn',
+        PALINSESTO_TEST_PUBLISHING: JSON.stringify({ leaseMs: LEASE_MS, concurrency: 20 }),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   const output: string[] = [];
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
@@ -113,12 +117,15 @@ describe('publishing with three processes on one database', () => {
 
       await until(
         'every post published',
-        async () => (await db.query(`SELECT count(*)::int AS n FROM posts WHERE status = 'published'`)).rows[0].n === POSTS,
+        async () =>
+          (await db.query(`SELECT count(*)::int AS n FROM posts WHERE status = 'published'`)).rows[0].n === POSTS,
         60_000,
       );
 
       const tDone = Date.now();
-      const { rows } = await db.query(`SELECT id, status, external_id, attempts FROM posts WHERE channel_id = $1`, [channel.id]);
+      const { rows } = await db.query(`SELECT id, status, external_id, attempts FROM posts WHERE channel_id = $1`, [
+        channel.id,
+      ]);
       expect(rows).toHaveLength(POSTS);
       expect(rows.every((r) => r.status === 'published')).toBe(true);
       // The stand-in holds exactly one status per post, and each post records its own.
@@ -128,7 +135,9 @@ describe('publishing with three processes on one database', () => {
       for (const r of rows) expect(r.external_id).toBe(byKey.get(r.id));
       const retried = rows.filter((r) => r.attempts > 1).length;
       // Posts the killed instance held were taken over once its leases expired.
-      console.log(`multi-process: start ${tReady - t0} ms, publish ${tDone - tReady} ms; ${inFlight[0].n} posts publishing at the kill; ${retried} published on a later attempt`);
+      console.log(
+        `multi-process: start ${tReady - t0} ms, publish ${tDone - tReady} ms; ${inFlight[0].n} posts publishing at the kill; ${retried} published on a later attempt`,
+      );
       expect(retried).toBeGreaterThan(0);
       // Survivor's log has no errors.
       expect(instances[2].output.join('')).not.toMatch(/ERROR/);

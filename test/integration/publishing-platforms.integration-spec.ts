@@ -114,7 +114,9 @@ describe('publishing to the platforms (HTTP, stand-ins)', () => {
     });
 
     it('fails a bad token at once with lastError and a publish_failed event', async () => {
-      const channel = await mastodonChannel({ credentials: { instanceUrl: mastodon.url, accessToken: 'wrong-token-000' } });
+      const channel = await mastodonChannel({
+        credentials: { instanceUrl: mastodon.url, accessToken: 'wrong-token-000' },
+      });
       const when = nextSlot();
       const post = await schedulePost(t, lead.key, channel.id, when);
       const before = mastodon.statuses.length;
@@ -207,14 +209,18 @@ describe('publishing to the platforms (HTTP, stand-ins)', () => {
     it('publishes a record with link facets and records its URL', async () => {
       const channel = await blueskyChannel();
       const when = nextSlot();
-      const post = await schedulePost(t, lead.key, channel.id, when, { body: 'New on the blog: https://example.com/post' });
+      const post = await schedulePost(t, lead.key, channel.id, when, {
+        body: 'New on the blog: https://example.com/post',
+      });
       await publishAt(when);
       const state = await postState(t, lead.key, post.id);
       expect(state.status).toBe('published');
       const record = bluesky.records.at(-1)!;
       expect(state.externalId).toBe(record.uri);
       expect(state.externalUrl).toBe(`https://bsky.app/profile/acme.bsky.social/post/${record.rkey}`);
-      expect(record.value['facets']).toEqual([expect.objectContaining({ features: [expect.objectContaining({ uri: 'https://example.com/post' })] })]);
+      expect(record.value['facets']).toEqual([
+        expect.objectContaining({ features: [expect.objectContaining({ uri: 'https://example.com/post' })] }),
+      ]);
     });
 
     it('retries a 503, and a lost answer finds the record instead of creating a second', async () => {
@@ -280,7 +286,12 @@ describe('publishing to the platforms (HTTP, stand-ins)', () => {
       expect(deliveries[0].deliveryId).toBe(post.id);
       expect(webhook.verify(deliveries[0], SECRET)).toBe(true);
       expect(webhook.verify(deliveries[0], 'another-secret-0000')).toBe(false);
-      expect(deliveries[0].json).toMatchObject({ id: post.id, title: 'Hello', link: 'https://example.com', channel: { id: channel.id } });
+      expect(deliveries[0].json).toMatchObject({
+        id: post.id,
+        title: 'Hello',
+        link: 'https://example.com',
+        channel: { id: channel.id },
+      });
     });
   });
 
@@ -288,9 +299,21 @@ describe('publishing to the platforms (HTTP, stand-ins)', () => {
     it('validates latenessLimitMinutes and utm, and clears utm with null', async () => {
       const channel = await mastodonChannel({ latenessLimitMinutes: 90, utm: { campaign: 'x' } });
       expect(channel).toMatchObject({ latenessLimitMinutes: 90, utm: { campaign: 'x' } });
-      await t.http.patch(`/v1/channels/${channel.id}`).set(auth(lead.key)).send({ latenessLimitMinutes: 0 }).expect(400);
-      await t.http.patch(`/v1/channels/${channel.id}`).set(auth(lead.key)).send({ utm: { campaign: '' } }).expect(400);
-      const res = await t.http.patch(`/v1/channels/${channel.id}`).set(auth(lead.key)).send({ utm: null, latenessLimitMinutes: 30 }).expect(200);
+      await t.http
+        .patch(`/v1/channels/${channel.id}`)
+        .set(auth(lead.key))
+        .send({ latenessLimitMinutes: 0 })
+        .expect(400);
+      await t.http
+        .patch(`/v1/channels/${channel.id}`)
+        .set(auth(lead.key))
+        .send({ utm: { campaign: '' } })
+        .expect(400);
+      const res = await t.http
+        .patch(`/v1/channels/${channel.id}`)
+        .set(auth(lead.key))
+        .send({ utm: null, latenessLimitMinutes: 30 })
+        .expect(200);
       expect(res.body).toMatchObject({ utm: null, latenessLimitMinutes: 30 });
     });
   });

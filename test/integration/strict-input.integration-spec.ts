@@ -15,19 +15,30 @@ describe('strict input', () => {
   beforeAll(async () => {
     t = await createTestApp({ now: '2027-03-01T08:00:00Z' });
     s = await seedWorkspace(t);
-    channelId = (await createChannel(t, s.lead, { approvalRequired: false, postingSlots: [{ weekday: 2, time: '09:30' }] })).id;
+    channelId = (
+      await createChannel(t, s.lead, { approvalRequired: false, postingSlots: [{ weekday: 2, time: '09:30' }] })
+    ).id;
   });
   afterAll(() => t.close());
 
   async function fingerprint(): Promise<string> {
     const parts = await Promise.all(
-      TABLES.map((table) => t.db.query(`SELECT md5(coalesce(string_agg(x::text, ',' ORDER BY x::text), '')) AS h FROM ${table} x`)),
+      TABLES.map((table) =>
+        t.db.query(`SELECT md5(coalesce(string_agg(x::text, ',' ORDER BY x::text), '')) AS h FROM ${table} x`),
+      ),
     );
     return parts.map((p) => p[0].h).join(':');
   }
 
   /** Sends the request, expects the status as a problem, and that nothing changed. */
-  async function refused(status: number, send: () => Promise<{ status: number; headers: Record<string, string>; body: { status?: number; title?: string; detail?: string } }>) {
+  async function refused(
+    status: number,
+    send: () => Promise<{
+      status: number;
+      headers: Record<string, string>;
+      body: { status?: number; title?: string; detail?: string };
+    }>,
+  ) {
     const before = await fingerprint();
     const res = await send();
     expect({ status: res.status, detail: res.body.detail }).toMatchObject({ status });
@@ -43,13 +54,50 @@ describe('strict input', () => {
     it('refuses lone surrogates in text and JSON fields, and in property names, with a 400', async () => {
       for (const bad of lone) {
         const posts = `/v1/channels/${channelId}/posts`;
-        await refused(400, () => t.http.post(posts).set(auth(s.editor.key)).send({ body: bad, category: 'informative' }));
-        await refused(400, () => t.http.post(posts).set(auth(s.editor.key)).send({ body: 'b', category: 'informative', media: [{ url: 'https://cdn.example.com/a.jpg', alt: bad }] }));
-        await refused(400, () => t.http.patch(`/v1/channels/${channelId}`).set(auth(s.lead.key)).send({ kpis: ['clicks', bad] }));
-        await refused(400, () => t.http.patch(`/v1/channels/${channelId}`).set(auth(s.lead.key)).send({ rules: { mix: { windowDays: 7, limits: { [bad]: { max: 0.2 } } } } }));
-        await refused(400, () => t.http.post(`/v1/workspaces/${s.workspaceId}/channels`).set(auth(s.lead.key)).send({ name: 'C', platform: 'webhook', handle: 'h', timezone: 'UTC', credentials: { url: 'http://127.0.0.1:1/hook', [bad]: 1 } }));
-        await refused(400, () => t.http.put(`/v1/workspaces/${s.workspaceId}/alert-settings`).set(auth(s.lead.key)).send({ lookaheadDays: 7, webhooks: [{ url: 'http://127.0.0.1:1/hook', secret: `secret-${bad}` }] }));
-        await refused(400, () => t.http.post('/v1/workspaces').send({ name: bad, timezone: 'UTC', lead: { name: 'L', email: 'l@example.com' } }));
+        await refused(400, () =>
+          t.http.post(posts).set(auth(s.editor.key)).send({ body: bad, category: 'informative' }),
+        );
+        await refused(400, () =>
+          t.http
+            .post(posts)
+            .set(auth(s.editor.key))
+            .send({ body: 'b', category: 'informative', media: [{ url: 'https://cdn.example.com/a.jpg', alt: bad }] }),
+        );
+        await refused(400, () =>
+          t.http
+            .patch(`/v1/channels/${channelId}`)
+            .set(auth(s.lead.key))
+            .send({ kpis: ['clicks', bad] }),
+        );
+        await refused(400, () =>
+          t.http
+            .patch(`/v1/channels/${channelId}`)
+            .set(auth(s.lead.key))
+            .send({ rules: { mix: { windowDays: 7, limits: { [bad]: { max: 0.2 } } } } }),
+        );
+        await refused(400, () =>
+          t.http
+            .post(`/v1/workspaces/${s.workspaceId}/channels`)
+            .set(auth(s.lead.key))
+            .send({
+              name: 'C',
+              platform: 'webhook',
+              handle: 'h',
+              timezone: 'UTC',
+              credentials: { url: 'http://127.0.0.1:1/hook', [bad]: 1 },
+            }),
+        );
+        await refused(400, () =>
+          t.http
+            .put(`/v1/workspaces/${s.workspaceId}/alert-settings`)
+            .set(auth(s.lead.key))
+            .send({ lookaheadDays: 7, webhooks: [{ url: 'http://127.0.0.1:1/hook', secret: `secret-${bad}` }] }),
+        );
+        await refused(400, () =>
+          t.http
+            .post('/v1/workspaces')
+            .send({ name: bad, timezone: 'UTC', lead: { name: 'L', email: 'l@example.com' } }),
+        );
       }
     });
 
@@ -58,12 +106,17 @@ describe('strict input', () => {
         .post(`/v1/channels/${channelId}/posts`)
         .set(auth(s.editor.key))
         .set('Content-Type', 'application/json')
-        .send('{"body":"Spring \\ud83c\\udf38 is here","category":"informative","media":[{"url":"https://cdn.example.com/a.jpg","alt":"\\ud83c\\udf38"}]}')
+        .send(
+          '{"body":"Spring \\ud83c\\udf38 is here","category":"informative","media":[{"url":"https://cdn.example.com/a.jpg","alt":"\\ud83c\\udf38"}]}',
+        )
         .expect(201);
       expect(escaped.body.body).toBe('Spring 🌸 is here');
       expect(escaped.body.media).toEqual([{ url: 'https://cdn.example.com/a.jpg', alt: '🌸' }]);
       const stored = await t.db.query(`SELECT body, media FROM posts WHERE id = $1`, [escaped.body.id]);
-      expect(stored[0]).toEqual({ body: 'Spring 🌸 is here', media: [{ url: 'https://cdn.example.com/a.jpg', alt: '🌸' }] });
+      expect(stored[0]).toEqual({
+        body: 'Spring 🌸 is here',
+        media: [{ url: 'https://cdn.example.com/a.jpg', alt: '🌸' }],
+      });
     });
   });
 
@@ -72,10 +125,25 @@ describe('strict input', () => {
       const channel = `/v1/channels/${channelId}`;
       for (const slots of [[[[]]], [[{ weekday: 2, time: '09:30' }]], [[]], [null], ['09:30'], [1]]) {
         await refused(400, () => t.http.patch(channel).set(auth(s.lead.key)).send({ postingSlots: slots }));
-        await refused(400, () => t.http.post(`/v1/workspaces/${s.workspaceId}/channels`).set(auth(s.lead.key)).send({ name: 'C', platform: 'mock', handle: 'h', timezone: 'UTC', postingSlots: slots }));
+        await refused(400, () =>
+          t.http
+            .post(`/v1/workspaces/${s.workspaceId}/channels`)
+            .set(auth(s.lead.key))
+            .send({ name: 'C', platform: 'mock', handle: 'h', timezone: 'UTC', postingSlots: slots }),
+        );
       }
-      for (const media of [[[]], [[{ url: 'https://cdn.example.com/a.jpg' }]], [null], ['https://cdn.example.com/a.jpg']]) {
-        await refused(400, () => t.http.post(`/v1/channels/${channelId}/posts`).set(auth(s.editor.key)).send({ body: 'b', category: 'informative', media }));
+      for (const media of [
+        [[]],
+        [[{ url: 'https://cdn.example.com/a.jpg' }]],
+        [null],
+        ['https://cdn.example.com/a.jpg'],
+      ]) {
+        await refused(400, () =>
+          t.http
+            .post(`/v1/channels/${channelId}/posts`)
+            .set(auth(s.editor.key))
+            .send({ body: 'b', category: 'informative', media }),
+        );
       }
       const settings = `/v1/workspaces/${s.workspaceId}/alert-settings`;
       for (const webhooks of [[[]], [[{ url: 'http://127.0.0.1:1/hook' }]], [null]]) {
@@ -88,10 +156,15 @@ describe('strict input', () => {
         await refused(400, () => t.http.patch(channel).set(auth(s.lead.key)).send({ kpis }));
       }
       for (const channelIds of [[[channelId]], [{}], [null]]) {
-        await refused(400, () => t.http.post(`/v1/workspaces/${s.workspaceId}/feeds`).set(auth(s.editor.key)).send({ name: 'F', channelIds }));
+        await refused(400, () =>
+          t.http.post(`/v1/workspaces/${s.workspaceId}/feeds`).set(auth(s.editor.key)).send({ name: 'F', channelIds }),
+        );
       }
       // What the nested slots broke before: the next slot and the queue of the channel.
-      const next = await t.http.get(`/v1/channels/${channelId}/next-slot?category=informative`).set(auth(s.editor.key)).expect(200);
+      const next = await t.http
+        .get(`/v1/channels/${channelId}/next-slot?category=informative`)
+        .set(auth(s.editor.key))
+        .expect(200);
       expect(next.body.scheduledAt).toBe('2027-03-02T08:30:00.000Z');
       const post = await createPost(t, s.editor, channelId);
       await t.http.post(`/v1/posts/${post.id}/queue`).set(auth(s.editor.key)).send({}).expect(200);
@@ -105,8 +178,16 @@ describe('strict input', () => {
     it('refuses hand-made and damaged cursors on every list with a 400, and follows real ones', async () => {
       for (let i = 0; i < 3; i++) await createPost(t, s.editor, channelId, { body: `Listed ${i}` });
       await createChannel(t, s.lead, { name: 'Second' });
-      await t.http.post(`/v1/workspaces/${s.workspaceId}/feeds`).set(auth(s.editor.key)).send({ name: 'F1' }).expect(201);
-      await t.http.post(`/v1/workspaces/${s.workspaceId}/feeds`).set(auth(s.editor.key)).send({ name: 'F2' }).expect(201);
+      await t.http
+        .post(`/v1/workspaces/${s.workspaceId}/feeds`)
+        .set(auth(s.editor.key))
+        .send({ name: 'F1' })
+        .expect(201);
+      await t.http
+        .post(`/v1/workspaces/${s.workspaceId}/feeds`)
+        .set(auth(s.editor.key))
+        .send({ name: 'F2' })
+        .expect(201);
       const uuid = '00000000-0000-4000-8000-000000000000';
       const lists: { path: string; key: string; at: string }[] = [
         { path: `/v1/workspaces/${s.workspaceId}/members`, key: s.lead.key, at: '' },
@@ -153,7 +234,11 @@ describe('strict input', () => {
         // A real cursor still leads to the next page.
         const first = await t.http.get(list.path).query({ limit: 1 }).set(auth(list.key)).expect(200);
         if (first.body.nextCursor) {
-          const second = await t.http.get(list.path).query({ limit: 1, cursor: first.body.nextCursor }).set(auth(list.key)).expect(200);
+          const second = await t.http
+            .get(list.path)
+            .query({ limit: 1, cursor: first.body.nextCursor })
+            .set(auth(list.key))
+            .expect(200);
           expect(second.body.items[0]).not.toEqual(first.body.items[0]);
         }
       }
@@ -167,7 +252,11 @@ describe('strict input', () => {
       const seen: string[] = [];
       let cursor: string | undefined;
       do {
-        const page = await t.http.get(`/v1/channels/${c.id}/posts`).query({ limit: 1, ...(cursor ? { cursor } : {}) }).set(auth(s.editor.key)).expect(200);
+        const page = await t.http
+          .get(`/v1/channels/${c.id}/posts`)
+          .query({ limit: 1, ...(cursor ? { cursor } : {}) })
+          .set(auth(s.editor.key))
+          .expect(200);
         seen.push(...page.body.items.map((p: { id: string }) => p.id));
         cursor = page.body.nextCursor ?? undefined;
       } while (cursor);
@@ -179,16 +268,46 @@ describe('strict input', () => {
     it('answers 415 where a body is not JSON, and the schedule keeps nothing of it', async () => {
       const post = await createPost(t, s.editor, channelId, { scheduledAt: '2027-03-09T08:30:00Z' });
       const wanted = JSON.stringify({ scheduledAt: '2027-03-16T08:30:00Z', override: { reason: 'r' } });
-      for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'application/octet-stream']) {
-        const res = await refused(415, () => t.http.post(`/v1/posts/${post.id}/schedule`).set(auth(s.lead.key)).set('Content-Type', type).send(wanted));
+      for (const type of [
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x',
+        'application/xml',
+        'application/octet-stream',
+      ]) {
+        const res = await refused(415, () =>
+          t.http.post(`/v1/posts/${post.id}/schedule`).set(auth(s.lead.key)).set('Content-Type', type).send(wanted),
+        );
         expect(res.body.title).toBe('Unsupported Media Type');
         expect(res.body.detail).toContain('application/json');
       }
-      await refused(415, () => t.http.post(`/v1/channels/${channelId}/posts`).set(auth(s.editor.key)).type('form').send({ body: 'b', category: 'informative' }));
-      await refused(415, () => t.http.patch(`/v1/posts/${post.id}`).set(auth(s.editor.key)).set('Content-Type', 'text/plain').send('{"body":"x"}'));
-      await refused(415, () => t.http.put(`/v1/workspaces/${s.workspaceId}/alert-settings`).set(auth(s.lead.key)).set('Content-Type', 'text/plain').send('{"lookaheadDays":7}'));
+      await refused(415, () =>
+        t.http
+          .post(`/v1/channels/${channelId}/posts`)
+          .set(auth(s.editor.key))
+          .type('form')
+          .send({ body: 'b', category: 'informative' }),
+      );
+      await refused(415, () =>
+        t.http
+          .patch(`/v1/posts/${post.id}`)
+          .set(auth(s.editor.key))
+          .set('Content-Type', 'text/plain')
+          .send('{"body":"x"}'),
+      );
+      await refused(415, () =>
+        t.http
+          .put(`/v1/workspaces/${s.workspaceId}/alert-settings`)
+          .set(auth(s.lead.key))
+          .set('Content-Type', 'text/plain')
+          .send('{"lookaheadDays":7}'),
+      );
       // A body without any Content-Type.
-      const raw = await fetch(`${t.url}/v1/posts/${post.id}/schedule`, { method: 'POST', headers: auth(s.lead.key), body: new Uint8Array(Buffer.from(wanted)) });
+      const raw = await fetch(`${t.url}/v1/posts/${post.id}/schedule`, {
+        method: 'POST',
+        headers: auth(s.lead.key),
+        body: new Uint8Array(Buffer.from(wanted)),
+      });
       expect(raw.status).toBe(415);
       const after = await t.http.get(`/v1/posts/${post.id}`).set(auth(s.editor.key)).expect(200);
       expect(after.body).toMatchObject({ status: 'draft', scheduledAt: '2027-03-09T08:30:00.000Z' });
@@ -196,10 +315,24 @@ describe('strict input', () => {
 
     it('still takes JSON with a charset or a +json type, and actions without a body', async () => {
       const post = await createPost(t, s.editor, channelId, { scheduledAt: '2027-03-23T08:30:00Z' });
-      await t.http.patch(`/v1/posts/${post.id}`).set(auth(s.editor.key)).set('Content-Type', 'application/merge-patch+json').send('{"title":"Merged"}').expect(200);
-      await t.http.patch(`/v1/posts/${post.id}`).set(auth(s.editor.key)).set('Content-Type', 'application/json; charset=utf-8').send('{"body":"Charset"}').expect(200);
+      await t.http
+        .patch(`/v1/posts/${post.id}`)
+        .set(auth(s.editor.key))
+        .set('Content-Type', 'application/merge-patch+json')
+        .send('{"title":"Merged"}')
+        .expect(200);
+      await t.http
+        .patch(`/v1/posts/${post.id}`)
+        .set(auth(s.editor.key))
+        .set('Content-Type', 'application/json; charset=utf-8')
+        .send('{"body":"Charset"}')
+        .expect(200);
       // No body at all, whatever the Content-Type says.
-      await t.http.post(`/v1/posts/${post.id}/cancel`).set(auth(s.editor.key)).set('Content-Type', 'text/plain').expect(200);
+      await t.http
+        .post(`/v1/posts/${post.id}/cancel`)
+        .set(auth(s.editor.key))
+        .set('Content-Type', 'text/plain')
+        .expect(200);
       const other = await createPost(t, s.editor, channelId);
       await t.http.post(`/v1/posts/${other.id}/submit`).set(auth(s.editor.key)).expect(200);
       const after = await t.http.get(`/v1/posts/${post.id}`).set(auth(s.editor.key)).expect(200);
@@ -211,7 +344,11 @@ describe('strict input', () => {
     it('marks API answers nosniff and no-store, unless they carry a validator', async () => {
       const json = await t.http.get(`/v1/workspaces/${s.workspaceId}`).set(auth(s.lead.key)).expect(200);
       expect(json.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
-      const created = await t.http.post(`/v1/workspaces/${s.workspaceId}/members`).set(auth(s.lead.key)).send({ name: 'N', email: 'nosniff@example.com', role: 'viewer' }).expect(201);
+      const created = await t.http
+        .post(`/v1/workspaces/${s.workspaceId}/members`)
+        .set(auth(s.lead.key))
+        .send({ name: 'N', email: 'nosniff@example.com', role: 'viewer' })
+        .expect(201);
       expect(created.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
       for (const problem of [
         await t.http.get('/v1/nowhere').expect(404),
@@ -221,19 +358,37 @@ describe('strict input', () => {
         expect(problem.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
       }
       for (const open of ['/health', '/ping', '/metrics', '/docs-json']) {
-        expect((await t.http.get(open).expect(200)).headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
+        expect((await t.http.get(open).expect(200)).headers).toMatchObject({
+          'x-content-type-options': 'nosniff',
+          'cache-control': 'no-store',
+        });
       }
       // An ETag (a version for If-Match) and no Cache-Control of its own: revalidated on use.
       const post = await createPost(t, s.editor, channelId);
       const got = await t.http.get(`/v1/posts/${post.id}`).set(auth(s.editor.key)).expect(200);
-      expect(got.headers).toMatchObject({ etag: `"${post.version}"`, 'cache-control': 'private, no-cache', 'x-content-type-options': 'nosniff' });
+      expect(got.headers).toMatchObject({
+        etag: `"${post.version}"`,
+        'cache-control': 'private, no-cache',
+        'x-content-type-options': 'nosniff',
+      });
     });
 
     it('keeps the revalidation of calendars and feeds', async () => {
       const calendar = await t.http.get(`/v1/channels/${channelId}/calendar`).set(auth(s.editor.key)).expect(200);
-      expect(calendar.headers).toMatchObject({ 'cache-control': 'private, no-cache', 'x-content-type-options': 'nosniff' });
-      await t.http.get(`/v1/channels/${channelId}/calendar`).set(auth(s.editor.key)).set('If-None-Match', calendar.headers.etag).expect(304);
-      const feed = await t.http.post(`/v1/workspaces/${s.workspaceId}/feeds`).set(auth(s.editor.key)).send({ name: 'Headers' }).expect(201);
+      expect(calendar.headers).toMatchObject({
+        'cache-control': 'private, no-cache',
+        'x-content-type-options': 'nosniff',
+      });
+      await t.http
+        .get(`/v1/channels/${channelId}/calendar`)
+        .set(auth(s.editor.key))
+        .set('If-None-Match', calendar.headers.etag)
+        .expect(304);
+      const feed = await t.http
+        .post(`/v1/workspaces/${s.workspaceId}/feeds`)
+        .set(auth(s.editor.key))
+        .send({ name: 'Headers' })
+        .expect(201);
       expect(feed.headers['cache-control']).toBe('no-store'); // it holds the secret url
       const ical = await t.http.get(new URL(feed.body.url).pathname).expect(200);
       expect(ical.headers).toMatchObject({ 'cache-control': 'private, no-cache', 'x-content-type-options': 'nosniff' });

@@ -10,11 +10,31 @@ import { auth, createChannel, seedWorkspace } from '../support/fixtures';
 /** A second instance on the first one's database, with the same clock and settings. */
 async function secondInstance(first: TestApp, extra: Partial<AppConfig>): Promise<TestApp> {
   const url = (first.db.options as { url: string }).url;
-  const config = { ...loadConfig({ LOG_LEVEL: 'error' }), dispatchIntervalMs: 3_600_000, databaseUrl: url, secretKey: TEST_SECRET_KEY, ...extra };
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot({ config: config as AppConfig & { databaseUrl: string; secretKey: string }, clock: first.clock })] }).compile();
+  const config = {
+    ...loadConfig({ LOG_LEVEL: 'error' }),
+    dispatchIntervalMs: 3_600_000,
+    databaseUrl: url,
+    secretKey: TEST_SECRET_KEY,
+    ...extra,
+  };
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      AppModule.forRoot({
+        config: config as AppConfig & { databaseUrl: string; secretKey: string },
+        clock: first.clock,
+      }),
+    ],
+  }).compile();
   const app = configureApp(moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error'] }));
   await app.init();
-  return { app, http: request(app.getHttpServer()), clock: first.clock, db: first.db, url: '', close: () => app.close() };
+  return {
+    app,
+    http: request(app.getHttpServer()),
+    clock: first.clock,
+    db: first.db,
+    url: '',
+    close: () => app.close(),
+  };
 }
 
 /** A well-formed api key that nobody holds, or junk in the Bearer. */
@@ -47,13 +67,24 @@ describe('throttling wrong credentials per client address', () => {
   it('answers 429 with Retry-After to a burst of 300 wrong api keys, across instances, and never refuses a right key', async () => {
     const { lead, workspaceId } = await seedWorkspace(t);
     const path = `/v1/workspaces/${workspaceId}`;
-    const burst = await Promise.all(Array.from({ length: 300 }, (_, i) => t.http.get(path).set(from('203.0.113.7')).set(auth(wrongKey(i)))));
+    const burst = await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        t.http
+          .get(path)
+          .set(from('203.0.113.7'))
+          .set(auth(wrongKey(i))),
+      ),
+    );
     const statuses = burst.map((r) => r.status);
     expect(statuses.filter((s) => s === 401)).toHaveLength(LIMIT);
     expect(statuses.filter((s) => s === 429)).toHaveLength(300 - LIMIT);
     for (const res of burst.filter((r) => r.status === 429)) {
       expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
-      expect(res.body).toMatchObject({ status: 429, title: 'Too Many Requests', type: 'https://palinsesto.dev/problems/rate_limited' });
+      expect(res.body).toMatchObject({
+        status: 429,
+        title: 'Too Many Requests',
+        type: 'https://palinsesto.dev/problems/rate_limited',
+      });
       expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
       expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(120);
     }
@@ -63,11 +94,23 @@ describe('throttling wrong credentials per client address', () => {
     await t.http.get(path).set(from('203.0.113.7')).set(auth(lead.key)).expect(200);
     await other.http.get(path).set(from('203.0.113.7')).set(auth(lead.key)).expect(200);
     // A wrong key from another address is a plain 401.
-    await t.http.get(path).set(from('198.51.100.9')).set(auth(wrongKey(1))).expect(401);
+    await t.http
+      .get(path)
+      .set(from('198.51.100.9'))
+      .set(auth(wrongKey(1)))
+      .expect(401);
     // The other instance shares the count.
-    const elsewhere = await other.http.get(path).set(from('203.0.113.7')).set(auth(wrongKey(2))).expect(429);
+    const elsewhere = await other.http
+      .get(path)
+      .set(from('203.0.113.7'))
+      .set(auth(wrongKey(2)))
+      .expect(429);
     expect(Number(elsewhere.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-    await other.http.get(path).set(from('198.51.100.10')).set(auth(wrongKey(2))).expect(401);
+    await other.http
+      .get(path)
+      .set(from('198.51.100.10'))
+      .set(auth(wrongKey(2)))
+      .expect(401);
 
     const metrics = (await t.http.get('/metrics').expect(200)).text;
     expect(metric(metrics, 'palinsesto_credential_failures_total', 'api_key')).toBe(301);
@@ -75,27 +118,53 @@ describe('throttling wrong credentials per client address', () => {
 
     // Once the window has slid by, the address may try again (and is counted again).
     t.clock.advance(2 * 60_000);
-    await t.http.get(path).set(from('203.0.113.7')).set(auth(wrongKey(4))).expect(401);
-    await other.http.get(path).set(from('203.0.113.7')).set(auth(wrongKey(5))).expect(401);
+    await t.http
+      .get(path)
+      .set(from('203.0.113.7'))
+      .set(auth(wrongKey(4)))
+      .expect(401);
+    await other.http
+      .get(path)
+      .set(from('203.0.113.7'))
+      .set(auth(wrongKey(5)))
+      .expect(401);
   });
 
   it('counts an IPv6 client by its /64', async () => {
     const { workspaceId } = await seedWorkspace(t);
     const path = `/v1/workspaces/${workspaceId}`;
     for (let i = 1; i <= LIMIT; i++) {
-      await t.http.get(path).set(from(`2001:db8:7:7::${i.toString(16)}`)).set(auth(wrongKey(i))).expect(401);
+      await t.http
+        .get(path)
+        .set(from(`2001:db8:7:7::${i.toString(16)}`))
+        .set(auth(wrongKey(i)))
+        .expect(401);
     }
-    await t.http.get(path).set(from('2001:db8:7:7:ffff:1:2:3')).set(auth(wrongKey(0))).expect(429);
-    await t.http.get(path).set(from('2001:db8:7:8::1')).set(auth(wrongKey(0))).expect(401);
+    await t.http
+      .get(path)
+      .set(from('2001:db8:7:7:ffff:1:2:3'))
+      .set(auth(wrongKey(0)))
+      .expect(429);
+    await t.http
+      .get(path)
+      .set(from('2001:db8:7:8::1'))
+      .set(auth(wrongKey(0)))
+      .expect(401);
   });
 
   it('answers 429 to a burst of wrong feed tokens, and the right feed url still works', async () => {
     const { lead, editor, workspaceId } = await seedWorkspace(t);
     await createChannel(t, lead);
-    const feed = await t.http.post(`/v1/workspaces/${workspaceId}/feeds`).set(auth(editor.key)).send({ name: 'Plan' }).expect(201);
+    const feed = await t.http
+      .post(`/v1/workspaces/${workspaceId}/feeds`)
+      .set(auth(editor.key))
+      .send({ name: 'Plan' })
+      .expect(201);
     const right = new URL(feed.body.url).pathname;
     const wrong = (i: number) => (i % 2 === 0 ? `/ical/${String(i).padStart(42, 'A')}A.ics` : `/ical/nope-${i}.ics`);
-    const burst = await Promise.all(Array.from({ length: 300 }, (_, i) => t.http.get(wrong(i)).set(from('192.0.2.44'))));
+    const burst = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => t.http.get(wrong(i)).set(from('192.0.2.44'))),
+    );
     const statuses = burst.map((r) => r.status);
     expect(statuses.filter((s) => s === 404)).toHaveLength(LIMIT);
     expect(statuses.filter((s) => s === 429)).toHaveLength(300 - LIMIT);
@@ -113,7 +182,8 @@ describe('throttling wrong credentials per client address', () => {
   it('costs a right key no write', async () => {
     const { lead, workspaceId } = await seedWorkspace(t);
     const before = await t.db.query(`SELECT count(*)::int AS n FROM throttle_counters`);
-    for (let i = 0; i < 20; i++) await t.http.get(`/v1/workspaces/${workspaceId}`).set(from('198.51.100.77')).set(auth(lead.key)).expect(200);
+    for (let i = 0; i < 20; i++)
+      await t.http.get(`/v1/workspaces/${workspaceId}`).set(from('198.51.100.77')).set(auth(lead.key)).expect(200);
     const after = await t.db.query(`SELECT count(*)::int AS n FROM throttle_counters`);
     expect(after[0].n).toBe(before[0].n);
     expect(await t.db.query(`SELECT key FROM throttle_counters WHERE key LIKE '%198.51.100.77'`)).toEqual([]);
@@ -130,9 +200,19 @@ describe('throttling without TRUST_PROXY', () => {
   it('counts the peer address and believes no X-Forwarded-For', async () => {
     const { workspaceId } = await seedWorkspace(t);
     for (let i = 0; i < LIMIT; i++) {
-      await t.http.get(`/v1/workspaces/${workspaceId}`).set('X-Forwarded-For', `203.0.113.${i}`).set(auth(wrongKey(i))).expect(401);
+      await t.http
+        .get(`/v1/workspaces/${workspaceId}`)
+        .set('X-Forwarded-For', `203.0.113.${i}`)
+        .set(auth(wrongKey(i)))
+        .expect(401);
     }
-    await t.http.get(`/v1/workspaces/${workspaceId}`).set('X-Forwarded-For', '198.51.100.1').set(auth(wrongKey(99))).expect(429);
-    expect(await t.db.query(`SELECT key, hits FROM throttle_counters`)).toEqual([{ key: 'api_key:127.0.0.1', hits: LIMIT + 1 }]);
+    await t.http
+      .get(`/v1/workspaces/${workspaceId}`)
+      .set('X-Forwarded-For', '198.51.100.1')
+      .set(auth(wrongKey(99)))
+      .expect(429);
+    expect(await t.db.query(`SELECT key, hits FROM throttle_counters`)).toEqual([
+      { key: 'api_key:127.0.0.1', hits: LIMIT + 1 },
+    ]);
   });
 });

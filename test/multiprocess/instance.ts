@@ -16,7 +16,9 @@ async function main(): Promise<void> {
   const config = loadConfig({ EGRESS_ALLOW: '127.0.0.0/8,::1/128', ...process.env }); // the stand-ins are on loopback
   const options = JSON.parse(process.env.PALINSESTO_TEST_PUBLISHING ?? '{}') as Record<string, unknown>;
   const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.forRoot({ config: { ...config, databaseUrl: config.databaseUrl!, secretKey: config.secretKey! } })],
+    imports: [
+      AppModule.forRoot({ config: { ...config, databaseUrl: config.databaseUrl!, secretKey: config.secretKey! } }),
+    ],
   })
     .overrideProvider(PUBLISHING_OPTIONS)
     .useValue(options)

@@ -26,7 +26,13 @@ fs.mkdirSync(cacheDir, { recursive: true });
 
 require.extensions['.ts'] = function compileTs(module, filename) {
   const source = fs.readFileSync(filename, 'utf8');
-  const key = crypto.createHash('sha1').update(JSON.stringify(compilerOptions)).update(filename).update('\0').update(source).digest('hex');
+  const key = crypto
+    .createHash('sha1')
+    .update(JSON.stringify(compilerOptions))
+    .update(filename)
+    .update('\0')
+    .update(source)
+    .digest('hex');
   const cached = path.join(cacheDir, `${key}.js`);
   let output;
   try {

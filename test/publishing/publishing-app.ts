@@ -48,7 +48,9 @@ export async function createPublishingApp(
     databaseUrl?: string;
   } = {},
 ): Promise<PublishingTestApp> {
-  const database = opts.databaseUrl ? { url: opts.databaseUrl, drop: async () => undefined } : await createTestDatabase();
+  const database = opts.databaseUrl
+    ? { url: opts.databaseUrl, drop: async () => undefined }
+    : await createTestDatabase();
   const clock = opts.clock ?? new FixedClock(new Date(opts.now ?? '2027-01-04T08:00:00Z'));
   const config = {
     ...loadConfig({ LOG_LEVEL: 'error', EGRESS_ALLOW: '127.0.0.0/8,::1/128' }),
@@ -66,7 +68,10 @@ export async function createPublishingApp(
     .overrideProvider(ALERTS_OPTIONS)
     .useValue({ schedule: false })
     .overrideProvider(PublishHttpClient)
-    .useFactory({ factory: (c: Clock, g: EgressGuard) => new PublishHttpClient({ timeoutMs: opts.httpTimeoutMs ?? 2_000 }, c, g), inject: [Clock, EgressGuard] })
+    .useFactory({
+      factory: (c: Clock, g: EgressGuard) => new PublishHttpClient({ timeoutMs: opts.httpTimeoutMs ?? 2_000 }, c, g),
+      inject: [Clock, EgressGuard],
+    })
     .compile();
   const app = configureApp(moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error'] }));
   failures.listenTo(app.get(EventEmitter2));
@@ -91,7 +96,13 @@ export async function createPublishingApp(
 }
 
 /** Creates a post and schedules it at `at` (the channel must not require approval). */
-export async function schedulePost(t: TestApp, key: string, channelId: string, at: Date | string, body: Record<string, unknown> = {}) {
+export async function schedulePost(
+  t: TestApp,
+  key: string,
+  channelId: string,
+  at: Date | string,
+  body: Record<string, unknown> = {},
+) {
   const created = await t.http
     .post(`/v1/channels/${channelId}/posts`)
     .set({ Authorization: `Bearer ${key}` })
@@ -101,18 +112,33 @@ export async function schedulePost(t: TestApp, key: string, channelId: string, a
     .post(`/v1/posts/${created.body.id}/schedule`)
     .set({ Authorization: `Bearer ${key}` })
     .send({ scheduledAt: new Date(at).toISOString() });
-  if (scheduled.status !== 200) throw new Error(`schedule answered ${scheduled.status}: ${JSON.stringify(scheduled.body)}`);
+  if (scheduled.status !== 200)
+    throw new Error(`schedule answered ${scheduled.status}: ${JSON.stringify(scheduled.body)}`);
   return scheduled.body as { id: string; status: string; scheduledAt: string; version: number };
 }
 
 /** The post as the API shows it, plus the dispatcher's columns. */
 export async function postState(t: TestApp, key: string, id: string) {
-  const res = await t.http.get(`/v1/posts/${id}`).set({ Authorization: `Bearer ${key}` }).expect(200);
+  const res = await t.http
+    .get(`/v1/posts/${id}`)
+    .set({ Authorization: `Bearer ${key}` })
+    .expect(200);
   const [row] = (await t.db.query(
     'SELECT failure_reason, next_attempt_at, lease_until, attempt_id FROM posts WHERE id = $1',
     [id],
-  )) as { failure_reason: string | null; next_attempt_at: Date | null; lease_until: Date | null; attempt_id: string | null }[];
-  return { ...res.body, failureReason: row.failure_reason, nextAttemptAt: row.next_attempt_at, leaseUntil: row.lease_until, attemptId: row.attempt_id } as {
+  )) as {
+    failure_reason: string | null;
+    next_attempt_at: Date | null;
+    lease_until: Date | null;
+    attempt_id: string | null;
+  }[];
+  return {
+    ...res.body,
+    failureReason: row.failure_reason,
+    nextAttemptAt: row.next_attempt_at,
+    leaseUntil: row.lease_until,
+    attemptId: row.attempt_id,
+  } as {
     status: string;
     externalId: string | null;
     externalUrl: string | null;

@@ -29,9 +29,17 @@ export interface AlertsTestApp extends TestApp {
  * instance over the same data, which close() leaves in place.
  */
 export async function createAlertsApp(
-  opts: { config?: Partial<AppConfig>; now?: string; clock?: FixedClock; options?: Partial<AlertsOptions>; databaseUrl?: string } = {},
+  opts: {
+    config?: Partial<AppConfig>;
+    now?: string;
+    clock?: FixedClock;
+    options?: Partial<AlertsOptions>;
+    databaseUrl?: string;
+  } = {},
 ): Promise<AlertsTestApp> {
-  const database = opts.databaseUrl ? { url: opts.databaseUrl, drop: async () => undefined } : await createTestDatabase();
+  const database = opts.databaseUrl
+    ? { url: opts.databaseUrl, drop: async () => undefined }
+    : await createTestDatabase();
   const clock = opts.clock ?? new FixedClock(new Date(opts.now ?? '2027-01-04T08:00:00Z'));
   const config = {
     ...loadConfig({ LOG_LEVEL: 'error', EGRESS_ALLOW: '127.0.0.0/8,::1/128' }),

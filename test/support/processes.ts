@@ -24,7 +24,12 @@ export function freePort(): Promise<number> {
 }
 
 /** Polls `check` until it is true; fails naming `what` after `timeoutMs`. */
-export async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs: number, everyMs = 100): Promise<void> {
+export async function until(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  everyMs = 100,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;
@@ -76,7 +81,8 @@ export async function startApp(env: Record<string, string>, readyWithinMs = 90_0
     await until(
       'the app to answer /health with 200',
       async () => {
-        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the app exited (${child.exitCode ?? child.signalCode})`);
+        if (child.exitCode !== null || child.signalCode !== null)
+          throw new Error(`the app exited (${child.exitCode ?? child.signalCode})`);
         return (await request(app, '/health', { timeoutMs: 2_000 }).catch(() => null))?.status === 200;
       },
       readyWithinMs,
@@ -169,7 +175,9 @@ export function childrenOf(pid: number): number[] {
 
 export function commandLineOf(pid: number): string[] {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0')
+      .filter((a) => a !== '');
   } catch {
     return [];
   }

@@ -29,8 +29,16 @@ export async function createTestApp(opts: { config?: Partial<AppConfig>; now?: s
   const database = await createTestDatabase();
   const clock = new FixedClock(new Date(opts.now ?? '2027-01-04T08:00:00Z'));
   // The dispatcher's tick is an hour: tests that publish call tick() or turn it on.
-  const config = { ...loadConfig({ LOG_LEVEL: 'error', EGRESS_ALLOW: '127.0.0.0/8,::1/128' }), dispatchIntervalMs: 3_600_000, databaseUrl: database.url, secretKey: TEST_SECRET_KEY, ...opts.config };
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot({ config: config as AppConfig & { databaseUrl: string; secretKey: string }, clock })] })
+  const config = {
+    ...loadConfig({ LOG_LEVEL: 'error', EGRESS_ALLOW: '127.0.0.0/8,::1/128' }),
+    dispatchIntervalMs: 3_600_000,
+    databaseUrl: database.url,
+    secretKey: TEST_SECRET_KEY,
+    ...opts.config,
+  };
+  const moduleRef = await Test.createTestingModule({
+    imports: [AppModule.forRoot({ config: config as AppConfig & { databaseUrl: string; secretKey: string }, clock })],
+  })
     .overrideProvider(ALERTS_OPTIONS)
     .useValue({ schedule: false })
     .compile();

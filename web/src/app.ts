@@ -25,12 +25,26 @@ export class App {
         return this.signInForm('That api key is not valid (any more). Paste a current one.');
       }
       const message = e instanceof ApiError ? e.messages.join(' ') : 'The page could not start.';
-      replace(this.root, h('main', { class: 'signin' }, h('p', { role: 'alert' }, message), h('button', { type: 'button', onclick: () => location.reload() }, 'Try again')));
+      replace(
+        this.root,
+        h(
+          'main',
+          { class: 'signin' },
+          h('p', { role: 'alert' }, message),
+          h('button', { type: 'button', onclick: () => location.reload() }, 'Try again'),
+        ),
+      );
     }
   }
 
   private signInForm(error?: string): void {
-    const key = h('input', { type: 'password', name: 'apiKey', autocomplete: 'off', required: true, spellcheck: false });
+    const key = h('input', {
+      type: 'password',
+      name: 'apiKey',
+      autocomplete: 'off',
+      required: true,
+      spellcheck: false,
+    });
     const errors = h('p', { role: 'alert', class: 'form-errors' }, error ?? '');
     const form = h(
       'form',
@@ -89,9 +103,23 @@ export class App {
       badge.setAttribute('aria-label', `${n} open`);
     };
     const tabButtons = tabs.map((t) =>
-      h('button', { type: 'button', role: 'tab', id: `tab-${t.id}`, 'aria-controls': `panel-${t.id}`, 'data-tab': t.id, onclick: () => show(t.id) }, t.label, t.id === 'alerts' ? badge : null),
+      h(
+        'button',
+        {
+          type: 'button',
+          role: 'tab',
+          id: `tab-${t.id}`,
+          'aria-controls': `panel-${t.id}`,
+          'data-tab': t.id,
+          onclick: () => show(t.id),
+        },
+        t.label,
+        t.id === 'alerts' ? badge : null,
+      ),
     );
-    const tabPanels = tabs.map((t) => h('div', { role: 'tabpanel', id: `panel-${t.id}`, 'aria-labelledby': `tab-${t.id}`, hidden: true }, t.el));
+    const tabPanels = tabs.map((t) =>
+      h('div', { role: 'tabpanel', id: `panel-${t.id}`, 'aria-labelledby': `tab-${t.id}`, hidden: true }, t.el),
+    );
     const show = (id: string) => {
       tabs.forEach((t, i) => {
         const selected = t.id === id;
@@ -115,11 +143,25 @@ export class App {
 
     replace(
       this.root,
-      h('header', { class: 'top' },
+      h(
+        'header',
+        { class: 'top' },
         h('span', { class: 'brand' }, 'Palinsesto'),
         h('span', { class: 'workspace' }, me.workspace.name),
         h('span', { class: 'who', 'data-testid': 'who' }, `${me.name} · ${ROLE_LABEL[me.role]}`),
-        h('button', { type: 'button', class: 'link', onclick: () => { session.signOut(); location.hash = ''; location.reload(); } }, 'Sign out'),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'link',
+            onclick: () => {
+              session.signOut();
+              location.hash = '';
+              location.reload();
+            },
+          },
+          'Sign out',
+        ),
       ),
       tabList,
       h('main', {}, tabPanels),

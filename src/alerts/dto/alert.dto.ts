@@ -35,15 +35,22 @@ export class AlertListQueryDto extends PageQueryDto {
 }
 
 export class AlertWebhookDto {
-  @ApiProperty({ example: 'https://hooks.slack.com/services/T000/B000/XXXX', description: 'POSTed a JSON alert with a Slack-compatible `text`' })
+  @ApiProperty({
+    example: 'https://hooks.slack.com/services/T000/B000/XXXX',
+    description: 'POSTed a JSON alert with a Slack-compatible `text`',
+  })
   @IsString()
   @MaxLength(2000)
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'url must be an http(s) URL' })
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    { message: 'url must be an http(s) URL' },
+  )
   url: string;
 
   @ApiPropertyOptional({
     nullable: true,
-    description: 'HMAC key of X-Palinsesto-Signature. Write-only: left out keeps the stored secret of this url, null removes it',
+    description:
+      'HMAC key of X-Palinsesto-Signature. Write-only: left out keeps the stored secret of this url, null removes it',
   })
   @Nullable()
   @IsString()
@@ -56,13 +63,22 @@ const trimLower = ({ value }: { value: unknown }) =>
   Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v)) : value;
 
 export class AlertSettingsDto {
-  @ApiProperty({ example: 14, minimum: 1, maximum: MAX_LOOKAHEAD_DAYS, description: 'How far ahead gaps are looked for (rounded up to the end of that week)' })
+  @ApiProperty({
+    example: 14,
+    minimum: 1,
+    maximum: MAX_LOOKAHEAD_DAYS,
+    description: 'How far ahead gaps are looked for (rounded up to the end of that week)',
+  })
   @IsInt()
   @Min(1)
   @Max(MAX_LOOKAHEAD_DAYS)
   lookaheadDays: number;
 
-  @ApiPropertyOptional({ type: [String], nullable: true, description: "Who gets alert emails; left out or null: the workspace's leads" })
+  @ApiPropertyOptional({
+    type: [String],
+    nullable: true,
+    description: "Who gets alert emails; left out or null: the workspace's leads",
+  })
   @Nullable()
   @Transform(trimLower)
   @IsArray()
@@ -82,7 +98,11 @@ export class AlertSettingsDto {
 }
 
 export class AlertMuteDto {
-  @ApiProperty({ nullable: true, example: '2027-02-01T00:00:00+01:00', description: "No alert of the channel is delivered until then; null unmutes" })
+  @ApiProperty({
+    nullable: true,
+    example: '2027-02-01T00:00:00+01:00',
+    description: 'No alert of the channel is delivered until then; null unmutes',
+  })
   @Nullable()
   @IsInstant()
   until: string | null;

@@ -16,7 +16,12 @@ export class EmailNotifier implements OnModuleInit {
   ) {
     const timeout = options.sendTimeoutMs ?? DEFAULT_ALERTS_OPTIONS.sendTimeoutMs;
     this.transport = config.smtpUrl
-      ? createTransport({ url: config.smtpUrl, connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: timeout * 2 } as never)
+      ? createTransport({
+          url: config.smtpUrl,
+          connectionTimeout: timeout,
+          greetingTimeout: timeout,
+          socketTimeout: timeout * 2,
+        } as never)
       : null;
   }
 
@@ -25,7 +30,8 @@ export class EmailNotifier implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    if (!this.enabled) this.logger.warn('SMTP_URL is not set: alert emails are skipped; alert webhooks are still delivered.');
+    if (!this.enabled)
+      this.logger.warn('SMTP_URL is not set: alert emails are skipped; alert webhooks are still delivered.');
   }
 
   async send(to: string, email: RenderedEmail, deliveryId: string): Promise<void> {

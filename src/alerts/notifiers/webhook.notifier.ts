@@ -33,7 +33,12 @@ export class WebhookNotifier {
     if (secret) headers[SIGNATURE_HEADER] = signWebhookBody(body, secret);
     let res: Awaited<ReturnType<EgressGuard['fetch']>>;
     try {
-      res = await this.egress.fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.timeoutMs) });
+      res = await this.egress.fetch(url, {
+        method: 'POST',
+        headers,
+        body,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
     } catch (error) {
       const refused = egressRefusal(error);
       if (refused) throw refused;

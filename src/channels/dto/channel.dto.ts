@@ -79,7 +79,8 @@ class ChannelStrategyFields {
     default: DEFAULT_LATENESS_LIMIT_MINUTES,
     minimum: 1,
     maximum: 43200,
-    description: 'A post more than this many minutes past due (e.g. after an outage) is not published: it fails with reason missed',
+    description:
+      'A post more than this many minutes past due (e.g. after an outage) is not published: it fails with reason missed',
   })
   @Optional()
   @IsInt()
@@ -90,7 +91,8 @@ class ChannelStrategyFields {
   @ApiPropertyOptional({
     type: ChannelUtmDto,
     nullable: true,
-    description: 'Links in published posts get utm_source (platform), utm_medium=social and utm_campaign; null turns tagging off',
+    description:
+      'Links in published posts get utm_source (platform), utm_medium=social and utm_campaign; null turns tagging off',
   })
   @Nullable()
   @IsObject()

@@ -24,13 +24,23 @@ export const MAX_WINDOW_PAST_DAYS = 730;
 export const MAX_WINDOW_FUTURE_DAYS = 1095;
 
 export class FeedWindowDto {
-  @ApiProperty({ example: DEFAULT_WINDOW_PAST_DAYS, minimum: 0, maximum: MAX_WINDOW_PAST_DAYS, description: 'Days before today' })
+  @ApiProperty({
+    example: DEFAULT_WINDOW_PAST_DAYS,
+    minimum: 0,
+    maximum: MAX_WINDOW_PAST_DAYS,
+    description: 'Days before today',
+  })
   @IsInt()
   @Min(0)
   @Max(MAX_WINDOW_PAST_DAYS)
   past: number;
 
-  @ApiProperty({ example: DEFAULT_WINDOW_FUTURE_DAYS, minimum: 1, maximum: MAX_WINDOW_FUTURE_DAYS, description: 'Days after today' })
+  @ApiProperty({
+    example: DEFAULT_WINDOW_FUTURE_DAYS,
+    minimum: 1,
+    maximum: MAX_WINDOW_FUTURE_DAYS,
+    description: 'Days after today',
+  })
   @IsInt()
   @Min(1)
   @Max(MAX_WINDOW_FUTURE_DAYS)
@@ -45,7 +55,10 @@ export class FeedCreateDto {
   @MaxLength(200)
   name: string;
 
-  @ApiPropertyOptional({ type: [String], description: 'Channels to show; left out: every active channel of the workspace, including channels added later' })
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'Channels to show; left out: every active channel of the workspace, including channels added later',
+  })
   @Optional()
   @IsArray()
   @ArrayMaxSize(100)
@@ -53,7 +66,10 @@ export class FeedCreateDto {
   @IsUUID(undefined, { each: true })
   channelIds?: string[];
 
-  @ApiPropertyOptional({ default: false, description: 'Also show drafts, posts in review and approved posts (TENTATIVE)' })
+  @ApiPropertyOptional({
+    default: false,
+    description: 'Also show drafts, posts in review and approved posts (TENTATIVE)',
+  })
   @Optional()
   @IsBoolean()
   includeDrafts?: boolean;
@@ -63,7 +79,10 @@ export class FeedCreateDto {
   @IsBoolean()
   includeGaps?: boolean;
 
-  @ApiPropertyOptional({ type: FeedWindowDto, description: `Default {past: ${DEFAULT_WINDOW_PAST_DAYS}, future: ${DEFAULT_WINDOW_FUTURE_DAYS}}` })
+  @ApiPropertyOptional({
+    type: FeedWindowDto,
+    description: `Default {past: ${DEFAULT_WINDOW_PAST_DAYS}, future: ${DEFAULT_WINDOW_FUTURE_DAYS}}`,
+  })
   @Optional()
   @IsObject()
   @ValidateNested()
@@ -98,7 +117,11 @@ export class FeedUpdateDto {
   @MaxLength(200)
   name?: string;
 
-  @ApiPropertyOptional({ type: [String], nullable: true, description: 'Channels to show; null: every active channel of the workspace, including channels added later' })
+  @ApiPropertyOptional({
+    type: [String],
+    nullable: true,
+    description: 'Channels to show; null: every active channel of the workspace, including channels added later',
+  })
   @Nullable()
   @IsArray()
   @ArrayMaxSize(100)

@@ -144,7 +144,8 @@ export class PostActionDto {
   reason?: string;
 }
 
-const splitList = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').map((s) => s.trim()) : value);
+const splitList = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.split(',').map((s) => s.trim()) : value;
 
 export class PostListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'One status or a comma-separated list', example: 'scheduled,published' })
@@ -152,7 +153,10 @@ export class PostListQueryDto extends PageQueryDto {
   @Transform(splitList)
   @IsArray()
   @ArrayMaxSize(8)
-  @Matches(new RegExp(`^(${POST_STATUSES.join('|')})$`), { each: true, message: `status must be among ${POST_STATUSES.join(', ')}` })
+  @Matches(new RegExp(`^(${POST_STATUSES.join('|')})$`), {
+    each: true,
+    message: `status must be among ${POST_STATUSES.join(', ')}`,
+  })
   status?: string[];
 
   @ApiPropertyOptional({ description: 'scheduledAt >= from' })

@@ -38,7 +38,9 @@ describe('AdapterRegistry through PublishingAdaptersModule', () => {
     const registry = moduleRef.get(AdapterRegistry);
     expect(registry.has('linkedin')).toBe(false);
     expect(() => registry.get('linkedin')).toThrow(UnknownPlatformError);
-    expect(() => registry.get('linkedin')).toThrow('No publishing adapter for platform "linkedin" (known: mock, webhook, mastodon, bluesky).');
+    expect(() => registry.get('linkedin')).toThrow(
+      'No publishing adapter for platform "linkedin" (known: mock, webhook, mastodon, bluesky).',
+    );
     try {
       registry.get('linkedin');
     } catch (error) {
@@ -51,7 +53,9 @@ describe('AdapterRegistry through PublishingAdaptersModule', () => {
     @Global()
     @Module({ providers: [{ provide: Clock, useValue: clock }], exports: [Clock] })
     class GlobalClockModule {}
-    const moduleRef = await Test.createTestingModule({ imports: [GlobalClockModule, PublishingAdaptersModule] }).compile();
+    const moduleRef = await Test.createTestingModule({
+      imports: [GlobalClockModule, PublishingAdaptersModule],
+    }).compile();
     const mock = moduleRef.get(MockAdapter);
     await mock.publish(
       { id: 'p', body: 'b', category: 'informative', scheduledAt: new Date() },
@@ -62,14 +66,18 @@ describe('AdapterRegistry through PublishingAdaptersModule', () => {
   });
 
   it('refuses two adapters for one platform', () => {
-    expect(() => new AdapterRegistry([new MockAdapter(), new MockAdapter()])).toThrow('two adapters for platform "mock"');
+    expect(() => new AdapterRegistry([new MockAdapter(), new MockAdapter()])).toThrow(
+      'two adapters for platform "mock"',
+    );
   });
 
   it('applies the HTTP timeout given to register()', async () => {
     const receiver = new WebhookReceiverFake({ latencyMs: 5_000 });
     const base = await receiver.start();
     try {
-      const moduleRef = await Test.createTestingModule({ imports: [LoopbackEgressConfig, PublishingAdaptersModule.register({ timeoutMs: 100 })] }).compile();
+      const moduleRef = await Test.createTestingModule({
+        imports: [LoopbackEgressConfig, PublishingAdaptersModule.register({ timeoutMs: 100 })],
+      }).compile();
       const webhook = moduleRef.get(AdapterRegistry).get('webhook');
       const error = await webhook
         .publish(

@@ -75,7 +75,11 @@ describe('BlueskyAdapter against the PDS fake', () => {
 
   it('creates a post at the deterministic rkey and returns its bsky.app url', async () => {
     const key = 'a1b2c3d4-0000-4000-8000-000000000001';
-    const outcome = await adapter.publish(post({ title: 'Novità', body: 'Nuovo orario', link: 'https://example.com/orari' }), target, key);
+    const outcome = await adapter.publish(
+      post({ title: 'Novità', body: 'Nuovo orario', link: 'https://example.com/orari' }),
+      target,
+      key,
+    );
 
     expect(fake.records).toHaveLength(1);
     const [record] = fake.records;
@@ -93,11 +97,16 @@ describe('BlueskyAdapter against the PDS fake', () => {
   });
 
   it('turns links and resolvable mentions into facets with UTF-8 byte offsets', async () => {
-    const body = 'Perché 👍🏽 leggere https://example.com/è?x=1, grazie @friend.bsky.social e @nessuno.example.org #caffè';
+    const body =
+      'Perché 👍🏽 leggere https://example.com/è?x=1, grazie @friend.bsky.social e @nessuno.example.org #caffè';
     await adapter.publish(post({ body }), target, 'key-facets');
 
-    const value = fake.records[0]?.value as { text: string; facets: { index: { byteStart: number; byteEnd: number }; features: Record<string, string>[] }[] };
-    const byKind = (suffix: string) => value.facets.filter((f) => f.features.some((feature) => feature['$type']?.endsWith(suffix)));
+    const value = fake.records[0]?.value as {
+      text: string;
+      facets: { index: { byteStart: number; byteEnd: number }; features: Record<string, string>[] }[];
+    };
+    const byKind = (suffix: string) =>
+      value.facets.filter((f) => f.features.some((feature) => feature['$type']?.endsWith(suffix)));
 
     const [link] = byKind('#link');
     expect(bytesOf(value.text, link!.index.byteStart, link!.index.byteEnd)).toBe('https://example.com/è?x=1');
@@ -138,7 +147,11 @@ describe('BlueskyAdapter against the PDS fake', () => {
 
   it('maps a wrong app password to auth_expired without repeating it', async () => {
     const error = await failure(
-      adapter.publish(post(), { ...target, credentials: { ...target.credentials, appPassword: 'zzzz-zzzz-zzzz-zzzz' } }, 'k'),
+      adapter.publish(
+        post(),
+        { ...target, credentials: { ...target.credentials, appPassword: 'zzzz-zzzz-zzzz-zzzz' } },
+        'k',
+      ),
     );
     expect(error).toMatchObject({ kind: 'auth_expired', retryable: false, status: 401 });
     expect(error.message).not.toContain('zzzz-zzzz-zzzz-zzzz');
@@ -150,7 +163,10 @@ describe('BlueskyAdapter against the PDS fake', () => {
     const second = await adapter.publish(post(), target, 'key-same');
     expect(second).toEqual(first);
     expect(fake.records).toHaveLength(1);
-    expect(fake.requests.filter((r) => r.path.endsWith('createRecord')).map((r) => r.outcome)).toEqual(['handled', 'handled']);
+    expect(fake.requests.filter((r) => r.path.endsWith('createRecord')).map((r) => r.outcome)).toEqual([
+      'handled',
+      'handled',
+    ]);
   });
 
   it('publishes once too when the PDS answers a taken rkey with a 500, as the reference PDS does', async () => {

@@ -158,7 +158,12 @@ export class BlueskyAdapter extends PlatformAdapter {
     };
   }
 
-  private call(credentials: BlueskyCredentials, nsid: string, call: Omit<HttpCall, 'platform' | 'url'>, session?: BlueskySession): HttpCall {
+  private call(
+    credentials: BlueskyCredentials,
+    nsid: string,
+    call: Omit<HttpCall, 'platform' | 'url'>,
+    session?: BlueskySession,
+  ): HttpCall {
     const headers: Record<string, string> = { ...call.headers };
     if (session && !headers['authorization']) headers['authorization'] = `Bearer ${session.accessJwt}`;
     return {
@@ -189,11 +194,15 @@ export class BlueskyAdapter extends PlatformAdapter {
       } catch (again) {
         if (again instanceof PublishError && isSessionRefused(again)) {
           this.sessions.delete(channelId);
-          throw new PublishError('auth_expired', `bluesky: the session was refused again after renewing it; reconnect the channel.`, {
-            platform: 'bluesky',
-            status: again.status,
-            platformCode: again.platformCode,
-          });
+          throw new PublishError(
+            'auth_expired',
+            `bluesky: the session was refused again after renewing it; reconnect the channel.`,
+            {
+              platform: 'bluesky',
+              status: again.status,
+              platformCode: again.platformCode,
+            },
+          );
         }
         throw again;
       }
@@ -206,7 +215,11 @@ export class BlueskyAdapter extends PlatformAdapter {
       .digest('hex');
   }
 
-  private async session(channelId: string, credentials: BlueskyCredentials, signal?: AbortSignal): Promise<BlueskySession> {
+  private async session(
+    channelId: string,
+    credentials: BlueskyCredentials,
+    signal?: AbortSignal,
+  ): Promise<BlueskySession> {
     const fingerprint = this.fingerprint(credentials);
     const cached = this.sessions.get(channelId);
     if (cached?.fingerprint === fingerprint) return cached;
@@ -256,12 +269,17 @@ export class BlueskyAdapter extends PlatformAdapter {
     return this.singleFlight(channelId, async () => {
       try {
         const { body } = await this.http.requestJson(
-          this.call(credentials, 'com.atproto.server.refreshSession', {
-            method: 'POST',
-            headers: { authorization: `Bearer ${stale.refreshJwt}` },
-            signal,
-            writes: false,
-          }, stale),
+          this.call(
+            credentials,
+            'com.atproto.server.refreshSession',
+            {
+              method: 'POST',
+              headers: { authorization: `Bearer ${stale.refreshJwt}` },
+              signal,
+              writes: false,
+            },
+            stale,
+          ),
           parseSession,
         );
         return { ...body, fingerprint: stale.fingerprint };
@@ -297,7 +315,8 @@ export class BlueskyAdapter extends PlatformAdapter {
           // Before resolution RichText puts the handle where the did goes.
           const handle = stringField(record, 'did')?.toLowerCase();
           if (!handle) continue;
-          if (!resolved.has(handle)) resolved.set(handle, await this.resolveHandle(credentials, session, handle, signal));
+          if (!resolved.has(handle))
+            resolved.set(handle, await this.resolveHandle(credentials, session, handle, signal));
           const did = resolved.get(handle);
           if (did) features.push({ $type: type, did });
         }
@@ -322,10 +341,15 @@ export class BlueskyAdapter extends PlatformAdapter {
   ): Promise<string | null> {
     try {
       const { body } = await this.http.requestJson(
-        this.call(credentials, `com.atproto.identity.resolveHandle?handle=${encodeURIComponent(handle)}`, {
-          method: 'GET',
-          signal,
-        }, session),
+        this.call(
+          credentials,
+          `com.atproto.identity.resolveHandle?handle=${encodeURIComponent(handle)}`,
+          {
+            method: 'GET',
+            signal,
+          },
+          session,
+        ),
         parseDid,
       );
       return body;
@@ -344,11 +368,16 @@ export class BlueskyAdapter extends PlatformAdapter {
   ): Promise<CreatedRecord> {
     try {
       const { body } = await this.http.requestJson(
-        this.call(credentials, 'com.atproto.repo.createRecord', {
-          method: 'POST',
-          json: { repo: session.did, collection: BLUESKY_POST_COLLECTION, rkey, record },
-          signal,
-        }, session),
+        this.call(
+          credentials,
+          'com.atproto.repo.createRecord',
+          {
+            method: 'POST',
+            json: { repo: session.did, collection: BLUESKY_POST_COLLECTION, rkey, record },
+            signal,
+          },
+          session,
+        ),
         parseCreated,
       );
       return body;
@@ -384,7 +413,8 @@ export class BlueskyAdapter extends PlatformAdapter {
       );
       return body;
     } catch (error) {
-      if (error instanceof PublishError && (error.platformCode === 'RecordNotFound' || error.status === 404)) return null;
+      if (error instanceof PublishError && (error.platformCode === 'RecordNotFound' || error.status === 404))
+        return null;
       throw error;
     }
   }

@@ -13,11 +13,7 @@ function missing(platform: Platform, key: string, what: string): PublishError {
   );
 }
 
-export function requireString(
-  credentials: Record<string, unknown>,
-  key: string,
-  platform: Platform,
-): string {
+export function requireString(credentials: Record<string, unknown>, key: string, platform: Platform): string {
   const value = credentials[key];
   if (typeof value !== 'string' || value.trim() === '') throw missing(platform, key, 'a non-empty string');
   return value.trim();
@@ -35,7 +31,11 @@ export function requireHttpUrl(credentials: Record<string, unknown>, key: string
   return url;
 }
 
-export function optionalString(credentials: Record<string, unknown>, key: string, platform: Platform): string | undefined {
+export function optionalString(
+  credentials: Record<string, unknown>,
+  key: string,
+  platform: Platform,
+): string | undefined {
   const value = credentials[key];
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string') throw missing(platform, key, 'a string');

@@ -53,11 +53,21 @@ describe('PublishHttpClient', () => {
       status: 200,
     });
     server.respondWith(200, { unexpected: true });
-    expect((await failure(http.requestJson({ platform: 'mastodon', method: 'POST', url }, idShape))).kind).toBe('transient');
+    expect((await failure(http.requestJson({ platform: 'mastodon', method: 'POST', url }, idShape))).kind).toBe(
+      'transient',
+    );
   });
 
   it('maps 401 and 403 to auth_expired, 404/422 to rejected, 5xx/408 to transient', async () => {
-    const kinds: Record<number, string> = { 401: 'auth_expired', 403: 'auth_expired', 404: 'rejected', 422: 'rejected', 500: 'transient', 502: 'transient', 408: 'transient' };
+    const kinds: Record<number, string> = {
+      401: 'auth_expired',
+      403: 'auth_expired',
+      404: 'rejected',
+      422: 'rejected',
+      500: 'transient',
+      502: 'transient',
+      408: 'transient',
+    };
     for (const [status, kind] of Object.entries(kinds)) {
       server.respondWith(Number(status), { error: 'nope' });
       const error = await failure(http.request({ platform: 'webhook', method: 'POST', url }));
@@ -81,7 +91,13 @@ describe('PublishHttpClient', () => {
   it('keeps secrets and bearer tokens out of error messages', async () => {
     server.respondWith(400, { error: 'token tok_very_secret_1 is not valid; header was Bearer abc.def.ghi' });
     const error = await failure(
-      http.request({ platform: 'mastodon', method: 'POST', url, headers: { authorization: 'Bearer tok_very_secret_1' }, secrets: ['tok_very_secret_1'] }),
+      http.request({
+        platform: 'mastodon',
+        method: 'POST',
+        url,
+        headers: { authorization: 'Bearer tok_very_secret_1' },
+        secrets: ['tok_very_secret_1'],
+      }),
     );
     expect(error.message).not.toContain('tok_very_secret_1');
     expect(error.message).not.toContain('abc.def.ghi');
@@ -92,7 +108,9 @@ describe('PublishHttpClient', () => {
     server.setLatency(LATE_ANSWER_MS);
     expect((await failure(http.request({ platform: 'mastodon', method: 'POST', url }))).kind).toBe('unknown_outcome');
     expect((await failure(http.request({ platform: 'mastodon', method: 'GET', url }))).kind).toBe('transient');
-    expect((await failure(http.request({ platform: 'bluesky', method: 'POST', url, writes: false }))).kind).toBe('transient');
+    expect((await failure(http.request({ platform: 'bluesky', method: 'POST', url, writes: false }))).kind).toBe(
+      'transient',
+    );
   });
 
   it('maps a connection dropped before any answer to unknown_outcome for a write', async () => {
@@ -102,13 +120,17 @@ describe('PublishHttpClient', () => {
 
   it('maps an abort by the caller: before sending transient, while waiting unknown_outcome', async () => {
     const before = server.deliveries.length;
-    expect((await failure(http.request({ platform: 'webhook', method: 'POST', url, signal: AbortSignal.abort() }))).kind).toBe('transient');
+    expect(
+      (await failure(http.request({ platform: 'webhook', method: 'POST', url, signal: AbortSignal.abort() }))).kind,
+    ).toBe('transient');
     expect(server.deliveries.length).toBe(before);
 
     server.setLatency(500);
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 30);
-    const error = await failure(http.request({ platform: 'webhook', method: 'POST', url, signal: controller.signal, timeoutMs: 5000 }));
+    const error = await failure(
+      http.request({ platform: 'webhook', method: 'POST', url, signal: controller.signal, timeoutMs: 5000 }),
+    );
     expect(error.kind).toBe('unknown_outcome');
     expect(error.message).toContain('aborted');
   });
@@ -135,7 +157,11 @@ describe('redact', () => {
 
 describe('PublishHttpClient: what a remote answer may put in an error', () => {
   const server = new WebhookReceiverFake();
-  const http = new PublishHttpClient({ timeoutMs: TEST_TIMEOUT_MS }, new FixedClock(new Date('2026-03-01T10:00:00Z')), loopbackEgress());
+  const http = new PublishHttpClient(
+    { timeoutMs: TEST_TIMEOUT_MS },
+    new FixedClock(new Date('2026-03-01T10:00:00Z')),
+    loopbackEgress(),
+  );
   const MARKER = 'INTERNAL-ONLY: db_password=hunter2';
   let url: string;
 
@@ -151,7 +177,9 @@ describe('PublishHttpClient: what a remote answer may put in an error', () => {
       `mastodon (${new URL(url).host}) answered 422 Unprocessable Entity: Validation failed: Text character limit of 500 exceeded.`,
     );
     server.respondWith(400, { message: MARKER, detail: MARKER }); // no XRPC error code: not an XRPC error
-    expect((await failure(http.request({ platform: 'bluesky', method: 'POST', url }))).message).not.toContain('INTERNAL-ONLY');
+    expect((await failure(http.request({ platform: 'bluesky', method: 'POST', url }))).message).not.toContain(
+      'INTERNAL-ONLY',
+    );
   });
 
   it('quotes nothing of a webhook’s body, of any 5xx body, or of plain text and HTML', async () => {
@@ -191,24 +219,36 @@ describe('PublishHttpClient: what a remote answer may put in an error', () => {
     const closed = new WebhookReceiverFake();
     const closedUrl = `${await closed.start()}/api`;
     await closed.stop();
-    const sentence = (error: PublishError, at: string) => `${error.kind}: ${error.message.split(new URL(at).host).join('<host>')}`;
+    const sentence = (error: PublishError, at: string) =>
+      `${error.kind}: ${error.message.split(new URL(at).host).join('<host>')}`;
 
-    const refused = sentence(await failure(http.request({ platform: 'webhook', method: 'POST', url: closedUrl })), closedUrl);
+    const refused = sentence(
+      await failure(http.request({ platform: 'webhook', method: 'POST', url: closedUrl })),
+      closedUrl,
+    );
     server.dropNext(1);
     const reset = sentence(await failure(http.request({ platform: 'webhook', method: 'POST', url })), url);
     server.setLatency(LATE_ANSWER_MS);
     const silent = sentence(await failure(http.request({ platform: 'webhook', method: 'POST', url })), url);
-    expect(refused).toBe(`unknown_outcome: webhook (<host>): could not connect to <host>, or it did not answer within ${TEST_TIMEOUT_MS} ms; the request may have been received, so it is retried with the same idempotency key.`);
+    expect(refused).toBe(
+      `unknown_outcome: webhook (<host>): could not connect to <host>, or it did not answer within ${TEST_TIMEOUT_MS} ms; the request may have been received, so it is retried with the same idempotency key.`,
+    );
     expect(reset).toBe(refused);
     expect(silent).toBe(refused);
   });
 
   it('refuses an address the egress guard refuses, permanently, naming the field, without sending anything', async () => {
-    const guarded = new PublishHttpClient({ timeoutMs: TEST_TIMEOUT_MS }, undefined, new EgressGuard({ egressAllow: [] }));
+    const guarded = new PublishHttpClient(
+      { timeoutMs: TEST_TIMEOUT_MS },
+      undefined,
+      new EgressGuard({ egressAllow: [] }),
+    );
     const before = server.requests.length;
     const error = await failure(guarded.request({ platform: 'webhook', method: 'POST', url, addressField: 'url' }));
     expect(error).toMatchObject({ kind: 'rejected', retryable: false, addressRefused: true });
-    expect(error.message).toBe('webhook: the address 127.0.0.1 is not allowed: it is not a public internet address (credentials.url).');
+    expect(error.message).toBe(
+      'webhook: the address 127.0.0.1 is not allowed: it is not a public internet address (credentials.url).',
+    );
     expect(server.requests.length).toBe(before);
   });
 });

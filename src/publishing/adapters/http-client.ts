@@ -3,7 +3,13 @@ import { Clock, SystemClock } from '../../common/clock';
 import { EgressGuard } from '../../egress/egress-guard';
 import type { Platform } from './platform-adapter';
 import { PublishError } from './publish-error';
-import { errorForNetworkFailure, errorForStatus, type HeaderReader, networkErrorCode, redact } from './http-error-mapping';
+import {
+  errorForNetworkFailure,
+  errorForStatus,
+  type HeaderReader,
+  networkErrorCode,
+  redact,
+} from './http-error-mapping';
 
 /** Injection token for {@link PublishHttpOptions}; optional. */
 export const PUBLISH_HTTP_OPTIONS = 'PUBLISH_HTTP_OPTIONS';
@@ -87,7 +93,11 @@ export class PublishHttpClient {
       });
     }
 
-    const headers: Record<string, string> = { 'user-agent': this.userAgent, accept: 'application/json', ...call.headers };
+    const headers: Record<string, string> = {
+      'user-agent': this.userAgent,
+      accept: 'application/json',
+      ...call.headers,
+    };
     let body: string | Uint8Array | URLSearchParams | undefined = call.body;
     if (body === undefined && call.json !== undefined) {
       body = JSON.stringify(call.json);
@@ -112,7 +122,12 @@ export class PublishHttpClient {
       response = await this.egress.fetch(url, { method: call.method, headers, body, signal });
     } catch (error) {
       const mapped = failure(error);
-      this.log(call.method, url, `failed: ${mapped.kind} (${networkErrorCode(error) ?? (error as Error).name})`, started);
+      this.log(
+        call.method,
+        url,
+        `failed: ${mapped.kind} (${networkErrorCode(error) ?? (error as Error).name})`,
+        started,
+      );
       throw mapped;
     }
 

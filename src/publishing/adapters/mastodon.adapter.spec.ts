@@ -74,7 +74,11 @@ describe('MastodonAdapter against the Mastodon fake', () => {
 
   it('maps a refused token to auth_expired without repeating the token', async () => {
     const error = await failure(
-      adapter.publish(post(), { ...target, credentials: { ...target.credentials, accessToken: 'wrong-token-abcdef' } }, 'key-auth'),
+      adapter.publish(
+        post(),
+        { ...target, credentials: { ...target.credentials, accessToken: 'wrong-token-abcdef' } },
+        'key-auth',
+      ),
     );
     expect(error.kind).toBe('auth_expired');
     expect(error.retryable).toBe(false);
@@ -131,7 +135,9 @@ describe('MastodonAdapter against the Mastodon fake', () => {
   });
 
   it('maps a status over the limit (422) to rejected with the server reason', async () => {
-    const error = await failure(adapter.publish(post({ title: null, link: null, body: 'a'.repeat(501) }), target, 'key-long'));
+    const error = await failure(
+      adapter.publish(post({ title: null, link: null, body: 'a'.repeat(501) }), target, 'key-long'),
+    );
     expect(error).toMatchObject({ kind: 'rejected', retryable: false, status: 422 });
     expect(error.message).toContain('Text character limit of 500 exceeded');
   });
@@ -145,7 +151,9 @@ describe('MastodonAdapter against the Mastodon fake', () => {
 
   it('refuses credentials without an access token before calling the server', async () => {
     const before = fake.requests.length;
-    const error = await failure(adapter.publish(post(), { ...target, credentials: { instanceUrl: fake.url } }, 'key-creds'));
+    const error = await failure(
+      adapter.publish(post(), { ...target, credentials: { instanceUrl: fake.url } }, 'key-creds'),
+    );
     expect(error.kind).toBe('rejected');
     expect(error.message).toContain('accessToken');
     expect(fake.requests.length).toBe(before);
@@ -155,7 +163,9 @@ describe('MastodonAdapter against the Mastodon fake', () => {
     const gone = new MastodonFake({ accessToken: TOKEN });
     const base = await gone.start();
     await gone.stop();
-    const error = await failure(adapter.publish(post(), { ...target, credentials: { instanceUrl: base, accessToken: TOKEN } }, 'key-gone'));
+    const error = await failure(
+      adapter.publish(post(), { ...target, credentials: { instanceUrl: base, accessToken: TOKEN } }, 'key-gone'),
+    );
     // A write that got no answer is unknown_outcome whatever the port's state (retried with
     // the same Idempotency-Key), with one sentence for refused, reset and timed out alike.
     expect(error).toMatchObject({ kind: 'unknown_outcome', retryable: true });
@@ -170,19 +180,33 @@ describe('the status URL taken from a Mastodon answer', () => {
     parseMastodonStatus({ id: '110000000000000001', account: { username: 'bottega' }, ...fields })!;
 
   it('is the answer’s url, else its uri, when http(s)', () => {
-    expect(statusUrl(instance, statusWith({ url: 'https://mastodon.example/@bottega/1', uri: 'https://x/2' }))).toBe('https://mastodon.example/@bottega/1');
-    expect(statusUrl(instance, statusWith({ url: null, uri: 'https://mastodon.example/users/bottega/statuses/1' }))).toBe(
-      'https://mastodon.example/users/bottega/statuses/1',
+    expect(statusUrl(instance, statusWith({ url: 'https://mastodon.example/@bottega/1', uri: 'https://x/2' }))).toBe(
+      'https://mastodon.example/@bottega/1',
     );
+    expect(
+      statusUrl(instance, statusWith({ url: null, uri: 'https://mastodon.example/users/bottega/statuses/1' })),
+    ).toBe('https://mastodon.example/users/bottega/statuses/1');
   });
 
   it('is built from the instance when the answer gives another scheme', () => {
-    for (const bad of ['javascript:alert(1)', 'JAVASCRIPT:alert(1)', 'data:text/html,x', ' https://x.example/a b', `https://x.example/${'a'.repeat(2100)}`]) {
-      expect([bad, statusUrl(instance, statusWith({ url: bad, uri: bad }))]).toEqual([bad, 'https://mastodon.example/@bottega/110000000000000001']);
+    for (const bad of [
+      'javascript:alert(1)',
+      'JAVASCRIPT:alert(1)',
+      'data:text/html,x',
+      ' https://x.example/a b',
+      `https://x.example/${'a'.repeat(2100)}`,
+    ]) {
+      expect([bad, statusUrl(instance, statusWith({ url: bad, uri: bad }))]).toEqual([
+        bad,
+        'https://mastodon.example/@bottega/110000000000000001',
+      ]);
     }
-    expect(statusUrl(instance, parseMastodonStatus({ id: '7', url: 'javascript:alert(1)', account: { username: 'x/../y' } })!)).toBe(
-      'https://mastodon.example/api/v1/statuses/7',
-    );
+    expect(
+      statusUrl(
+        instance,
+        parseMastodonStatus({ id: '7', url: 'javascript:alert(1)', account: { username: 'x/../y' } })!,
+      ),
+    ).toBe('https://mastodon.example/api/v1/statuses/7');
   });
 
   it('refuses an id that could not be a path segment', () => {

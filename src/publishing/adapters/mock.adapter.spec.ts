@@ -4,7 +4,14 @@ import type { PublishablePost, PublishTarget } from './platform-adapter';
 import { PublishError } from './publish-error';
 
 function post(id: string): PublishablePost {
-  return { id, body: 'Prova', title: 'Titolo', link: null, category: 'informative', scheduledAt: new Date('2026-01-05T09:00:00Z') };
+  return {
+    id,
+    body: 'Prova',
+    title: 'Titolo',
+    link: null,
+    category: 'informative',
+    scheduledAt: new Date('2026-01-05T09:00:00Z'),
+  };
 }
 
 function target(channelId: string, credentials: Record<string, unknown> = {}): PublishTarget {

@@ -33,7 +33,9 @@ async function failure(promise: Promise<unknown>): Promise<PublishError> {
 
 describe('WebhookAdapter against a webhook receiver', () => {
   const receiver = new WebhookReceiverFake();
-  const adapter = new WebhookAdapter(new PublishHttpClient({ timeoutMs: TEST_TIMEOUT_MS }, undefined, loopbackEgress()));
+  const adapter = new WebhookAdapter(
+    new PublishHttpClient({ timeoutMs: TEST_TIMEOUT_MS }, undefined, loopbackEgress()),
+  );
   let target: PublishTarget;
 
   beforeAll(async () => {
@@ -110,12 +112,19 @@ describe('WebhookAdapter against a webhook receiver', () => {
     receiver.respondWith(500, { error: 'boom' });
     expect(await failure(adapter.publish(post, target, 'd'))).toMatchObject({ kind: 'transient', retryable: true });
     receiver.respondWith(410, { error: 'gone' });
-    expect(await failure(adapter.publish(post, target, 'd'))).toMatchObject({ kind: 'rejected', retryable: false, status: 410 });
+    expect(await failure(adapter.publish(post, target, 'd'))).toMatchObject({
+      kind: 'rejected',
+      retryable: false,
+      status: 410,
+    });
     receiver.respondWith(429, { error: 'slow down' }, { 'retry-after': '5' });
-    expect(await failure(adapter.publish(post, target, 'd'))).toMatchObject({ kind: 'rate_limited', retryAfterMs: 5000 });
+    expect(await failure(adapter.publish(post, target, 'd'))).toMatchObject({
+      kind: 'rate_limited',
+      retryAfterMs: 5000,
+    });
   });
 
-  it('never puts the secret, the query token, the path or the receiver\'s body in an error message', async () => {
+  it("never puts the secret, the query token, the path or the receiver's body in an error message", async () => {
     receiver.respondWith(400, { error: `bad signature for ${SECRET} token query-secret-42 at /hooks/palinsesto` });
     const error = await failure(adapter.publish(post, target, 'd'));
     expect(error.kind).toBe('rejected');

@@ -109,7 +109,9 @@ export class WorkspaceUpdateDto {
 export class CategoryCreateDto {
   @ApiProperty({ example: 'behind_the_scenes', description: 'lower-case letters, digits, _ and -' })
   @IsString()
-  @Matches(/^[a-z][a-z0-9_-]{0,39}$/, { message: 'key must start with a letter and hold at most 40 lower-case letters, digits, _ or -' })
+  @Matches(/^[a-z][a-z0-9_-]{0,39}$/, {
+    message: 'key must start with a letter and hold at most 40 lower-case letters, digits, _ or -',
+  })
   key: string;
 
   @ApiProperty({ example: 'Behind the scenes' })

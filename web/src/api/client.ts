@@ -90,7 +90,11 @@ export class Api {
     return this.call('PATCH', `/v1/posts/${post.id}`, changes, post.version);
   }
 
-  act(post: Pick<Post, 'id' | 'version'>, action: PostAction, body: Record<string, unknown> = {}): Promise<PostWithViolations> {
+  act(
+    post: Pick<Post, 'id' | 'version'>,
+    action: PostAction,
+    body: Record<string, unknown> = {},
+  ): Promise<PostWithViolations> {
     return this.call('POST', `/v1/posts/${post.id}/${action}`, body, post.version);
   }
 
@@ -149,9 +153,17 @@ export class Api {
     if (version !== undefined) headers['if-match'] = `"${version}"`;
     let response: Response;
     try {
-      response = await fetch(path, { method, headers, body: body !== undefined && method !== 'GET' ? JSON.stringify(body) : undefined });
+      response = await fetch(path, {
+        method,
+        headers,
+        body: body !== undefined && method !== 'GET' ? JSON.stringify(body) : undefined,
+      });
     } catch {
-      throw new ApiError({ title: 'Palinsesto cannot be reached', status: 0, detail: 'The server did not answer. Check your connection and try again.' });
+      throw new ApiError({
+        title: 'Palinsesto cannot be reached',
+        status: 0,
+        detail: 'The server did not answer. Check your connection and try again.',
+      });
     }
     if (response.status === 204) return undefined as T;
     const text = await response.text();

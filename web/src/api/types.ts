@@ -2,7 +2,8 @@
 
 export type Role = 'viewer' | 'editor' | 'lead';
 export type Platform = 'mock' | 'webhook' | 'mastodon' | 'bluesky';
-export type PostStatus = 'draft' | 'in_review' | 'approved' | 'scheduled' | 'publishing' | 'published' | 'failed' | 'cancelled';
+export type PostStatus =
+  'draft' | 'in_review' | 'approved' | 'scheduled' | 'publishing' | 'published' | 'failed' | 'cancelled';
 export type GapKind = 'planned_gap' | 'inactivity' | 'under_cadence';
 
 export interface Workspace {

@@ -34,7 +34,15 @@ export class CalendarPage {
     );
     this.channelFilter.addEventListener('change', () => this.refresh());
     const newPost = hasRole(ctx.me, 'editor')
-      ? h('button', { type: 'button', class: 'primary', onclick: () => ctx.compose({ channelId: this.channelFilter.value || undefined }) }, 'New post')
+      ? h(
+          'button',
+          {
+            type: 'button',
+            class: 'primary',
+            onclick: () => ctx.compose({ channelId: this.channelFilter.value || undefined }),
+          },
+          'New post',
+        )
       : null;
     this.el = h(
       'section',
@@ -87,7 +95,8 @@ export class CalendarPage {
 
   private ready(): void {
     this.calendarEl.dataset.state = 'ready';
-    if (performance.getEntriesByName('palinsesto:calendar-ready').length === 0) performance.mark('palinsesto:calendar-ready');
+    if (performance.getEntriesByName('palinsesto:calendar-ready').length === 0)
+      performance.mark('palinsesto:calendar-ready');
   }
 
   refresh(): void {
@@ -95,10 +104,12 @@ export class CalendarPage {
   }
 
   private async load(from: string, to: string): Promise<EventInput[]> {
-    const calendar = await this.ctx.api.calendar(this.ctx.me.workspace.id, from, to, this.channelFilter.value || undefined).catch((e: unknown) => {
-      announce(e instanceof ApiError ? e.messages.join(' ') : 'The calendar could not be loaded.', 'error');
-      throw e;
-    });
+    const calendar = await this.ctx.api
+      .calendar(this.ctx.me.workspace.id, from, to, this.channelFilter.value || undefined)
+      .catch((e: unknown) => {
+        announce(e instanceof ApiError ? e.messages.join(' ') : 'The calendar could not be loaded.', 'error');
+        throw e;
+      });
     replace(this.mixEl, mixBars(calendar.channels, this.ctx.categories));
     return toEvents(calendar, this.ctx.categories, this.ctx.me.role, viewerZone);
   }
@@ -107,7 +118,10 @@ export class CalendarPage {
   private decorate(el: HTMLElement, data: EventData): void {
     if (data.type === 'gap') {
       el.dataset.gapKind = data.gap.kind;
-      el.setAttribute('title', `${GAP_LABEL[data.gap.kind]} on ${data.channel.name}: ${localRange(data.gap.from, data.gap.to)}`);
+      el.setAttribute(
+        'title',
+        `${GAP_LABEL[data.gap.kind]} on ${data.channel.name}: ${localRange(data.gap.from, data.gap.to)}`,
+      );
       return;
     }
     const { post, channel, violations } = data;
@@ -156,7 +170,8 @@ export class CalendarPage {
         post.status === 'scheduled'
           ? await this.ctx.api.act(post, 'schedule', { scheduledAt })
           : await this.ctx.api.updatePost(post, { scheduledAt });
-      if (saved.violations?.length) announce(`Moved, with warnings: ${saved.violations.map((v) => v.message).join(' ')}`);
+      if (saved.violations?.length)
+        announce(`Moved, with warnings: ${saved.violations.map((v) => v.message).join(' ')}`);
       else announce('Post moved.');
       this.ctx.refresh();
     } catch (e) {
@@ -187,7 +202,11 @@ export class CalendarPage {
     replace(
       this.refusalEl,
       h('strong', {}, error.status === 422 ? 'The move breaks a rule and was not saved.' : 'The move was not saved.'),
-      h('ul', {}, error.messages.map((m) => h('li', {}, m))),
+      h(
+        'ul',
+        {},
+        error.messages.map((m) => h('li', {}, m)),
+      ),
       overrideForm,
       h('button', { type: 'button', class: 'link', onclick: () => this.hideRefusal() }, 'Dismiss'),
     );

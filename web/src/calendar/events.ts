@@ -3,7 +3,11 @@ import { DateTime } from 'luxon';
 import type { Category, Channel, Gap, Post, PostStatus, Role, Violation, WorkspaceCalendar } from '../api/types';
 
 /** Colours of the three categories every workspace starts with; others get one from PALETTE. */
-const DEFAULT_COLORS: Record<string, string> = { informative: '#2563eb', promotional: '#d97706', engagement: '#059669' };
+const DEFAULT_COLORS: Record<string, string> = {
+  informative: '#2563eb',
+  promotional: '#d97706',
+  engagement: '#059669',
+};
 const PALETTE = ['#7c3aed', '#db2777', '#0891b2', '#65a30d', '#9333ea', '#ea580c'];
 
 export function categoryColor(key: string, categories: Category[]): string {
@@ -84,12 +88,24 @@ export function toEvents(calendar: WorkspaceCalendar, categories: Category[], ro
     for (const gap of gaps) {
       if (gap.kind === 'inactivity') continue; // the past: nothing left to plan
       const data: GapEventData = { type: 'gap', gap, channel };
-      const base = { title: `${GAP_LABEL[gap.kind]} on ${channel.name}`, display: 'background', className: `gap gap-${gap.kind}`, extendedProps: data };
+      const base = {
+        title: `${GAP_LABEL[gap.kind]} on ${channel.name}`,
+        display: 'background',
+        className: `gap gap-${gap.kind}`,
+        extendedProps: data,
+      };
       // Shaded hour by hour in the week view...
       events.push({ ...base, id: `gap-${channel.id}-${gap.from}`, start: gap.from, end: gap.to });
       // ...and, since the month grid shades whole days only, every day the gap covers entirely.
       const days = wholeDays(gap.from, gap.to, zone);
-      if (days) events.push({ ...base, id: `gap-days-${channel.id}-${gap.from}`, start: days.start, end: days.end, allDay: true });
+      if (days)
+        events.push({
+          ...base,
+          id: `gap-days-${channel.id}-${gap.from}`,
+          start: days.start,
+          end: days.end,
+          allDay: true,
+        });
     }
   }
   return events;

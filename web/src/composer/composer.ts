@@ -51,10 +51,23 @@ export class Composer {
     const form = h(
       'form',
       { method: 'dialog', onsubmit: (e: Event) => e.preventDefault() },
-      h('header', {}, this.heading, h('button', { type: 'button', class: 'close', 'aria-label': 'Close the composer', onclick: () => this.close() }, '×')),
+      h(
+        'header',
+        {},
+        this.heading,
+        h(
+          'button',
+          { type: 'button', class: 'close', 'aria-label': 'Close the composer', onclick: () => this.close() },
+          '×',
+        ),
+      ),
       this.note,
-      h('div', { class: 'composer-grid' },
-        h('div', { class: 'composer-main' },
+      h(
+        'div',
+        { class: 'composer-grid' },
+        h(
+          'div',
+          { class: 'composer-main' },
           field('Channel', this.channel),
           field('Category', this.category),
           field('Title (optional)', this.titleInput),
@@ -88,7 +101,9 @@ export class Composer {
     this.link.value = post?.link ?? '';
     const at = post?.scheduledAt ?? options.scheduledAt;
     this.when.value = at ? toLocalInput(at) : '';
-    const readOnly = !hasRole(this.ctx.me, 'editor') || (post && !['draft', 'in_review', 'approved', 'scheduled'].includes(post.status));
+    const readOnly =
+      !hasRole(this.ctx.me, 'editor') ||
+      (post && !['draft', 'in_review', 'approved', 'scheduled'].includes(post.status));
     for (const el of [this.category, this.titleInput, this.body, this.link, this.when]) el.disabled = !!readOnly;
     this.clearResult();
     this.channelChanged();
@@ -116,7 +131,11 @@ export class Composer {
             channel.audience ? h('p', {}, h('strong', {}, 'Audience: '), channel.audience) : null,
             channel.goal ? h('p', {}, h('strong', {}, 'Goal: '), channel.goal) : null,
             channel.guidelines ? h('p', {}, h('strong', {}, 'Guidelines: '), channel.guidelines) : null,
-            h('p', { class: 'muted' }, `Time zone ${channel.timezone}${channel.approvalRequired ? ' · posts need a lead’s approval' : ''}`),
+            h(
+              'p',
+              { class: 'muted' },
+              `Time zone ${channel.timezone}${channel.approvalRequired ? ' · posts need a lead’s approval' : ''}`,
+            ),
           ]
         : [],
     );
@@ -127,17 +146,31 @@ export class Composer {
   private updatePreview(): void {
     const channel = this.selectedChannel;
     if (!channel) return;
-    const preview = previewContent(channel, { title: this.titleInput.value, body: this.body.value, link: this.link.value.trim() || null });
-    this.counter.textContent = preview.limit ? `${preview.length} / ${preview.limit} ${preview.unit}` : `${preview.length} ${preview.unit}`;
+    const preview = previewContent(channel, {
+      title: this.titleInput.value,
+      body: this.body.value,
+      link: this.link.value.trim() || null,
+    });
+    this.counter.textContent = preview.limit
+      ? `${preview.length} / ${preview.limit} ${preview.unit}`
+      : `${preview.length} ${preview.unit}`;
     this.counter.classList.toggle('over', !!preview.problem);
     this.body.setCustomValidity(preview.problem ?? '');
-    this.utmPreview.textContent = preview.link && preview.link !== this.link.value.trim() ? `Published as ${preview.link}` : preview.link ? 'Published as written (the channel adds no UTM tags).' : '';
+    this.utmPreview.textContent =
+      preview.link && preview.link !== this.link.value.trim()
+        ? `Published as ${preview.link}`
+        : preview.link
+          ? 'Published as written (the channel adds no UTM tags).'
+          : '';
   }
 
   private updateWhenHint(): void {
     const channel = this.selectedChannel;
     const at = fromLocalInput(this.when.value);
-    this.whenHint.textContent = channel && at ? `= ${zonedTime(at, channel.timezone)} on the channel` : 'Leave empty to plan later, or use “Add to queue”.';
+    this.whenHint.textContent =
+      channel && at
+        ? `= ${zonedTime(at, channel.timezone)} on the channel`
+        : 'Leave empty to plan later, or use “Add to queue”.';
   }
 
   private draft(): PostDraft {
@@ -156,15 +189,22 @@ export class Composer {
     const channel = this.selectedChannel;
     const buttons: HTMLElement[] = [];
     const button = (label: string, run: () => Promise<void>, primary = false) =>
-      h('button', { type: 'button', class: primary ? 'primary' : undefined, onclick: () => void this.guarded(run) }, label);
-    const editable = hasRole(me, 'editor') && (!post || ['draft', 'in_review', 'approved', 'scheduled'].includes(post.status));
+      h(
+        'button',
+        { type: 'button', class: primary ? 'primary' : undefined, onclick: () => void this.guarded(run) },
+        label,
+      );
+    const editable =
+      hasRole(me, 'editor') && (!post || ['draft', 'in_review', 'approved', 'scheduled'].includes(post.status));
     if (editable) {
       buttons.push(button('Validate', () => this.validate()));
       buttons.push(button(post ? 'Save changes' : 'Save draft', () => this.save().then(() => undefined)));
     }
     const status = post?.status ?? 'draft';
-    const directSchedule = status === 'approved' || status === 'scheduled' || (status === 'draft' && channel && !channel.approvalRequired);
-    if (hasRole(me, 'editor') && status === 'draft' && channel?.approvalRequired) buttons.push(button('Submit for review', () => this.act('submit')));
+    const directSchedule =
+      status === 'approved' || status === 'scheduled' || (status === 'draft' && channel && !channel.approvalRequired);
+    if (hasRole(me, 'editor') && status === 'draft' && channel?.approvalRequired)
+      buttons.push(button('Submit for review', () => this.act('submit')));
     if (hasRole(me, 'lead') && status === 'in_review') {
       buttons.push(button('Approve', () => this.act('approve'), true));
       buttons.push(button('Send back', () => this.act('reject')));
@@ -173,10 +213,15 @@ export class Composer {
       buttons.push(button(status === 'scheduled' ? 'Reschedule' : 'Schedule', () => this.act('schedule'), true));
       buttons.push(button('Add to queue', () => this.act('queue')));
     }
-    if (hasRole(me, 'editor') && status === 'scheduled') buttons.push(button('Unschedule', () => this.act('unschedule')));
-    if (hasRole(me, 'editor') && post && ['draft', 'in_review', 'approved', 'scheduled'].includes(post.status)) buttons.push(button('Cancel post', () => this.act('cancel')));
+    if (hasRole(me, 'editor') && status === 'scheduled')
+      buttons.push(button('Unschedule', () => this.act('unschedule')));
+    if (hasRole(me, 'editor') && post && ['draft', 'in_review', 'approved', 'scheduled'].includes(post.status))
+      buttons.push(button('Cancel post', () => this.act('cancel')));
     const published = linkableUrl(post?.externalUrl); // http(s) only: the URL is what the platform answered
-    if (published) buttons.push(h('a', { href: published, target: '_blank', rel: 'noopener noreferrer' }, 'Open the published post'));
+    if (published)
+      buttons.push(
+        h('a', { href: published, target: '_blank', rel: 'noopener noreferrer' }, 'Open the published post'),
+      );
     buttons.push(h('button', { type: 'button', onclick: () => this.close() }, 'Close'));
     replace(this.actions, buttons);
   }
@@ -200,9 +245,20 @@ export class Composer {
     const scheduledAt = fromLocalInput(this.when.value);
     if (!channel) return this.showMessages('Choose a channel.', [], 'error');
     if (!scheduledAt) return this.showMessages('Pick a time to check it against the channel’s rules.', [], 'error');
-    const answer = await this.ctx.api.validate(channel.id, { scheduledAt, category: this.category.value, postId: this.post?.id });
+    const answer = await this.ctx.api.validate(channel.id, {
+      scheduledAt,
+      category: this.category.value,
+      postId: this.post?.id,
+    });
     if (answer.violations.length === 0) this.showMessages('No rule broken at this time.', [], 'ok');
-    else this.showMessages(answer.wouldBlock ? 'Scheduling here would be refused:' : 'Scheduling here breaks a rule (the channel only warns):', answer.violations, 'error');
+    else
+      this.showMessages(
+        answer.wouldBlock
+          ? 'Scheduling here would be refused:'
+          : 'Scheduling here breaks a rule (the channel only warns):',
+        answer.violations,
+        'error',
+      );
   }
 
   /**
@@ -225,7 +281,11 @@ export class Composer {
       if (draft.category !== p.category) changes.category = draft.category;
       if ((draft.title ?? null) !== (p.title ?? null)) changes.title = draft.title;
       if ((draft.link ?? null) !== (p.link ?? null)) changes.link = draft.link;
-      if (options.time && draft.scheduledAt !== p.scheduledAt && !(draft.scheduledAt && p.scheduledAt && Date.parse(draft.scheduledAt) === Date.parse(p.scheduledAt))) {
+      if (
+        options.time &&
+        draft.scheduledAt !== p.scheduledAt &&
+        !(draft.scheduledAt && p.scheduledAt && Date.parse(draft.scheduledAt) === Date.parse(p.scheduledAt))
+      ) {
         changes.scheduledAt = draft.scheduledAt;
       }
       saved = Object.keys(changes).length ? await this.ctx.api.updatePost(p, changes) : p;
@@ -255,8 +315,19 @@ export class Composer {
     this.updateWhenHint();
     this.renderActions();
     this.ctx.refresh();
-    const what = { submit: 'Submitted for review.', approve: 'Approved.', reject: 'Sent back to draft.', schedule: 'Scheduled.', unschedule: 'Taken out of the schedule.', cancel: 'Cancelled.', queue: 'Added to the queue.' }[action];
-    const when = done.scheduledAt && (action === 'queue' || action === 'schedule') ? ` It goes out ${zonedTime(done.scheduledAt, this.selectedChannel?.timezone ?? 'UTC')}.` : '';
+    const what = {
+      submit: 'Submitted for review.',
+      approve: 'Approved.',
+      reject: 'Sent back to draft.',
+      schedule: 'Scheduled.',
+      unschedule: 'Taken out of the schedule.',
+      cancel: 'Cancelled.',
+      queue: 'Added to the queue.',
+    }[action];
+    const when =
+      done.scheduledAt && (action === 'queue' || action === 'schedule')
+        ? ` It goes out ${zonedTime(done.scheduledAt, this.selectedChannel?.timezone ?? 'UTC')}.`
+        : '';
     if (done.violations?.length) this.showMessages(`${what}${when} With warnings:`, done.violations, 'warn');
     else this.showMessages(`${what}${when}`, [], 'ok');
     announce(`${what}${when}`);
@@ -278,14 +349,26 @@ export class Composer {
     this.overrideBox.hidden = !(error.status === 422 && violations.length > 0 && hasRole(this.ctx.me, 'lead'));
   }
 
-  private showMessages(headline: string, violations: Violation[], tone: 'ok' | 'warn' | 'error', extra: string[] = []): void {
+  private showMessages(
+    headline: string,
+    violations: Violation[],
+    tone: 'ok' | 'warn' | 'error',
+    extra: string[] = [],
+  ): void {
     this.overrideBox.hidden = true;
     this.result.className = `composer-result result-${tone}`;
     this.result.setAttribute('role', tone === 'error' ? 'alert' : 'status');
     replace(
       this.result,
       h('p', {}, headline),
-      extra.length || violations.length ? h('ul', {}, extra.map((m) => h('li', {}, m)), violations.map((v) => h('li', { class: 'violation' }, v.message))) : null,
+      extra.length || violations.length
+        ? h(
+            'ul',
+            {},
+            extra.map((m) => h('li', {}, m)),
+            violations.map((v) => h('li', { class: 'violation' }, v.message)),
+          )
+        : null,
     );
   }
 

@@ -1,6 +1,11 @@
 // The very modules the dispatcher publishes with, bundled into the page: the count and the
 // UTM preview the composer shows are the ones the platform will see.
-import { BLUESKY_GRAPHEME_LIMIT, MASTODON_CHARACTER_LIMIT, checkContentLimit, composeText } from '../../../src/content/content-limits';
+import {
+  BLUESKY_GRAPHEME_LIMIT,
+  MASTODON_CHARACTER_LIMIT,
+  checkContentLimit,
+  composeText,
+} from '../../../src/content/content-limits';
 import { graphemeLength, mastodonLength } from '../../../src/content/text-length';
 import { withChannelUtm } from '../../../src/content/utm';
 import type { Channel } from '../api/types';
@@ -17,16 +22,44 @@ export interface ContentPreview {
   problem: string | null;
 }
 
-export function previewContent(channel: Channel, post: { title?: string | null; body: string; link?: string | null }): ContentPreview {
-  const published = withChannelUtm({ body: post.body, link: post.link || null }, channel.platform, channel.utm?.campaign);
+export function previewContent(
+  channel: Channel,
+  post: { title?: string | null; body: string; link?: string | null },
+): ContentPreview {
+  const published = withChannelUtm(
+    { body: post.body, link: post.link || null },
+    channel.platform,
+    channel.utm?.campaign,
+  );
   const text = composeText({ title: post.title || null, body: published.body, link: published.link });
   const over = checkContentLimit(channel.platform, text);
   switch (channel.platform) {
     case 'mastodon':
-      return { text, link: published.link, length: mastodonLength(text), limit: MASTODON_CHARACTER_LIMIT, unit: 'characters (each link counts as 23)', problem: over?.message ?? null };
+      return {
+        text,
+        link: published.link,
+        length: mastodonLength(text),
+        limit: MASTODON_CHARACTER_LIMIT,
+        unit: 'characters (each link counts as 23)',
+        problem: over?.message ?? null,
+      };
     case 'bluesky':
-      return { text, link: published.link, length: graphemeLength(text), limit: BLUESKY_GRAPHEME_LIMIT, unit: 'characters', problem: over?.message ?? null };
+      return {
+        text,
+        link: published.link,
+        length: graphemeLength(text),
+        limit: BLUESKY_GRAPHEME_LIMIT,
+        unit: 'characters',
+        problem: over?.message ?? null,
+      };
     default:
-      return { text, link: published.link, length: graphemeLength(text), limit: null, unit: 'characters', problem: null };
+      return {
+        text,
+        link: published.link,
+        length: graphemeLength(text),
+        limit: null,
+        unit: 'characters',
+        problem: null,
+      };
   }
 }

@@ -20,8 +20,17 @@ export class AlertsPanel {
 
   constructor(private readonly ctx: AppContext) {
     this.el.append(
-      h('header', {}, h('h2', { id: 'alerts-title' }, 'Open alerts'), h('button', { type: 'button', onclick: () => void this.load() }, 'Refresh')),
-      h('p', { class: 'muted' }, 'Gaps in the plan ahead, weeks below the cadence, quiet channels and failed publications. An alert resolves by itself once the gap is filled.'),
+      h(
+        'header',
+        {},
+        h('h2', { id: 'alerts-title' }, 'Open alerts'),
+        h('button', { type: 'button', onclick: () => void this.load() }, 'Refresh'),
+      ),
+      h(
+        'p',
+        { class: 'muted' },
+        'Gaps in the plan ahead, weeks below the cadence, quiet channels and failed publications. An alert resolves by itself once the gap is filled.',
+      ),
       this.list,
     );
   }
@@ -30,7 +39,16 @@ export class AlertsPanel {
     try {
       const alerts = await this.ctx.api.alerts(this.ctx.me.workspace.id, 'open');
       this.onCount(alerts.length);
-      replace(this.list, alerts.length ? h('ul', {}, alerts.map((a) => this.item(a))) : h('p', { class: 'empty' }, 'No open alerts: every channel has its plan.'));
+      replace(
+        this.list,
+        alerts.length
+          ? h(
+              'ul',
+              {},
+              alerts.map((a) => this.item(a)),
+            )
+          : h('p', { class: 'empty' }, 'No open alerts: every channel has its plan.'),
+      );
     } catch (e) {
       if (e instanceof ApiError) replace(this.list, h('p', { role: 'alert' }, e.messages.join(' ')));
       else throw e;
@@ -39,14 +57,24 @@ export class AlertsPanel {
 
   private item(alert: Alert): HTMLElement {
     const channel = channelOf(this.ctx, alert.channelId);
-    const fillable = alert.kind !== 'publish_failed' && alert.kind !== 'inactivity' && hasRole(this.ctx.me, 'editor') && channel;
+    const fillable =
+      alert.kind !== 'publish_failed' && alert.kind !== 'inactivity' && hasRole(this.ctx.me, 'editor') && channel;
     return h(
       'li',
       { class: `alert alert-${alert.kind}`, 'data-alert-id': alert.id },
-      h('div', { class: 'alert-head' }, h('strong', {}, KIND_LABEL[alert.kind]), ' · ', channel?.name ?? 'archived channel', h('span', { class: 'muted' }, ` · opened ${localTime(alert.openedAt)}`)),
+      h(
+        'div',
+        { class: 'alert-head' },
+        h('strong', {}, KIND_LABEL[alert.kind]),
+        ' · ',
+        channel?.name ?? 'archived channel',
+        h('span', { class: 'muted' }, ` · opened ${localTime(alert.openedAt)}`),
+      ),
       h('p', {}, alert.message),
       h('p', { class: 'muted' }, localRange(alert.from, alert.to)),
-      fillable ? h('button', { type: 'button', class: 'primary', onclick: () => void this.fill(alert) }, 'Fill this gap') : null,
+      fillable
+        ? h('button', { type: 'button', class: 'primary', onclick: () => void this.fill(alert) }, 'Fill this gap')
+        : null,
     );
   }
 
@@ -55,8 +83,17 @@ export class AlertsPanel {
     const channel = channelOf(this.ctx, alert.channelId)!;
     try {
       const { category, slots } = await this.ctx.api.suggestedSlots(this.ctx.me.workspace.id, alert.id);
-      if (!slots[0]) return announce('No free time fits the channel’s rules in the next year: relax a rule, or pick a time and override.', 'error');
-      this.ctx.compose({ channelId: channel.id, scheduledAt: slots[0], category: category ?? undefined, note: `Filling: ${alert.message}` });
+      if (!slots[0])
+        return announce(
+          'No free time fits the channel’s rules in the next year: relax a rule, or pick a time and override.',
+          'error',
+        );
+      this.ctx.compose({
+        channelId: channel.id,
+        scheduledAt: slots[0],
+        category: category ?? undefined,
+        note: `Filling: ${alert.message}`,
+      });
     } catch (e) {
       if (e instanceof ApiError) announce(e.messages.join(' '), 'error');
       else throw e;

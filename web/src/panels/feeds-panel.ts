@@ -14,7 +14,11 @@ export class FeedsPanel {
     const canEdit = hasRole(ctx.me, 'editor');
     this.el.append(
       h('header', {}, h('h2', { id: 'feeds-title' }, 'Calendar feeds')),
-      h('p', { class: 'muted' }, 'Subscribe to the plan from Google Calendar, Outlook, Apple Calendar or Thunderbird. Anyone with a feed’s URL can read it: share it like a password, revoke it when it leaks.'),
+      h(
+        'p',
+        { class: 'muted' },
+        'Subscribe to the plan from Google Calendar, Outlook, Apple Calendar or Thunderbird. Anyone with a feed’s URL can read it: share it like a password, revoke it when it leaks.',
+      ),
       canEdit ? this.form() : h('p', {}, 'Feeds are managed by editors and leads.'),
       this.created,
       this.list,
@@ -25,7 +29,16 @@ export class FeedsPanel {
     if (!hasRole(this.ctx.me, 'editor')) return;
     try {
       const feeds = await this.ctx.api.feeds(this.ctx.me.workspace.id);
-      replace(this.list, feeds.length ? h('ul', {}, feeds.map((f) => this.item(f))) : h('p', { class: 'empty' }, 'No feeds yet.'));
+      replace(
+        this.list,
+        feeds.length
+          ? h(
+              'ul',
+              {},
+              feeds.map((f) => this.item(f)),
+            )
+          : h('p', { class: 'empty' }, 'No feeds yet.'),
+      );
     } catch (e) {
       if (e instanceof ApiError) replace(this.list, h('p', { role: 'alert' }, e.messages.join(' ')));
       else throw e;
@@ -33,7 +46,13 @@ export class FeedsPanel {
   }
 
   private form(): HTMLElement {
-    const name = h('input', { type: 'text', name: 'feed-name', required: true, maxlength: 200, placeholder: 'Sales team' });
+    const name = h('input', {
+      type: 'text',
+      name: 'feed-name',
+      required: true,
+      maxlength: 200,
+      placeholder: 'Sales team',
+    });
     const channels = this.ctx.channels.map((c) => h('input', { type: 'checkbox', name: 'feed-channel', value: c.id }));
     const drafts = h('input', { type: 'checkbox', name: 'include-drafts' });
     const gaps = h('input', { type: 'checkbox', name: 'include-gaps', checked: true });
@@ -52,15 +71,30 @@ export class FeedsPanel {
         this.showCreated(feed.name, feed.url);
         await this.load();
       } catch (e) {
-        if (e instanceof ApiError) replace(errors, e.messages.map((m) => h('div', {}, m)));
+        if (e instanceof ApiError)
+          replace(
+            errors,
+            e.messages.map((m) => h('div', {}, m)),
+          );
         else throw e;
       }
     };
     return h(
       'form',
-      { class: 'feed-form', onsubmit: (e: Event) => { e.preventDefault(); void submit(); } },
+      {
+        class: 'feed-form',
+        onsubmit: (e: Event) => {
+          e.preventDefault();
+          void submit();
+        },
+      },
       field('Feed name', name),
-      h('fieldset', {}, h('legend', {}, 'Channels (none ticked: all)'), channels.map((box, i) => h('label', { class: 'check' }, box, ` ${this.ctx.channels[i]!.name}`))),
+      h(
+        'fieldset',
+        {},
+        h('legend', {}, 'Channels (none ticked: all)'),
+        channels.map((box, i) => h('label', { class: 'check' }, box, ` ${this.ctx.channels[i]!.name}`)),
+      ),
       h('label', { class: 'check' }, drafts, ' Include drafts and posts in review'),
       h('label', { class: 'check' }, gaps, ' Show planned gaps as events'),
       errors,
@@ -81,7 +115,12 @@ export class FeedsPanel {
     };
     replace(
       this.created,
-      h('p', {}, h('strong', {}, `“${name}” is ready.`), ' Copy its URL now: it is shown only once (rotate the feed to get a new one).'),
+      h(
+        'p',
+        {},
+        h('strong', {}, `“${name}” is ready.`),
+        ' Copy its URL now: it is shown only once (rotate the feed to get a new one).',
+      ),
       field('Subscription URL', input),
       h('button', { type: 'button', onclick: () => void copy() }, 'Copy URL'),
     );
@@ -90,7 +129,9 @@ export class FeedsPanel {
   }
 
   private item(feed: Feed): HTMLElement {
-    const scope = feed.channelIds?.length ? feed.channelIds.map((id) => channelOf(this.ctx, id)?.name ?? 'archived channel').join(', ') : 'All channels';
+    const scope = feed.channelIds?.length
+      ? feed.channelIds.map((id) => channelOf(this.ctx, id)?.name ?? 'archived channel').join(', ')
+      : 'All channels';
     const revoke = async () => {
       if (!confirm(`Revoke “${feed.name}”? Calendars subscribed to it stop updating.`)) return;
       try {
@@ -107,8 +148,16 @@ export class FeedsPanel {
       'li',
       { class: 'feed', 'data-feed-id': feed.id },
       h('strong', {}, feed.name),
-      h('span', { class: 'muted' }, ` · ${scope}${feed.includeDrafts ? ' · with drafts' : ''}${feed.includeGaps ? ' · with gaps' : ''} · created ${localTime(feed.createdAt)}`),
-      h('button', { type: 'button', class: 'danger', onclick: () => void revoke(), 'aria-label': `Revoke feed ${feed.name}` }, 'Revoke'),
+      h(
+        'span',
+        { class: 'muted' },
+        ` · ${scope}${feed.includeDrafts ? ' · with drafts' : ''}${feed.includeGaps ? ' · with gaps' : ''} · created ${localTime(feed.createdAt)}`,
+      ),
+      h(
+        'button',
+        { type: 'button', class: 'danger', onclick: () => void revoke(), 'aria-label': `Revoke feed ${feed.name}` },
+        'Revoke',
+      ),
     );
   }
 }

@@ -42,7 +42,11 @@ export class AppModule {
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, { timeoutMs: config.dbTimeoutMs })),
         DatabaseModule,
         OperationsModule,
-        ThrottleModule.forRoot({ inject: [Metrics], useFactory: (metrics: Metrics) => metrics.registry }),
+        ThrottleModule.forRoot({
+          imports: [OperationsModule],
+          inject: [Metrics],
+          useFactory: (metrics: Metrics) => metrics.registry,
+        }),
         AuthModule.forRoot(WorkspacesModule),
         IdempotencyModule,
         WorkspacesModule,

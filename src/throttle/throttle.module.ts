@@ -1,4 +1,4 @@
-import { DynamicModule, Global, InjectionToken, Module } from '@nestjs/common';
+import { DynamicModule, Global, InjectionToken, Module, Type } from '@nestjs/common';
 import type { Registry } from 'prom-client';
 import { CredentialThrottle } from './credential-throttle';
 import { RateLimiter } from './rate-limiter';
@@ -13,9 +13,14 @@ import { ThrottleRepository } from './throttle.repository';
 @Global()
 @Module({})
 export class ThrottleModule {
-  static forRoot(registry: { inject: InjectionToken[]; useFactory: (...deps: never[]) => Registry }): DynamicModule {
+  static forRoot(registry: {
+    imports?: Type<unknown>[];
+    inject: InjectionToken[];
+    useFactory: (...deps: never[]) => Registry;
+  }): DynamicModule {
     return {
       module: ThrottleModule,
+      imports: registry.imports ?? [],
       providers: [
         { provide: METRICS_REGISTRY, inject: registry.inject, useFactory: registry.useFactory },
         ThrottleRepository,

@@ -227,11 +227,14 @@ describe('dispatcher', () => {
 
   it('on shutdown finishes in-flight posts within the grace period, and hands back the others', async () => {
     const database = await createTestDatabase();
-    const t = await createPublishingApp({ now: T0, databaseUrl: database.url, options: { shutdownGraceMs: 1_000 } });
+    // The quick post's latency is long enough that it is still in flight when tick() returns
+    // on a loaded machine, and short enough to finish well within the grace period.
+    const t = await createPublishingApp({ now: T0, databaseUrl: database.url, options: { shutdownGraceMs: 2_000 } });
+    let closed = false;
     try {
       const { lead } = await seedWorkspace(t);
-      const quick = await mockChannel(t, lead, { credentials: { latencyMs: 50 } });
-      const slow = await mockChannel(t, lead, { credentials: { latencyMs: 5_000 } });
+      const quick = await mockChannel(t, lead, { credentials: { latencyMs: 400 } });
+      const slow = await mockChannel(t, lead, { credentials: { latencyMs: 10_000 } });
       const q = await schedulePost(t, lead.key, quick.id, at(5));
       const s = await schedulePost(t, lead.key, slow.id, at(5));
       t.clock.set(at(5));
@@ -239,8 +242,9 @@ describe('dispatcher', () => {
       expect(t.dispatcher.inFlightCount).toBe(2);
       const started = Date.now();
       await t.app.close();
-      // The slow post would have held close() for 5 s without the grace period.
-      expect(Date.now() - started).toBeLessThan(4_500);
+      closed = true;
+      // The slow post would have held close() for 10 s without the grace period.
+      expect(Date.now() - started).toBeLessThan(8_000);
 
       // Read behind the app's back: a new instance would claim the released post at once.
       const client = new Client({ connectionString: database.url });
@@ -257,6 +261,7 @@ describe('dispatcher', () => {
         next_attempt_at: at(5),
       });
     } finally {
+      if (!closed) await t.app.close();
       await database.drop();
     }
   });

@@ -80,7 +80,8 @@ async function createEgressApp(opts: {
     ],
   })
     .overrideProvider(ALERTS_OPTIONS)
-    .useValue({ sendTimeoutMs: 3_000 })
+    // The test scans and delivers by hand: four apps share its database and clock.
+    .useValue({ sendTimeoutMs: 3_000, schedule: false })
     .overrideProvider(PUBLISHING_OPTIONS)
     .useValue({ maxAttempts: 2, retryBaseMs: 1_000, retryMaxMs: 1_000 })
     .overrideProvider(EGRESS_RESOLVER)

@@ -1,21 +1,15 @@
-import { Test } from '@nestjs/testing';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Client } from 'pg';
-import request from 'supertest';
 import type { Actor } from '../../src/auth/actor';
-import { AppModule } from '../../src/app.module';
-import { configureApp } from '../../src/app.setup';
 import { resolveRange } from '../../src/calendar/calendar-range';
 import { CalendarService } from '../../src/calendar/calendar.service';
 import { ChannelEntity } from '../../src/channels/channel.entity';
 import { ChannelsService } from '../../src/channels/channels.service';
 import { mapChannel } from '../../src/channels/dto/channel.dto';
-import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { mapPost } from '../../src/posts/dto/post.dto';
 import { PlanService } from '../../src/posts/plan.service';
 import { PostEntity } from '../../src/posts/post.entity';
 import { WorkspacesService } from '../../src/workspaces/workspaces.service';
-import { createTestApp, TEST_SECRET_KEY, TestApp } from '../support/test-app';
+import { createSecondInstance, createTestApp, TestApp } from '../support/test-app';
 import { auth, createChannel, createPost, seedWorkspace, Session } from '../support/fixtures';
 
 const NOW = '2027-02-10T08:00:00Z';
@@ -518,7 +512,7 @@ describe('calendar cache', () => {
 
   it('two instances on one database: each serves what the other wrote', async () => {
     const { ws, channel, posts } = await setup();
-    const other = await secondInstance(t);
+    const other = await createSecondInstance(t);
     try {
       const a1 = await fresh(ws.viewer, channel.id);
       const b1 = await fresh(ws.viewer, channel.id, FEB, other);
@@ -586,32 +580,3 @@ describe('calendar cache', () => {
     }
   });
 });
-
-/** Another instance of the application on the same database (its own cache), sharing the clock. */
-async function secondInstance(first: TestApp): Promise<TestApp> {
-  const url = (first.db.options as { url: string }).url;
-  const config = {
-    ...loadConfig({ LOG_LEVEL: 'error' }),
-    dispatchIntervalMs: 3_600_000,
-    databaseUrl: url,
-    secretKey: TEST_SECRET_KEY,
-  };
-  const moduleRef = await Test.createTestingModule({
-    imports: [
-      AppModule.forRoot({
-        config: config as AppConfig & { databaseUrl: string; secretKey: string },
-        clock: first.clock,
-      }),
-    ],
-  }).compile();
-  const app = configureApp(moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error'] }));
-  await app.init();
-  return {
-    app,
-    http: request(app.getHttpServer()),
-    clock: first.clock,
-    db: first.db,
-    url: '',
-    close: () => app.close(),
-  };
-}

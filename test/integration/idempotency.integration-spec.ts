@@ -1,40 +1,5 @@
-import { Test } from '@nestjs/testing';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import request from 'supertest';
-import { AppModule } from '../../src/app.module';
-import { configureApp } from '../../src/app.setup';
-import { AppConfig, loadConfig } from '../../src/config/app-config';
-import { createTestApp, TEST_SECRET_KEY, TestApp } from '../support/test-app';
+import { createSecondInstance, createTestApp, TestApp } from '../support/test-app';
 import { auth, createChannel, seedWorkspace, Session } from '../support/fixtures';
-
-/** A second instance on the first one's database, with the same clock. */
-async function secondInstance(first: TestApp): Promise<TestApp> {
-  const url = (first.db.options as { url: string }).url;
-  const config = {
-    ...loadConfig({ LOG_LEVEL: 'error' }),
-    dispatchIntervalMs: 3_600_000,
-    databaseUrl: url,
-    secretKey: TEST_SECRET_KEY,
-  };
-  const moduleRef = await Test.createTestingModule({
-    imports: [
-      AppModule.forRoot({
-        config: config as AppConfig & { databaseUrl: string; secretKey: string },
-        clock: first.clock,
-      }),
-    ],
-  }).compile();
-  const app = configureApp(moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error'] }));
-  await app.init();
-  return {
-    app,
-    http: request(app.getHttpServer()),
-    clock: first.clock,
-    db: first.db,
-    url: '',
-    close: () => app.close(),
-  };
-}
 
 describe('Idempotency-Key on creates, across two instances', () => {
   let a: TestApp;
@@ -43,7 +8,7 @@ describe('Idempotency-Key on creates, across two instances', () => {
   let channelId: string;
   beforeAll(async () => {
     a = await createTestApp({ now: '2027-03-01T08:00:00Z' });
-    b = await secondInstance(a);
+    b = await createSecondInstance(a);
     s = await seedWorkspace(a);
     channelId = (await createChannel(a, s.lead, { approvalRequired: false })).id;
   });

@@ -1,41 +1,5 @@
-import { Test } from '@nestjs/testing';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import request from 'supertest';
-import { AppModule } from '../../src/app.module';
-import { configureApp } from '../../src/app.setup';
-import { AppConfig, loadConfig } from '../../src/config/app-config';
-import { createTestApp, TEST_SECRET_KEY, TestApp } from '../support/test-app';
+import { createSecondInstance, createTestApp, TestApp } from '../support/test-app';
 import { auth, createChannel, seedWorkspace } from '../support/fixtures';
-
-/** A second instance on the first one's database, with the same clock and settings. */
-async function secondInstance(first: TestApp, extra: Partial<AppConfig>): Promise<TestApp> {
-  const url = (first.db.options as { url: string }).url;
-  const config = {
-    ...loadConfig({ LOG_LEVEL: 'error' }),
-    dispatchIntervalMs: 3_600_000,
-    databaseUrl: url,
-    secretKey: TEST_SECRET_KEY,
-    ...extra,
-  };
-  const moduleRef = await Test.createTestingModule({
-    imports: [
-      AppModule.forRoot({
-        config: config as AppConfig & { databaseUrl: string; secretKey: string },
-        clock: first.clock,
-      }),
-    ],
-  }).compile();
-  const app = configureApp(moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error'] }));
-  await app.init();
-  return {
-    app,
-    http: request(app.getHttpServer()),
-    clock: first.clock,
-    db: first.db,
-    url: '',
-    close: () => app.close(),
-  };
-}
 
 /** A well-formed api key that nobody holds, or junk in the Bearer. */
 function wrongKey(i: number): string {
@@ -55,7 +19,7 @@ describe('throttling wrong credentials per client address', () => {
   const proxied = { trustProxy: ['loopback'] };
   beforeAll(async () => {
     t = await createTestApp({ config: proxied });
-    other = await secondInstance(t, proxied);
+    other = await createSecondInstance(t, proxied);
   });
   afterAll(async () => {
     await other.close();

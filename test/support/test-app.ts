@@ -28,22 +28,7 @@ export interface TestApp {
 export async function createTestApp(opts: { config?: Partial<AppConfig>; now?: string } = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const clock = new FixedClock(new Date(opts.now ?? '2027-01-04T08:00:00Z'));
-  // The dispatcher's tick is an hour: tests that publish call tick() or turn it on.
-  const config = {
-    ...loadConfig({ LOG_LEVEL: 'error', EGRESS_ALLOW: '127.0.0.0/8,::1/128' }),
-    dispatchIntervalMs: 3_600_000,
-    databaseUrl: database.url,
-    secretKey: TEST_SECRET_KEY,
-    ...opts.config,
-  };
-  const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.forRoot({ config: config as AppConfig & { databaseUrl: string; secretKey: string }, clock })],
-  })
-    .overrideProvider(ALERTS_OPTIONS)
-    .useValue({ schedule: false })
-    .compile();
-  const app = configureApp(moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error'] }));
-  await app.init();
+  const app = await startApp(database.url, clock, opts.config);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   return {
@@ -57,4 +42,45 @@ export async function createTestApp(opts: { config?: Partial<AppConfig>; now?: s
       await database.drop();
     },
   };
+}
+
+/**
+ * Another instance of the application on `first`'s database (its own caches and
+ * listeners), sharing its clock, with the same background jobs off; `config` adds settings.
+ * Closing it leaves the database to `first`.
+ */
+export async function createSecondInstance(first: TestApp, config: Partial<AppConfig> = {}): Promise<TestApp> {
+  const app = await startApp((first.db.options as { url: string }).url, first.clock, config);
+  return {
+    app,
+    http: request(app.getHttpServer()),
+    clock: first.clock,
+    db: first.db,
+    url: '',
+    close: () => app.close(),
+  };
+}
+
+async function startApp(
+  databaseUrl: string,
+  clock: FixedClock,
+  extra: Partial<AppConfig> = {},
+): Promise<NestExpressApplication> {
+  // The dispatcher's tick is an hour: tests that publish call tick() or turn it on.
+  const config = {
+    ...loadConfig({ LOG_LEVEL: 'error', EGRESS_ALLOW: '127.0.0.0/8,::1/128' }),
+    dispatchIntervalMs: 3_600_000,
+    databaseUrl,
+    secretKey: TEST_SECRET_KEY,
+    ...extra,
+  };
+  const moduleRef = await Test.createTestingModule({
+    imports: [AppModule.forRoot({ config: config as AppConfig & { databaseUrl: string; secretKey: string }, clock })],
+  })
+    .overrideProvider(ALERTS_OPTIONS)
+    .useValue({ schedule: false })
+    .compile();
+  const app = configureApp(moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error'] }));
+  await app.init();
+  return app;
 }

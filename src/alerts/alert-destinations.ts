@@ -9,8 +9,11 @@ import { EmailNotifier } from './notifiers/email.notifier';
 
 export interface WorkspaceAlerting {
   lookaheadDays: number;
-  /** `email:<address>` and `webhook:<url>`. */
-  destinations(): Promise<string[]>;
+  /**
+   * `email:<address>` and `webhook:<url>`. Called inside a transaction, pass its manager: the
+   * lookup then uses the transaction's connection instead of holding a second one.
+   */
+  destinations(m?: EntityManager): Promise<string[]>;
   mutedUntil(channelId: string): Date | null;
 }
 
@@ -36,7 +39,7 @@ export class AlertDestinations {
     let cached: Promise<string[]> | undefined;
     return {
       lookaheadDays: settings?.lookaheadDays ?? DEFAULT_LOOKAHEAD_DAYS,
-      destinations: () => (cached ??= this.destinationsOf(workspaceId, settings)),
+      destinations: (tx) => (cached ??= this.destinationsOf(workspaceId, settings, tx ?? m)),
       mutedUntil: (channelId) => {
         const until = settings?.mutes?.[channelId];
         return until ? new Date(until) : null;
@@ -45,10 +48,14 @@ export class AlertDestinations {
   }
 
   /** Email only when SMTP_URL is set: without it no email row is ever queued. */
-  private async destinationsOf(workspaceId: string, settings: AlertSettingsEntity | null): Promise<string[]> {
+  private async destinationsOf(
+    workspaceId: string,
+    settings: AlertSettingsEntity | null,
+    m?: EntityManager,
+  ): Promise<string[]> {
     const out: string[] = [];
     if (this.email.enabled) {
-      const emails = settings?.emails ?? (await this.workspaces.leadEmails(workspaceId));
+      const emails = settings?.emails ?? (await this.workspaces.leadEmails(workspaceId, m));
       out.push(...new Set(emails.map(emailDestination)));
     }
     for (const w of settings?.webhooks ?? []) out.push(webhookDestination(w.url));

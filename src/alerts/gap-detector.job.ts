@@ -259,7 +259,7 @@ export class GapDetectorJob implements OnApplicationBootstrap, BeforeApplication
   ): Promise<number> {
     const muted = ws.mutedUntil(channel.id);
     if (muted && muted.getTime() > now.getTime()) return 0;
-    const destinations = await ws.destinations();
+    const destinations = await ws.destinations(m);
     let queued = 0;
     for (const o of opened) queued += await this.repo.enqueueOpened(m, o.id, o.occurrence, destinations, now);
     return queued;

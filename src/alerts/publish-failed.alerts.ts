@@ -93,7 +93,7 @@ export class PublishFailedAlerts {
     const ws = await this.destinations.forWorkspace(f.workspaceId, m);
     const muted = ws.mutedUntil(f.channelId);
     if (muted && muted.getTime() > f.failedAt.getTime()) return true;
-    await this.repo.enqueueOpened(m, result.id, result.occurrence, await ws.destinations(), f.failedAt);
+    await this.repo.enqueueOpened(m, result.id, result.occurrence, await ws.destinations(m), f.failedAt);
     return true;
   }
 }

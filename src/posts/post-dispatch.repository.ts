@@ -140,6 +140,20 @@ const RETRY_SQL = fenced(RETRY, 'lease_until = NULL, next_attempt_at = $3, last_
 const RELEASE_SQL = fenced(RELEASE, 'lease_until = NULL, next_attempt_at = $3, attempts = GREATEST(attempts - 1, 0)');
 const FAILED_SQL = fenced(FAIL, 'lease_until = NULL, next_attempt_at = NULL, failure_reason = $3, last_error = $4');
 
+/**
+ * Renews the leases of attempts still in progress, given as arrays (id, attempt_id): fenced
+ * like every write of an attempt, so a post whose lease already passed to a newer attempt (or
+ * whose outcome was written) is not touched and not returned. It sets only lease_until: a
+ * renewal is not a change of the post (no version bump, so no plan revision: migration
+ * LeaseRenewals1795400150000).
+ */
+const RENEW_SQL = `
+UPDATE posts p
+SET lease_until = $3::timestamptz + $4::integer * interval '1 millisecond'
+FROM unnest($1::uuid[], $2::uuid[]) AS v(id, attempt_id)
+WHERE p.id = v.id AND p.attempt_id = v.attempt_id AND ${sqlStatusIn('p.status', [CLAIM.to])}
+RETURNING p.attempt_id`;
+
 /** The earliest first-time due time in ($1, $2]: posts the claim will take when they are due. */
 const NEXT_DUE_SQL = `SELECT scheduled_at FROM posts WHERE ${sqlStatusIn('status', WAITING)} AND scheduled_at > $1 AND scheduled_at <= $2
        ORDER BY scheduled_at LIMIT 1`;
@@ -180,6 +194,20 @@ export class PostDispatchRepository {
     }));
   }
 
+  /**
+   * Renews the leases of attempts still in progress, given as arrays (id, attempt_id): fenced
+   * like every write of an attempt, so a post whose lease already passed to a newer attempt (or
+   * whose outcome was written) is not touched and not returned. It sets only lease_until: a
+   * renewal is not a change of the post (no version bump, so no plan revision: migration
+   * LeaseRenewals1795400150000).
+   */
+  RENEW_SQL = `
+UPDATE posts p
+SET lease_until = $3::timestamptz + $4::integer * interval '1 millisecond'
+FROM unnest($1::uuid[], $2::uuid[]) AS v(id, attempt_id)
+WHERE p.id = v.id AND p.attempt_id = v.attempt_id AND ${sqlStatusIn('p.status', [CLAIM.to])}
+RETURNING p.attempt_id`;
+
   /** The earliest first-time due time in (now, horizon], to wake up for it; null if none. */
   async nextDueAt(now: Date, horizon: Date): Promise<Date | null> {
     const rows = await this.rows<{ scheduled_at: Date }>(this.ds.manager, NEXT_DUE_SQL, [now, horizon]);
@@ -200,6 +228,25 @@ export class PostDispatchRepository {
       records.map((r) => r.publishedAt.toISOString()),
     ]);
     return new Set(rows.map((r) => r.id));
+  }
+
+  /**
+   * The lease heartbeat: extends each given attempt's lease to now + leaseMs, in one
+   * statement. Returns the attempt ids renewed; an attempt missing from it has lost its post.
+   */
+  async renewLeases(
+    attempts: readonly { id: string; attemptId: string }[],
+    now: Date,
+    leaseMs: number,
+  ): Promise<Set<string>> {
+    if (attempts.length === 0) return new Set();
+    const rows = await this.rows<{ attempt_id: string }>(this.ds.manager, RENEW_SQL, [
+      attempts.map((a) => a.id),
+      attempts.map((a) => a.attemptId),
+      now,
+      Math.round(leaseMs),
+    ]);
+    return new Set(rows.map((r) => r.attempt_id));
   }
 
   /** Back to `scheduled` until `at`, keeping the error for people to see. */

@@ -11,18 +11,23 @@ import { PublishError } from './adapters/publish-error';
 import { withChannelUtm } from '../content/utm';
 import { PublishedWriter } from './published.writer';
 import { POST_PUBLISH_FAILED, POST_PUBLISHED } from './publishing.events';
-import { DEFAULT_PUBLISHING_OPTIONS, PUBLISHING_OPTIONS, type PublishingOptions } from './publishing.options';
+import { PUBLISHING_OPTIONS, type PublishingOptions, resolvePublishingOptions } from './publishing.options';
 import { PublishingMetrics } from './publishing.metrics';
 import { type ClaimedPost, PostDispatchRepository } from '../posts/post-dispatch.repository';
 import { asPublishError, decideAfterFailure, type FailureReason, isMissed, missedMessage } from './retry-policy';
 
 export const DISPATCH_INTERVAL_NAME = 'publishing-dispatch';
+export const LEASE_HEARTBEAT_NAME = 'publishing-lease-heartbeat';
 
 interface InFlight {
   post: ClaimedPost;
   abort: AbortController;
   /** Still counts against `concurrency` (until its platform call ends). */
   holdsSlot: boolean;
+  /** When (Clock time, ms) it was claimed or its lease last renewed. */
+  renewedAt: number;
+  /** The heartbeat found the post taken by a newer attempt: this one was aborted. */
+  leaseLost: boolean;
 }
 
 /**
@@ -37,13 +42,19 @@ interface InFlight {
  *   idempotency key, then recorded `published` (group-committed), retried with backoff,
  *   or `failed`. Every write is fenced on the claim's attempt id. Once written, the
  *   outcome is stated as `post.published` or `post.publish_failed` (docs/events.md).
+ * - A heartbeat every `renewEveryMs` renews, in one fenced statement, the lease of every
+ *   attempt of this instance that has run for half a period or more: a slow platform or a
+ *   long upload keeps its post however long it takes, while the lease stays short, so the
+ *   posts of an instance that died are taken over within `leaseMs` of its last heartbeat.
+ *   An attempt whose renewal finds its post taken (the lease ran out while this instance
+ *   could not reach the database, say) is aborted and writes nothing.
  * - On shutdown: stop claiming, let in-flight publications finish for `shutdownGraceMs`,
  *   then abort the rest and hand them back (`scheduled`, due now) for another instance.
  */
 @Injectable()
 export class PublishDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('PublishDispatcher');
-  private readonly options: PublishingOptions;
+  private readonly options: Required<PublishingOptions>;
   /** Claimed posts until their outcome is written (shutdown and waitForIdle wait for these). */
   private readonly inFlight = new Map<string, InFlight>();
   /** Claimed posts whose platform call has not ended: what `concurrency` limits. */
@@ -57,6 +68,7 @@ export class PublishDispatcher implements OnApplicationBootstrap, BeforeApplicat
   private backlog = false;
   private stopping = false;
   private wakeTimer?: NodeJS.Timeout;
+  private heartbeating: Promise<void> | null = null;
   private wakeAt?: number;
   /** Clock minus PostgreSQL's clock, measured at start (ms). */
   clockSkewMs?: number;
@@ -74,7 +86,7 @@ export class PublishDispatcher implements OnApplicationBootstrap, BeforeApplicat
     @Inject(PUBLISHING_OPTIONS) options: Partial<PublishingOptions>,
     private readonly database: DatabaseAvailability,
   ) {
-    this.options = { ...DEFAULT_PUBLISHING_OPTIONS, ...options };
+    this.options = resolvePublishingOptions(options);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -82,6 +94,11 @@ export class PublishDispatcher implements OnApplicationBootstrap, BeforeApplicat
     const interval = setInterval(() => void this.tick(), this.config.dispatchIntervalMs);
     interval.unref();
     this.scheduler.addInterval(DISPATCH_INTERVAL_NAME, interval);
+    if (this.options.autoRenew) {
+      const heartbeat = setInterval(() => void this.renewLeases(), this.options.renewEveryMs);
+      heartbeat.unref();
+      this.scheduler.addInterval(LEASE_HEARTBEAT_NAME, heartbeat);
+    }
     // Posts that fell due while no instance ran are picked up now, not one interval later.
     setImmediate(() => void this.tick());
   }
@@ -150,8 +167,57 @@ export class PublishDispatcher implements OnApplicationBootstrap, BeforeApplicat
         await this.waitForIdle();
       }
     }
+    // The heartbeat ran through the grace period; nothing of this instance is in flight now.
+    if (this.scheduler.doesExist('interval', LEASE_HEARTBEAT_NAME)) this.scheduler.deleteInterval(LEASE_HEARTBEAT_NAME);
+    await this.heartbeating;
     await this.writer.flushed();
     await this.events.settled();
+  }
+
+  /**
+   * One heartbeat: renews the leases of attempts that have run for half a period or more
+   * (most publications end well before and cost nothing), and aborts those that lost their
+   * post. A beat still running when the next is due is not doubled.
+   */
+  renewLeases(): Promise<void> {
+    if (!this.heartbeating) {
+      this.heartbeating = this.beat().finally(() => (this.heartbeating = null));
+    }
+    return this.heartbeating;
+  }
+
+  private async beat(): Promise<void> {
+    const now = this.clock.now();
+    const due = [...this.inFlight.values()].filter(
+      (e) => !e.leaseLost && now.getTime() - e.renewedAt >= this.options.renewEveryMs / 2,
+    );
+    if (due.length === 0) return;
+    let renewed: Set<string>;
+    try {
+      renewed = await this.repo.renewLeases(
+        due.map((e) => ({ id: e.post.id, attemptId: e.post.attemptId })),
+        now,
+        this.options.leaseMs,
+      );
+    } catch (error) {
+      // The next beat tries again; the lease still has two periods to run.
+      if (!this.database.explainedByOutage(error))
+        this.logger.error(`Renewing ${due.length} leases failed: ${(error as Error).message}`);
+      return;
+    }
+    this.metrics.leasesRenewed.inc(renewed.size);
+    for (const entry of due) {
+      if (renewed.has(entry.post.attemptId)) {
+        entry.renewedAt = now.getTime();
+      } else if (entry.holdsSlot && this.inFlight.get(entry.post.attemptId) === entry) {
+        // Still talking to the platform, but another attempt owns the post now: stop, so
+        // the two do not both publish; the platform's idempotency key covers a race.
+        entry.leaseLost = true;
+        this.metrics.leasesLost.inc();
+        this.logger.warn(`Post ${entry.post.id}: attempt ${entry.post.attempts} lost its lease; aborting it`);
+        entry.abort.abort(new Error('the lease passed to another attempt'));
+      }
+    }
   }
 
   private async pumpLoop(): Promise<void> {
@@ -185,7 +251,13 @@ export class PublishDispatcher implements OnApplicationBootstrap, BeforeApplicat
   }
 
   private start(post: ClaimedPost): void {
-    const entry: InFlight = { post, abort: new AbortController(), holdsSlot: true };
+    const entry: InFlight = {
+      post,
+      abort: new AbortController(),
+      holdsSlot: true,
+      renewedAt: this.clock.now().getTime(),
+      leaseLost: false,
+    };
     this.inFlight.set(post.attemptId, entry);
     this.busySlots++;
     void this.process(entry)
@@ -277,6 +349,7 @@ export class PublishDispatcher implements OnApplicationBootstrap, BeforeApplicat
         return;
       }
       this.freeSlot(entry);
+      if (entry.leaseLost) return this.fenced(post, 'aborted');
       return this.afterFailure(post, asPublishError(error));
     }
     this.freeSlot(entry);

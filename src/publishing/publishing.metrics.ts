@@ -11,6 +11,8 @@ export class PublishingMetrics {
   readonly handoverLag: Histogram<'platform'>;
   readonly claimed: Counter;
   readonly fenced: Counter;
+  readonly leasesRenewed: Counter;
+  readonly leasesLost: Counter;
 
   constructor(metrics: Metrics) {
     const registers = [metrics.registry];
@@ -47,6 +49,16 @@ export class PublishingMetrics {
     this.fenced = new Counter({
       name: 'palinsesto_publish_fenced_writes_total',
       help: 'Writes refused because a newer attempt owns the post (a stale worker finished late)',
+      registers,
+    });
+    this.leasesRenewed = new Counter({
+      name: 'palinsesto_publish_lease_renewals_total',
+      help: 'Leases of long attempts renewed by the heartbeat',
+      registers,
+    });
+    this.leasesLost = new Counter({
+      name: 'palinsesto_publish_leases_lost_total',
+      help: 'Attempts aborted because the heartbeat found their post taken by a newer attempt',
       registers,
     });
   }

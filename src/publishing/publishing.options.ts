@@ -9,10 +9,19 @@ export interface PublishingOptions {
   /** Largest batch one claim statement takes. */
   batchSize: number;
   /**
-   * How long a claim is owned. An instance that dies mid-publish loses its posts to
-   * another instance after this; must exceed the adapters' HTTP timeout (10 s).
+   * How long a claim is owned without a renewal. An attempt in progress renews it every
+   * `renewEveryMs` (the heartbeat), so a slow platform or a long upload keeps its post; an
+   * instance that dies stops renewing, and its posts are taken over at most this long after
+   * its last renewal (plus one dispatch interval).
    */
   leaseMs: number;
+  /** The heartbeat's period; at most a third of `leaseMs` (default: a third of it). */
+  renewEveryMs?: number;
+  /**
+   * Whether a timer runs the heartbeat (default true). Tests on a FixedClock turn it off and
+   * call `PublishDispatcher.renewLeases()` themselves, as they call `tick()`.
+   */
+  autoRenew?: boolean;
   /** Attempts before a retryable failure becomes `failed` (reason `exhausted`). */
   maxAttempts: number;
   /** First retry delay; doubles per attempt, with full jitter on the upper half. */
@@ -30,7 +39,7 @@ export interface PublishingOptions {
 export const DEFAULT_PUBLISHING_OPTIONS: PublishingOptions = {
   concurrency: 100,
   batchSize: 100,
-  leaseMs: 60_000,
+  leaseMs: 12_000,
   maxAttempts: 5,
   retryBaseMs: 15_000,
   retryMaxMs: 15 * 60_000,
@@ -38,6 +47,18 @@ export const DEFAULT_PUBLISHING_OPTIONS: PublishingOptions = {
   shutdownGraceMs: 10_000,
   clockSkewWarnMs: 1_000,
 };
+
+/** The options with the heartbeat derived from the lease when not given, checked. */
+export function resolvePublishingOptions(given: Partial<PublishingOptions>): Required<PublishingOptions> {
+  const options = { ...DEFAULT_PUBLISHING_OPTIONS, ...given };
+  const renewEveryMs = options.renewEveryMs ?? Math.floor(options.leaseMs / 3);
+  if (!(renewEveryMs > 0) || renewEveryMs * 3 > options.leaseMs) {
+    throw new Error(
+      `publishing: renewEveryMs (${renewEveryMs}) must be positive and at most a third of leaseMs (${options.leaseMs})`,
+    );
+  }
+  return { ...options, renewEveryMs, autoRenew: options.autoRenew ?? true };
+}
 
 /** Injection token of Partial<PublishingOptions> (merged over the defaults). */
 export const PUBLISHING_OPTIONS = 'PUBLISHING_OPTIONS';

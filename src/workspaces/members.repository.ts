@@ -45,8 +45,9 @@ export class MembersRepository {
     return qb.getMany();
   }
 
-  async emailsOfRole(workspaceId: string, role: Role): Promise<string[]> {
-    const rows = await this.ds
+  /** With `m`, on that transaction's connection (callers inside a transaction must pass it). */
+  async emailsOfRole(workspaceId: string, role: Role, m?: EntityManager): Promise<string[]> {
+    const rows = await (m ?? this.ds.manager)
       .getRepository(MemberEntity)
       .find({ where: { workspaceId, role, revokedAt: IsNull() }, order: { createdAt: 'ASC' } });
     return rows.map((r) => r.email);

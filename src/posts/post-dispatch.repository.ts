@@ -144,8 +144,8 @@ const FAILED_SQL = fenced(FAIL, 'lease_until = NULL, next_attempt_at = NULL, fai
  * Renews the leases of attempts still in progress, given as arrays (id, attempt_id): fenced
  * like every write of an attempt, so a post whose lease already passed to a newer attempt (or
  * whose outcome was written) is not touched and not returned. It sets only lease_until: a
- * renewal is not a change of the post (no version bump, so no plan revision: migration
- * LeaseRenewals1795400150000).
+ * renewal is not a change of the post (no version bump; the plan revision trigger skips rows
+ * changed only in lease_until: migration LeaseRenewals1795400150000).
  */
 const RENEW_SQL = `
 UPDATE posts p
@@ -193,20 +193,6 @@ export class PostDispatchRepository {
       utm: r.utm,
     }));
   }
-
-  /**
-   * Renews the leases of attempts still in progress, given as arrays (id, attempt_id): fenced
-   * like every write of an attempt, so a post whose lease already passed to a newer attempt (or
-   * whose outcome was written) is not touched and not returned. It sets only lease_until: a
-   * renewal is not a change of the post (no version bump, so no plan revision: migration
-   * LeaseRenewals1795400150000).
-   */
-  RENEW_SQL = `
-UPDATE posts p
-SET lease_until = $3::timestamptz + $4::integer * interval '1 millisecond'
-FROM unnest($1::uuid[], $2::uuid[]) AS v(id, attempt_id)
-WHERE p.id = v.id AND p.attempt_id = v.attempt_id AND ${sqlStatusIn('p.status', [CLAIM.to])}
-RETURNING p.attempt_id`;
 
   /** The earliest first-time due time in (now, horizon], to wake up for it; null if none. */
   async nextDueAt(now: Date, horizon: Date): Promise<Date | null> {

@@ -39,25 +39,31 @@ interface MastodonMediaContext {
 }
 
 /**
- * Uploads the post's media to Mastodon in order and returns their ids once every one is
- * processed. Each id goes into the ledger right after its upload; an id already in the
- * ledger is checked (`GET /api/v1/media/:id`) instead of uploaded again, and uploaded again
- * only when the instance no longer knows it (404).
+ * Uploads the post's media to Mastodon in order and returns their ids once every new upload
+ * is processed. Each id goes into the ledger right after its upload. An id already in the
+ * ledger is used as it is (`reused`): a retry whose status was in fact created is answered
+ * from the Idempotency-Key without looking at media_ids, so it costs one request. With
+ * `verifyRecorded` (after the instance refused the reused ids with a 422), each recorded id
+ * is checked (`GET /api/v1/media/:id`): processing ones are waited for, unknown ones (404:
+ * gone, or attached elsewhere) uploaded again.
  */
 export async function uploadMastodonMedia(
   ctx: MastodonMediaContext,
   media: readonly PublishableMedia[],
   ledger: MediaUploadLedger,
-): Promise<string[]> {
+  verifyRecorded = false,
+): Promise<{ ids: string[]; reused: boolean }> {
   const ids: string[] = [];
+  let reused = false;
   for (const [index, item] of media.entries()) {
     const what = nth(index, media.length, item.kind);
     const recorded = await ledger.get(item.id);
     if (recorded && MEDIA_ID.test(recorded)) {
-      const state = await mediaState(ctx, recorded, what);
+      const state = verifyRecorded ? await mediaState(ctx, recorded, what) : 'ready';
       if (state !== 'gone') {
         if (state === 'processing') await waitProcessed(ctx, recorded, what);
         ids.push(recorded);
+        reused = true;
         continue;
       }
     }
@@ -66,7 +72,7 @@ export async function uploadMastodonMedia(
     if (processing) await waitProcessed(ctx, id, what);
     ids.push(id);
   }
-  return ids;
+  return { ids, reused };
 }
 
 async function upload(ctx: MastodonMediaContext, item: PublishableMedia): Promise<{ id: string; processing: boolean }> {

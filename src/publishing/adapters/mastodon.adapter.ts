@@ -86,11 +86,28 @@ export class MastodonAdapter extends PlatformAdapter {
         { platform: 'mastodon' },
       );
     }
-    const mediaIds =
-      files.length > 0
-        ? await uploadMastodonMedia({ http: this.http, base: baseUrl(instance), accessToken, signal }, files, ledger)
-        : [];
+    const ctx = { http: this.http, base: baseUrl(instance), accessToken, signal };
+    const media = files.length > 0 ? await uploadMastodonMedia(ctx, files, ledger) : { ids: [], reused: false };
+    let body: MastodonStatus;
+    try {
+      body = await this.postStatus(instance, accessToken, idempotencyKey, composeText(post), media.ids, signal);
+    } catch (error) {
+      // Ids reused from an earlier attempt may be gone or still processing: check them, then once more.
+      if (!(error instanceof PublishError && error.status === 422 && media.reused)) throw error;
+      const checked = await uploadMastodonMedia(ctx, files, ledger, true);
+      body = await this.postStatus(instance, accessToken, idempotencyKey, composeText(post), checked.ids, signal);
+    }
+    return { externalId: body.id, externalUrl: statusUrl(instance, body) };
+  }
 
+  private async postStatus(
+    instance: URL,
+    accessToken: string,
+    idempotencyKey: string,
+    status: string,
+    mediaIds: string[],
+    signal?: AbortSignal,
+  ): Promise<MastodonStatus> {
     const { body } = await this.http.requestJson(
       {
         platform: 'mastodon',
@@ -98,7 +115,7 @@ export class MastodonAdapter extends PlatformAdapter {
         url: `${baseUrl(instance)}/api/v1/statuses`,
         headers: { authorization: `Bearer ${accessToken}`, 'idempotency-key': idempotencyKey },
         json: {
-          status: composeText(post),
+          status,
           visibility: 'public',
           ...(mediaIds.length > 0 ? { media_ids: mediaIds } : {}),
         },
@@ -108,6 +125,6 @@ export class MastodonAdapter extends PlatformAdapter {
       },
       parseMastodonStatus,
     );
-    return { externalId: body.id, externalUrl: statusUrl(instance, body) };
+    return body;
   }
 }

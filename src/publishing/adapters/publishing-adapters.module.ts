@@ -3,6 +3,7 @@ import { EgressModule } from '../../egress/egress.module';
 import { AdapterRegistry, PLATFORM_ADAPTERS } from './adapter-registry';
 import { BlueskyAdapter } from './bluesky.adapter';
 import { PUBLISH_HTTP_OPTIONS, PublishHttpClient, type PublishHttpOptions } from './http-client';
+import { LinkCardFetcher } from './link-card.fetcher';
 import { MastodonAdapter } from './mastodon.adapter';
 import { MockAdapter } from './mock.adapter';
 import type { PlatformAdapter } from './platform-adapter';
@@ -19,6 +20,7 @@ const ADAPTERS = [MockAdapter, WebhookAdapter, MastodonAdapter, BlueskyAdapter];
   imports: [EgressModule],
   providers: [
     PublishHttpClient,
+    LinkCardFetcher,
     ...ADAPTERS,
     {
       provide: PLATFORM_ADAPTERS,

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import sharp from 'sharp';
 import type { OpenedMedia, PublishableMedia } from '../../src/publishing/adapters/platform-adapter';
@@ -52,7 +52,7 @@ export async function testImage(options: {
 }): Promise<TestMedia> {
   const { width, height } = options;
   const data = options.noise
-    ? await sharp(Buffer.from(Array.from({ length: width * height * 3 }, () => Math.floor(Math.random() * 256))), {
+    ? await sharp(randomBytes(width * height * 3), {
         raw: { width, height, channels: 3 },
       })
         .jpeg({ quality: 100 })

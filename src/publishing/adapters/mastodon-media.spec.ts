@@ -135,7 +135,15 @@ describe('MastodonAdapter with media, against the Mastodon stand-in', () => {
 
   it('retries after a 503 on an upload: each image is uploaded once and the status exists once', async () => {
     const images = await Promise.all(
-      [0, 1, 2].map((i) => testImage({ id: `r-${i}`, width: 640, height: 480, alt: `Scatto ${i + 1}` })),
+      [0, 1, 2].map((i) =>
+        testImage({
+          id: `r-${i}`,
+          width: 640,
+          height: 480,
+          alt: `Scatto ${i + 1}`,
+          background: ['#111', '#555', '#999'][i],
+        }),
+      ),
     );
     const ledger = new InMemoryMediaUploadLedger();
     const m = adapter();

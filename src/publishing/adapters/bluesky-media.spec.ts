@@ -39,7 +39,8 @@ async function failure(promise: Promise<unknown>): Promise<PublishError> {
   throw new Error('expected the publication to fail');
 }
 
-type Embed = Record<string, unknown> & { $type: string };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the record as the stand-in stored it
+type Embed = any;
 
 describe('BlueskyAdapter with media and link cards, against the Bluesky stand-in', () => {
   let fake: BlueskyFake;

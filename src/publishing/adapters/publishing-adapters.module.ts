@@ -7,6 +7,7 @@ import { LinkCardFetcher } from './link-card.fetcher';
 import { MastodonAdapter } from './mastodon.adapter';
 import { MockAdapter } from './mock.adapter';
 import type { PlatformAdapter } from './platform-adapter';
+import { PlatformLimitsService } from './platform-limits.service';
 import { WebhookAdapter } from './webhook.adapter';
 
 const ADAPTERS = [MockAdapter, WebhookAdapter, MastodonAdapter, BlueskyAdapter];
@@ -21,6 +22,7 @@ const ADAPTERS = [MockAdapter, WebhookAdapter, MastodonAdapter, BlueskyAdapter];
   providers: [
     PublishHttpClient,
     LinkCardFetcher,
+    PlatformLimitsService,
     ...ADAPTERS,
     {
       provide: PLATFORM_ADAPTERS,
@@ -29,7 +31,7 @@ const ADAPTERS = [MockAdapter, WebhookAdapter, MastodonAdapter, BlueskyAdapter];
     },
     AdapterRegistry,
   ],
-  exports: [AdapterRegistry, PublishHttpClient, PLATFORM_ADAPTERS, ...ADAPTERS],
+  exports: [AdapterRegistry, PublishHttpClient, PlatformLimitsService, PLATFORM_ADAPTERS, ...ADAPTERS],
 })
 export class PublishingAdaptersModule {
   /** The module with explicit HTTP options, e.g. `register({ timeoutMs: 5000 })`. */

@@ -189,6 +189,25 @@ describe('BlueskyAdapter with media and link cards, against the Bluesky stand-in
     ]);
   });
 
+  it('renews an expired session in the middle of the uploads without uploading an image twice', async () => {
+    const images = await Promise.all(
+      [0, 1].map((i) =>
+        testImage({ id: `s${i}`, width: 300, height: 200, alt: `Foto ${i}`, background: ['#123', '#abc'][i] }),
+      ),
+    );
+    const a = adapter();
+    await a.publish(post({ id: 'warm', body: 'Prima' }), target, 'key-warm'); // a cached session
+    fake.expireAccessTokens();
+
+    await a.publish(post({ media: images }), target, 'key-renew');
+
+    expect(fake.refreshSessionCalls).toBe(1);
+    expect(fake.blobs.size).toBe(2);
+    // The first upload met the expired token (nothing stored) and was sent again once renewed; the second went once.
+    expect(images.map((i) => i.opens.length)).toEqual([2, 1]);
+    expect(fake.records.at(-1)!.value['embed']).toMatchObject({ $type: 'app.bsky.embed.images' });
+  });
+
   it("gives a post with a link and no media a card with the page's title, description and image", async () => {
     const image = await sharp({ create: { width: 1200, height: 630, channels: 3, background: '#c93' } })
       .png()

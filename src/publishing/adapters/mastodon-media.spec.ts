@@ -165,6 +165,25 @@ describe('MastodonAdapter with media, against the Mastodon stand-in', () => {
     expect(images.map((i) => i.opens.length)).toEqual([1, 1, 2]);
   });
 
+  it('after a lost answer to the status, the retry gets the same status: one status, each image attached once', async () => {
+    const images = await Promise.all(
+      [0, 1].map((i) =>
+        testImage({ id: `lost-${i}`, width: 320, height: 240, alt: `Foto ${i}`, background: ['#222', '#ddd'][i] }),
+      ),
+    );
+    const ledger = new InMemoryMediaUploadLedger();
+    fake.dropNext(1, { afterHandling: true, path: '/api/v1/statuses' });
+
+    const error = await failure(adapter().publish(post({ media: images }), target, 'key-lost', undefined, ledger));
+    expect(error.kind).toBe('unknown_outcome');
+    const outcome = await adapter().publish(post({ media: images }), target, 'key-lost', undefined, ledger);
+
+    expect(fake.statuses).toHaveLength(1);
+    expect(outcome.externalId).toBe(fake.statuses[0]!.id);
+    expect(fake.media).toHaveLength(2);
+    expect(fake.statuses[0]!.media.map((m) => m.description)).toEqual(['Foto 0', 'Foto 1']);
+  });
+
   it('checks recorded ids the instance refuses (422) and uploads a gone one again', async () => {
     const image = await testImage({ id: 'gone', width: 300, height: 200, alt: 'Insegna' });
     const ledger = new InMemoryMediaUploadLedger();

@@ -134,6 +134,8 @@ export class BlueskyFake extends HttpFake {
         return this.getRecord(request);
       case 'GET com.atproto.identity.resolveHandle':
         return this.resolveHandle(request);
+      case 'POST com.atproto.repo.applyWrites':
+        return this.applyWrites(request);
       case 'POST com.atproto.repo.uploadBlob':
         return this.uploadBlob(request);
       case 'GET com.atproto.server.getServiceAuth':
@@ -250,6 +252,56 @@ export class BlueskyFake extends HttpFake {
     return {
       status: 200,
       body: { uri, cid, commit: { cid: `bafyreicommit${this.records.length}`, rev: rkey }, validationStatus: 'valid' },
+    };
+  }
+
+  /** applyWrites with `#create` operations: every record validated as createRecord does; all or nothing. */
+  private applyWrites(request: FakeRequest): FakeResponse {
+    const denied = this.authError(request);
+    if (denied) return denied;
+    const input = asObject(parseJson(request.text));
+    if (input['repo'] !== this.did && input['repo'] !== this.options.handle) {
+      return xrpcError(400, 'InvalidRequest', `Could not find repo: ${String(input['repo'])}`);
+    }
+    const writes = input['writes'];
+    if (!Array.isArray(writes) || writes.length === 0)
+      return xrpcError(400, 'InvalidRequest', 'writes must not be empty');
+    const planned: FakeBlueskyRecord[] = [];
+    for (const [i, value] of writes.entries()) {
+      const write = asObject(value);
+      if (write['$type'] !== 'com.atproto.repo.applyWrites#create') {
+        return xrpcError(400, 'InvalidRequest', `writes/${i}: this fake only applies creates`);
+      }
+      if (write['collection'] !== 'app.bsky.feed.post') {
+        return xrpcError(400, 'InvalidRequest', 'This fake only stores app.bsky.feed.post');
+      }
+      const record = asObject(write['value']);
+      const invalid = this.validatePost(record);
+      if (invalid) return xrpcError(400, 'InvalidRequest', `Invalid app.bsky.feed.post record: ${invalid}`);
+      const rkeyInput = write['rkey'];
+      if (rkeyInput !== undefined && (typeof rkeyInput !== 'string' || !TID.test(rkeyInput))) {
+        return xrpcError(400, 'InvalidRequest', 'Invalid record key: app.bsky.feed.post keys must be TIDs');
+      }
+      const rkey = typeof rkeyInput === 'string' ? rkeyInput : this.nextTid();
+      if ([...this.records, ...planned].some((r) => r.rkey === rkey)) {
+        return xrpcError(400, 'InvalidRequest', 'Record already exists');
+      }
+      const uri = `at://${this.did}/app.bsky.feed.post/${rkey}`;
+      const cid = `bafyrei${createHash('sha256').update(JSON.stringify(record)).digest('hex').slice(0, 52)}`;
+      planned.push({ repo: this.did, collection: 'app.bsky.feed.post', rkey, uri, cid, value: record });
+    }
+    this.records.push(...planned);
+    return {
+      status: 200,
+      body: {
+        commit: { cid: `bafyreicommit${this.records.length}`, rev: planned.at(-1)!.rkey },
+        results: planned.map((r) => ({
+          $type: 'com.atproto.repo.applyWrites#createResult',
+          uri: r.uri,
+          cid: r.cid,
+          validationStatus: 'valid',
+        })),
+      },
     };
   }
 

@@ -274,3 +274,80 @@ describe('BlueskyAdapter with media and link cards, against the Bluesky stand-in
     expect(fake.records[0]!.value['embed']).toBeUndefined();
   });
 });
+
+describe('the Bluesky stand-in validates embeds on createRecord and applyWrites alike', () => {
+  const fake = new BlueskyFake({ handle: HANDLE, password: PASSWORD });
+  let token: string;
+  const xrpc = async (nsid: string, body: unknown, contentType = 'application/json') => {
+    const response = await fetch(`${fake.url}/xrpc/${nsid}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
+      body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  beforeAll(async () => {
+    await fake.start();
+    const session = await fetch(`${fake.url}/xrpc/com.atproto.server.createSession`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ identifier: HANDLE, password: PASSWORD }),
+    });
+    token = ((await session.json()) as { accessJwt: string }).accessJwt;
+  });
+  afterAll(() => fake.stop());
+
+  it('refuses images without alt, blobs never uploaded, too many images and fractional aspect ratios', async () => {
+    const uploaded = await xrpc('com.atproto.repo.uploadBlob', new Uint8Array([1, 2, 3]), 'image/png');
+    const blob = uploaded.body['blob'];
+    const record = (embed: unknown) => ({
+      $type: 'app.bsky.feed.post',
+      text: 'x',
+      createdAt: new Date().toISOString(),
+      embed,
+    });
+    const images = (list: unknown[]) => ({ $type: 'app.bsky.embed.images', images: list });
+    const cases: [unknown, RegExp][] = [
+      [images([{ image: blob }]), /must have the property "alt"/],
+      [
+        images([{ image: { ...(blob as object), ref: { $link: 'bafkreinotuploaded' } }, alt: '' }]),
+        /Could not find blob/,
+      ],
+      [images([1, 2, 3, 4, 5].map(() => ({ image: blob, alt: 'a' }))), /more than 4/],
+      [
+        images([{ image: blob, alt: 'a', aspectRatio: { width: 1.5, height: 1 } }]),
+        /aspectRatio\/width must be an integer/,
+      ],
+      [{ $type: 'app.bsky.embed.external', external: { uri: 'https://example.com', title: 't' } }, /"description"/],
+    ];
+    for (const [embed, reason] of cases) {
+      const viaCreate = await xrpc('com.atproto.repo.createRecord', {
+        repo: fake.did,
+        collection: 'app.bsky.feed.post',
+        record: record(embed),
+      });
+      const viaApply = await xrpc('com.atproto.repo.applyWrites', {
+        repo: fake.did,
+        writes: [
+          { $type: 'com.atproto.repo.applyWrites#create', collection: 'app.bsky.feed.post', value: record(embed) },
+        ],
+      });
+      expect([viaCreate.status, viaApply.status]).toEqual([400, 400]);
+      expect(viaCreate.body['message']).toMatch(reason);
+      expect(viaApply.body['message']).toMatch(reason);
+    }
+    const ok = await xrpc('com.atproto.repo.applyWrites', {
+      repo: fake.did,
+      writes: [
+        {
+          $type: 'com.atproto.repo.applyWrites#create',
+          collection: 'app.bsky.feed.post',
+          value: record(images([{ image: blob, alt: 'ok', aspectRatio: { width: 3, height: 2 } }])),
+        },
+      ],
+    });
+    expect(ok.status).toBe(200);
+    expect(fake.records).toHaveLength(1);
+  });
+});

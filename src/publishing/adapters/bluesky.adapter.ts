@@ -153,7 +153,7 @@ export class BlueskyAdapter extends PlatformAdapter {
     private readonly http: PublishHttpClient,
     @Optional() @Inject(Clock) clock?: Clock | null,
     /** Without one (a test building the adapter by hand), posts get no link card. */
-    @Optional() private readonly linkCards?: LinkCardFetcher | null,
+    @Optional() @Inject(LinkCardFetcher) private readonly linkCards?: LinkCardFetcher | null,
   ) {
     super();
     this.clock = clock ?? new SystemClock();

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { HttpCall, PublishHttpClient } from './http-client';
 import { asRecord, stringField } from './json-shape';
 import type { LinkCard } from './link-card.fetcher';
@@ -135,9 +136,9 @@ export function blueskyMediaProblem(media: readonly PublishableMedia[]): string 
 /** Uploads one file's bytes to the PDS (uploadBlob), streamed. */
 async function uploadBlob(
   ctx: BlueskyMediaContext,
-  data: { stream?: NodeJS.ReadableStream; buffer?: Buffer; bytes: number; mimeType: string },
+  data: { stream: Readable; bytes: number; mimeType: string } | { buffer: Buffer; bytes: number; mimeType: string },
 ): Promise<BlobRef> {
-  const body: Uint8Array | AsyncIterable<Uint8Array> = data.buffer ?? chunksOf(data.stream as never);
+  const body: Uint8Array | AsyncIterable<Uint8Array> = 'buffer' in data ? data.buffer : chunksOf(data.stream);
   const { body: blob } = await ctx.http.requestJson(
     ctx.pds('com.atproto.repo.uploadBlob', {
       method: 'POST',

@@ -5,6 +5,7 @@ import { FailedPostsIndex1795399348110 } from './1795399348110-failed-posts-inde
 import { Feeds1795399341705 } from './1795399341705-feeds';
 import { PostPlanRevisions1795400000000 } from './1795400000000-post-plan-revisions';
 import { LeaseRenewals1795400150000 } from './1795400150000-lease-renewals';
+import { PostMediaUploads1795400300000 } from './1795400300000-post-media-uploads';
 import { Publishing1795399340830 } from './1795399340830-publishing';
 import { ThrottlingIdempotency1795400100000 } from './1795400100000-throttling-idempotency';
 
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   PostPlanRevisions1795400000000,
   ThrottlingIdempotency1795400100000,
   LeaseRenewals1795400150000,
+  PostMediaUploads1795400300000,
 ];

@@ -5,6 +5,7 @@ import { FeedEntity } from './feeds/feed.entity';
 import { IdempotencyKeyEntity } from './idempotency/idempotency-key.entity';
 import { PostPlanRevisionEntity } from './posts/post-plan-revision.entity';
 import { PostEntity } from './posts/post.entity';
+import { PostMediaUploadEntity } from './publishing/post-media-upload.entity';
 import { ThrottleCounterEntity } from './throttle/throttle-counter.entity';
 import { CategoryEntity } from './workspaces/category.entity';
 import { MemberEntity } from './workspaces/member.entity';
@@ -25,4 +26,5 @@ export const ENTITIES = [
   AlertSettingsEntity,
   ThrottleCounterEntity,
   IdempotencyKeyEntity,
+  PostMediaUploadEntity,
 ];

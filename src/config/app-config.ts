@@ -147,6 +147,10 @@ export class EnvironmentVariables {
   @Max(1_000_000, { message: 'AUTH_FAILURES_PER_MINUTE must be at most 1000000' })
   AUTH_FAILURES_PER_MINUTE: number = 30;
 
+  /** Link cards on Bluesky posts with a link and no media (the page read through the egress guard). */
+  @IsIn(['on', 'off'], { message: 'LINK_CARDS must be on or off' })
+  LINK_CARDS: 'on' | 'off' = 'on';
+
   /** Checked by parseEgressAllow (the CIDR syntax is more than a decorator can say). */
   @Optional()
   @IsString()
@@ -219,6 +223,9 @@ export interface AppConfig {
 
   /** CIDR blocks that tenant-given addresses may reach although not public (EGRESS_ALLOW); empty: none. */
   egressAllow: readonly string[];
+
+  /** LINK_CARDS: whether Bluesky posts with a link and no media get a link card. */
+  linkCards: boolean;
 }
 
 function flatten(errors: ValidationError[]): string[] {
@@ -270,6 +277,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     trustProxy: trustProxyOf(vars.TRUST_PROXY),
     authFailuresPerMinute: vars.AUTH_FAILURES_PER_MINUTE,
     egressAllow: egressAllow.blocks,
+    linkCards: vars.LINK_CARDS === 'on',
   };
 }
 

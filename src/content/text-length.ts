@@ -17,13 +17,13 @@ const MENTION = /(?<![=/\p{L}\p{N}_])@([a-z0-9_]+(?:[a-z0-9_.-]+[a-z0-9_]+)?)(?:
 
 /**
  * The length Mastodon's StatusLengthValidator counts: grapheme clusters, with each http(s)
- * link counted as 23 and a remote mention `@user@domain` counted as `@user`.
+ * link counted as 23 (the instance's `characters_reserved_per_url`) and a remote mention `@user@domain` counted as `@user`.
  */
-export function mastodonLength(text: string): number {
+export function mastodonLength(text: string, urlWeight: number = MASTODON_URL_LENGTH): number {
   let countable = '';
   let last = 0;
   for (const link of findLinks(text)) {
-    countable += text.slice(last, link.start) + 'x'.repeat(MASTODON_URL_LENGTH);
+    countable += text.slice(last, link.start) + 'x'.repeat(urlWeight);
     last = link.end;
   }
   countable += text.slice(last);

@@ -31,7 +31,8 @@ const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
 export interface EgressRequest {
   method?: string;
   headers?: Record<string, string>;
-  body?: string | Uint8Array | URLSearchParams;
+  /** An async iterable is streamed (chunked, or with the caller's content-length); never redirected. */
+  body?: string | Uint8Array | URLSearchParams | AsyncIterable<Uint8Array>;
   signal?: AbortSignal;
   /**
    * Redirects to follow (GET and HEAD only; default 0: a 3xx answer is returned as it is).
@@ -140,6 +141,7 @@ export class EgressGuard implements OnModuleDestroy {
         body: request.body,
         signal: request.signal,
         redirect: 'manual',
+        ...(isStream(request.body) ? { duplex: 'half' as const } : {}),
         dispatcher: this.agent,
       });
       const location = response.headers.get('location');
@@ -196,6 +198,10 @@ export class EgressGuard implements OnModuleDestroy {
     );
     return new EgressRefusedError(host, verdict.address, verdict.range);
   }
+}
+
+function isStream(body: EgressRequest['body']): body is AsyncIterable<Uint8Array> {
+  return typeof body === 'object' && body !== null && Symbol.asyncIterator in body;
 }
 
 /** A hostname as a URL writes it: IPv6 literals in brackets. */

@@ -4,6 +4,7 @@ import { ChannelsModule } from '../channels/channels.module';
 import { OperationsModule } from '../operations/operations.module';
 import { PostsModule } from '../posts/posts.module';
 import { PublishingAdaptersModule } from './adapters/publishing-adapters.module';
+import { MediaUploadsRepository } from './media-uploads.repository';
 import { PublishDispatcher } from './publish.dispatcher';
 import { PublishedWriter } from './published.writer';
 import { PUBLISHING_OPTIONS } from './publishing.options';
@@ -16,7 +17,13 @@ import { PublishingMetrics } from './publishing.metrics';
  */
 @Module({
   imports: [ScheduleModule.forRoot(), ChannelsModule, OperationsModule, PostsModule, PublishingAdaptersModule],
-  providers: [PublishingMetrics, PublishedWriter, PublishDispatcher, { provide: PUBLISHING_OPTIONS, useValue: {} }],
-  exports: [PublishDispatcher, PublishingAdaptersModule],
+  providers: [
+    PublishingMetrics,
+    PublishedWriter,
+    MediaUploadsRepository,
+    PublishDispatcher,
+    { provide: PUBLISHING_OPTIONS, useValue: {} },
+  ],
+  exports: [PublishDispatcher, PublishingAdaptersModule, MediaUploadsRepository],
 })
 export class PublishingModule {}

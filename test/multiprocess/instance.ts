@@ -17,7 +17,7 @@ import { PublishHttpClient } from '../../src/publishing/adapters/http-client';
 import { PUBLISHING_OPTIONS } from '../../src/publishing/publishing.options';
 
 async function main(): Promise<void> {
-  const config = loadConfig({ EGRESS_ALLOW: '127.0.0.0/8,::1/128', ...process.env }); // the stand-ins are on loopback
+  const config = loadConfig({ EGRESS_ALLOW: '127.0.0.0/8,::1/128', LINK_CARDS: 'off', ...process.env }); // the stand-ins are on loopback
   const options = JSON.parse(process.env.PALINSESTO_TEST_PUBLISHING ?? '{}') as Record<string, unknown>;
   const moduleRef = await Test.createTestingModule({
     imports: [

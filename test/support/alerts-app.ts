@@ -42,7 +42,7 @@ export async function createAlertsApp(
     : await createTestDatabase();
   const clock = opts.clock ?? new FixedClock(new Date(opts.now ?? '2027-01-04T08:00:00Z'));
   const config = {
-    ...loadConfig({ LOG_LEVEL: 'error', EGRESS_ALLOW: '127.0.0.0/8,::1/128' }),
+    ...loadConfig({ LOG_LEVEL: 'error', EGRESS_ALLOW: '127.0.0.0/8,::1/128', LINK_CARDS: 'off' }),
     dispatchIntervalMs: 3_600_000,
     databaseUrl: database.url,
     secretKey: TEST_SECRET_KEY,

@@ -68,7 +68,7 @@ async function startApp(
 ): Promise<NestExpressApplication> {
   // The dispatcher's tick is an hour: tests that publish call tick() or turn it on.
   const config = {
-    ...loadConfig({ LOG_LEVEL: 'error', EGRESS_ALLOW: '127.0.0.0/8,::1/128' }),
+    ...loadConfig({ LOG_LEVEL: 'error', EGRESS_ALLOW: '127.0.0.0/8,::1/128', LINK_CARDS: 'off' }),
     dispatchIntervalMs: 3_600_000,
     databaseUrl,
     secretKey: TEST_SECRET_KEY,

@@ -1,14 +1,34 @@
 import { createHash } from 'node:crypto';
 import { RichText } from '@atproto/api';
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { Clock, SystemClock } from '../../common/clock';
 import { checkContentLimit } from '../../content/content-limits';
 import { composeText } from '../../content/compose-text';
+import { findLinks } from '../../content/links';
+import {
+  BLUESKY_IMAGE_MAX_BYTES,
+  type BlueskyEmbed,
+  type BlueskyMediaContext,
+  blueskyExternalEmbed,
+  blueskyImagesEmbed,
+  blueskyMediaProblem,
+  blueskyVideoEmbed,
+  DEFAULT_BLUESKY_VIDEO_SERVICE,
+} from './bluesky-media';
 import { blueskyRkey } from './bluesky-rkey';
-import { baseUrl, optionalStringArray, requireHttpUrl, requireString } from './channel-credentials';
+import { baseUrl, optionalString, optionalStringArray, requireHttpUrl, requireString } from './channel-credentials';
 import { PublishHttpClient, type HttpCall } from './http-client';
-import { asRecord, stringField } from './json-shape';
-import { PlatformAdapter, type PublishablePost, type PublishOutcome, type PublishTarget } from './platform-adapter';
+import { asRecord, httpUrl, stringField } from './json-shape';
+import { LinkCardFetcher } from './link-card.fetcher';
+import { InMemoryMediaUploadLedger } from './media-upload-ledger';
+import {
+  type MediaUploadLedger,
+  PlatformAdapter,
+  type PublishablePost,
+  type PublishOutcome,
+  type PublishTarget,
+  splitMedia,
+} from './platform-adapter';
 import { PublishError } from './publish-error';
 
 export const BLUESKY_POST_COLLECTION = 'app.bsky.feed.post';
@@ -18,6 +38,8 @@ interface BlueskyCredentials {
   identifier: string;
   appPassword: string;
   langs?: string[];
+  /** The video service (credentials.videoService; default https://video.bsky.app). */
+  videoService: string;
 }
 
 interface BlueskySession {
@@ -25,6 +47,8 @@ interface BlueskySession {
   refreshJwt: string;
   did: string;
   handle: string;
+  /** The account's PDS from the session's DID document (#atproto_pds), when it names one. */
+  pdsUrl?: string;
   /** Hash of service + identifier + password: a session is dropped when they change. */
   fingerprint: string;
 }
@@ -50,6 +74,7 @@ export interface BlueskyPostRecord {
   createdAt: string;
   langs?: string[];
   facets?: BlueskyFacet[];
+  embed?: BlueskyEmbed;
 }
 
 function parseSession(body: unknown): Omit<BlueskySession, 'fingerprint'> | undefined {
@@ -58,7 +83,23 @@ function parseSession(body: unknown): Omit<BlueskySession, 'fingerprint'> | unde
   const refreshJwt = stringField(record, 'refreshJwt');
   const did = stringField(record, 'did');
   const handle = stringField(record, 'handle');
-  return accessJwt && refreshJwt && did && DID.test(did) && handle ? { accessJwt, refreshJwt, did, handle } : undefined;
+  if (!(accessJwt && refreshJwt && did && DID.test(did) && handle)) return undefined;
+  const pdsUrl = pdsOf(record?.['didDoc']);
+  return { accessJwt, refreshJwt, did, handle, ...(pdsUrl ? { pdsUrl } : {}) };
+}
+
+/** The `#atproto_pds` service endpoint of a DID document, when it is an http(s) URL. */
+function pdsOf(didDoc: unknown): string | undefined {
+  const services = asRecord(didDoc)?.['service'];
+  if (!Array.isArray(services)) return undefined;
+  for (const service of services) {
+    const record = asRecord(service);
+    if (stringField(record, 'id')?.endsWith('#atproto_pds')) {
+      const endpoint = httpUrl(stringField(record, 'serviceEndpoint'));
+      if (endpoint) return endpoint.replace(/\/+$/, '');
+    }
+  }
+  return undefined;
 }
 
 function parseCreated(body: unknown): CreatedRecord | undefined {
@@ -106,10 +147,13 @@ export class BlueskyAdapter extends PlatformAdapter {
   private readonly sessions = new Map<string, BlueskySession>();
   private readonly pendingSessions = new Map<string, Promise<BlueskySession>>();
   private readonly clock: Clock;
+  private readonly logger = new Logger(BlueskyAdapter.name);
 
   constructor(
     private readonly http: PublishHttpClient,
     @Optional() @Inject(Clock) clock?: Clock | null,
+    /** Without one (a test building the adapter by hand), posts get no link card. */
+    @Optional() @Inject(LinkCardFetcher) private readonly linkCards?: LinkCardFetcher | null,
   ) {
     super();
     this.clock = clock ?? new SystemClock();
@@ -120,27 +164,84 @@ export class BlueskyAdapter extends PlatformAdapter {
     target: PublishTarget,
     idempotencyKey: string,
     signal?: AbortSignal,
+    ledger: MediaUploadLedger = new InMemoryMediaUploadLedger(),
   ): Promise<PublishOutcome> {
     const credentials = this.readCredentials(target.credentials);
     const text = composeText(post);
     const tooLong = checkContentLimit('bluesky', text);
     if (tooLong) throw new PublishError('rejected', tooLong.message, { platform: 'bluesky' });
+    const { files, urls } = splitMedia(post);
+    if (urls.length > 0) {
+      throw new PublishError(
+        'rejected',
+        `The post has ${urls.length} media given by URL; Bluesky publishes media from the library only: add the files to the media library and attach them to the post.`,
+        { platform: 'bluesky' },
+      );
+    }
+    const shape = blueskyMediaProblem(files);
+    if (shape) throw new PublishError('rejected', `${shape}.`, { platform: 'bluesky' });
     const rkey = blueskyRkey(idempotencyKey);
+    // Read before the session: a card is made once per attempt, whatever renewals happen.
+    const link = files.length === 0 ? post.link?.trim() || findLinks(text)[0]?.url : undefined;
+    const card = link ? await this.card(link, signal) : null;
 
     const { session, created } = await this.withSession(target.channelId, credentials, signal, async (session) => {
       const facets = await this.facets(text, credentials, session, signal);
+      const embed = await this.embed(files, card, credentials, session, ledger, signal);
       const record: BlueskyPostRecord = {
         $type: BLUESKY_POST_COLLECTION,
         text,
         createdAt: this.clock.now().toISOString(),
         ...(credentials.langs?.length ? { langs: credentials.langs } : {}),
         ...(facets.length ? { facets } : {}),
+        ...(embed ? { embed } : {}),
       };
       return { session, created: await this.createOnce(credentials, session, rkey, record, signal) };
     });
 
     const profile = HANDLE.test(session.handle) && session.handle !== 'handle.invalid' ? session.handle : session.did;
     return { externalId: created.uri, externalUrl: `https://bsky.app/profile/${profile}/post/${rkey}` };
+  }
+
+  /** The embed of the post: its images, its video, or the card of its link; none without them. */
+  private async embed(
+    files: ReturnType<typeof splitMedia>['files'],
+    card: Awaited<ReturnType<BlueskyAdapter['card']>>,
+    credentials: BlueskyCredentials,
+    session: BlueskySession,
+    ledger: MediaUploadLedger,
+    signal?: AbortSignal,
+  ): Promise<BlueskyEmbed | undefined> {
+    const ctx: BlueskyMediaContext = {
+      http: this.http,
+      pds: (nsid, call) => this.call(credentials, nsid, call, session),
+      pdsUrl: session.pdsUrl ?? credentials.service,
+      videoService: credentials.videoService,
+      did: session.did,
+      nowSeconds: () => Math.floor(this.clock.now().getTime() / 1000),
+      signal,
+    };
+    const video = files.find((f) => f.kind === 'video');
+    if (video) return blueskyVideoEmbed(ctx, video, ledger);
+    if (files.length > 0) return blueskyImagesEmbed(ctx, files, ledger);
+    if (card) return blueskyExternalEmbed(ctx, card);
+    return undefined;
+  }
+
+  /**
+   * The link card, or null: a page that cannot be read (refused by the egress guard, too
+   * slow, no title...) costs the card, never the post. The reason goes to the debug log.
+   */
+  private async card(url: string, signal?: AbortSignal): Promise<import('./link-card.fetcher').LinkCard | null> {
+    if (!this.linkCards?.enabled) return null;
+    const result = await this.linkCards.fetchCard(url, {
+      maxPageBytes: this.http.media.linkCardMaxBytes,
+      maxImageBytes: BLUESKY_IMAGE_MAX_BYTES,
+      timeoutMs: this.http.media.linkCardTimeoutMs,
+      signal,
+    });
+    if (!result.card) this.logger.debug(`No link card for a post: ${result.reason}`);
+    return result.card;
   }
 
   /** Forgets cached sessions (all, or one channel's). */
@@ -155,6 +256,11 @@ export class BlueskyAdapter extends PlatformAdapter {
       identifier: requireString(credentials, 'identifier', 'bluesky').replace(/^@/, ''),
       appPassword: requireString(credentials, 'appPassword', 'bluesky'),
       langs: optionalStringArray(credentials, 'langs', 'bluesky'),
+      videoService: baseUrl(
+        optionalString(credentials, 'videoService', 'bluesky')
+          ? requireHttpUrl(credentials, 'videoService', 'bluesky')
+          : new URL(DEFAULT_BLUESKY_VIDEO_SERVICE),
+      ),
     };
   }
 

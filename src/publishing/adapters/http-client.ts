@@ -19,9 +19,34 @@ export interface PublishHttpOptions {
   timeoutMs?: number;
   /** User-Agent sent to platforms. */
   userAgent?: string;
+  /**
+   * Longest wait, in milliseconds, for a platform to finish processing an uploaded file
+   * (Mastodon's 202 -> 206 -> 200, Bluesky's video job) before the attempt fails as
+   * transient (default 60 000). Polls back off from `mediaPollIntervalMs` (default 500) to 5 s.
+   */
+  mediaProcessingTimeoutMs?: number;
+  mediaPollIntervalMs?: number;
+  /** Most bytes of a link card's page read (default 1 MiB) and its time limit (default 5 000 ms). */
+  linkCardMaxBytes?: number;
+  linkCardTimeoutMs?: number;
 }
 
 export const DEFAULT_PUBLISH_TIMEOUT_MS = 10_000;
+
+/** What the adapters' media steps read of {@link PublishHttpOptions}, defaults filled in. */
+export interface MediaHttpSettings {
+  processingTimeoutMs: number;
+  pollIntervalMs: number;
+  linkCardMaxBytes: number;
+  linkCardTimeoutMs: number;
+}
+
+export const DEFAULT_MEDIA_HTTP_SETTINGS: MediaHttpSettings = {
+  processingTimeoutMs: 60_000,
+  pollIntervalMs: 500,
+  linkCardMaxBytes: 1024 * 1024,
+  linkCardTimeoutMs: 5_000,
+};
 
 export interface HttpCall {
   platform: Platform;
@@ -30,8 +55,8 @@ export interface HttpCall {
   headers?: Record<string, string>;
   /** Sent as `application/json` (serialized once). */
   json?: unknown;
-  /** Sent as is (the caller sets content-type); takes precedence over `json`. */
-  body?: string | Uint8Array | URLSearchParams;
+  /** Sent as is (the caller sets content-type); takes precedence over `json`. An async iterable is streamed. */
+  body?: string | Uint8Array | URLSearchParams | AsyncIterable<Uint8Array>;
   signal?: AbortSignal;
   timeoutMs?: number;
   /** Values that must never appear in an error message (tokens, passwords, secrets). */
@@ -68,6 +93,8 @@ export class PublishHttpClient {
   private readonly timeoutMs: number;
   private readonly userAgent: string;
   private readonly clock: Clock;
+  /** The media settings (processing wait, link card limits) the adapters use. */
+  readonly media: MediaHttpSettings;
 
   constructor(
     @Optional() @Inject(PUBLISH_HTTP_OPTIONS) options: PublishHttpOptions | null | undefined,
@@ -77,6 +104,12 @@ export class PublishHttpClient {
     this.timeoutMs = options?.timeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS;
     this.userAgent = options?.userAgent ?? 'Palinsesto/0.1 (+publishing)';
     this.clock = clock ?? new SystemClock();
+    this.media = {
+      processingTimeoutMs: options?.mediaProcessingTimeoutMs ?? DEFAULT_MEDIA_HTTP_SETTINGS.processingTimeoutMs,
+      pollIntervalMs: options?.mediaPollIntervalMs ?? DEFAULT_MEDIA_HTTP_SETTINGS.pollIntervalMs,
+      linkCardMaxBytes: options?.linkCardMaxBytes ?? DEFAULT_MEDIA_HTTP_SETTINGS.linkCardMaxBytes,
+      linkCardTimeoutMs: options?.linkCardTimeoutMs ?? DEFAULT_MEDIA_HTTP_SETTINGS.linkCardTimeoutMs,
+    };
     if (!(this.timeoutMs > 0)) throw new Error('PublishHttpClient: timeoutMs must be positive');
   }
 
@@ -98,7 +131,7 @@ export class PublishHttpClient {
       accept: 'application/json',
       ...call.headers,
     };
-    let body: string | Uint8Array | URLSearchParams | undefined = call.body;
+    let body: HttpCall['body'] = call.body;
     if (body === undefined && call.json !== undefined) {
       body = JSON.stringify(call.json);
       headers['content-type'] ??= 'application/json';
@@ -178,6 +211,19 @@ export class PublishHttpClient {
       );
     }
     return { ...answer, body: parsed };
+  }
+
+  /**
+   * The timeout for sending `bytes`: the per-request timeout plus one second per 100 kB (a
+   * 100 MB video may take 17 minutes at the slowest rate still accepted).
+   */
+  uploadTimeoutMs(bytes: number): number {
+    return this.timeoutMs + Math.ceil(bytes / 100);
+  }
+
+  /** The guard every request goes through (link cards read pages through it too). */
+  get egressGuard(): EgressGuard {
+    return this.egress;
   }
 
   private log(method: string, url: URL, outcome: string, started: number): void {

@@ -3,7 +3,17 @@ import { composeText } from '../../content/compose-text';
 import { baseUrl, requireHttpUrl, requireString } from './channel-credentials';
 import { PublishHttpClient } from './http-client';
 import { asRecord, httpUrlField, idField, stringField } from './json-shape';
-import { PlatformAdapter, type PublishablePost, type PublishOutcome, type PublishTarget } from './platform-adapter';
+import { uploadMastodonMedia } from './mastodon-media';
+import { InMemoryMediaUploadLedger } from './media-upload-ledger';
+import {
+  type MediaUploadLedger,
+  PlatformAdapter,
+  type PublishablePost,
+  type PublishOutcome,
+  type PublishTarget,
+  splitMedia,
+} from './platform-adapter';
+import { PublishError } from './publish-error';
 
 interface MastodonStatus {
   id: string;
@@ -45,6 +55,11 @@ export function statusUrl(instance: URL, status: MastodonStatus): string {
  * Posts a public status with `POST /api/v1/statuses`. Mastodon keeps the Idempotency-Key
  * for an hour and answers a repeated key with the status it already created, so a retry
  * after an unknown outcome does not post twice.
+ *
+ * Media first (mastodon-media.ts): each file with `POST /api/v2/media` (description, focus),
+ * a 202 polled with `GET /api/v1/media/:id` until 200 within the processing wait, each id
+ * recorded in the ledger and reused on a retry; then the status with `media_ids` in order.
+ * URL media (not in the library) is refused: a post is never published without its media.
  */
 @Injectable()
 export class MastodonAdapter extends PlatformAdapter {
@@ -59,23 +74,57 @@ export class MastodonAdapter extends PlatformAdapter {
     target: PublishTarget,
     idempotencyKey: string,
     signal?: AbortSignal,
+    ledger: MediaUploadLedger = new InMemoryMediaUploadLedger(),
   ): Promise<PublishOutcome> {
     const instance = requireHttpUrl(target.credentials, 'instanceUrl', 'mastodon');
     const accessToken = requireString(target.credentials, 'accessToken', 'mastodon');
+    const { files, urls } = splitMedia(post);
+    if (urls.length > 0) {
+      throw new PublishError(
+        'rejected',
+        `The post has ${urls.length} media given by URL; Mastodon publishes media from the library only: add the files to the media library and attach them to the post.`,
+        { platform: 'mastodon' },
+      );
+    }
+    const ctx = { http: this.http, base: baseUrl(instance), accessToken, signal };
+    const media = files.length > 0 ? await uploadMastodonMedia(ctx, files, ledger) : { ids: [], reused: false };
+    let body: MastodonStatus;
+    try {
+      body = await this.postStatus(instance, accessToken, idempotencyKey, composeText(post), media.ids, signal);
+    } catch (error) {
+      // Ids reused from an earlier attempt may be gone or still processing: check them, then once more.
+      if (!(error instanceof PublishError && error.status === 422 && media.reused)) throw error;
+      const checked = await uploadMastodonMedia(ctx, files, ledger, true);
+      body = await this.postStatus(instance, accessToken, idempotencyKey, composeText(post), checked.ids, signal);
+    }
+    return { externalId: body.id, externalUrl: statusUrl(instance, body) };
+  }
 
+  private async postStatus(
+    instance: URL,
+    accessToken: string,
+    idempotencyKey: string,
+    status: string,
+    mediaIds: string[],
+    signal?: AbortSignal,
+  ): Promise<MastodonStatus> {
     const { body } = await this.http.requestJson(
       {
         platform: 'mastodon',
         method: 'POST',
         url: `${baseUrl(instance)}/api/v1/statuses`,
         headers: { authorization: `Bearer ${accessToken}`, 'idempotency-key': idempotencyKey },
-        json: { status: composeText(post), visibility: 'public' },
+        json: {
+          status,
+          visibility: 'public',
+          ...(mediaIds.length > 0 ? { media_ids: mediaIds } : {}),
+        },
         signal,
         secrets: [accessToken],
         addressField: 'instanceUrl',
       },
       parseMastodonStatus,
     );
-    return { externalId: body.id, externalUrl: statusUrl(instance, body) };
+    return body;
   }
 }

@@ -3,9 +3,11 @@ import { EgressModule } from '../../egress/egress.module';
 import { AdapterRegistry, PLATFORM_ADAPTERS } from './adapter-registry';
 import { BlueskyAdapter } from './bluesky.adapter';
 import { PUBLISH_HTTP_OPTIONS, PublishHttpClient, type PublishHttpOptions } from './http-client';
+import { LinkCardFetcher } from './link-card.fetcher';
 import { MastodonAdapter } from './mastodon.adapter';
 import { MockAdapter } from './mock.adapter';
 import type { PlatformAdapter } from './platform-adapter';
+import { PlatformLimitsService } from './platform-limits.service';
 import { WebhookAdapter } from './webhook.adapter';
 
 const ADAPTERS = [MockAdapter, WebhookAdapter, MastodonAdapter, BlueskyAdapter];
@@ -19,6 +21,8 @@ const ADAPTERS = [MockAdapter, WebhookAdapter, MastodonAdapter, BlueskyAdapter];
   imports: [EgressModule],
   providers: [
     PublishHttpClient,
+    LinkCardFetcher,
+    PlatformLimitsService,
     ...ADAPTERS,
     {
       provide: PLATFORM_ADAPTERS,
@@ -27,7 +31,7 @@ const ADAPTERS = [MockAdapter, WebhookAdapter, MastodonAdapter, BlueskyAdapter];
     },
     AdapterRegistry,
   ],
-  exports: [AdapterRegistry, PublishHttpClient, PLATFORM_ADAPTERS, ...ADAPTERS],
+  exports: [AdapterRegistry, PublishHttpClient, PlatformLimitsService, PLATFORM_ADAPTERS, ...ADAPTERS],
 })
 export class PublishingAdaptersModule {
   /** The module with explicit HTTP options, e.g. `register({ timeoutMs: 5000 })`. */

@@ -2,8 +2,32 @@ import { Injectable } from '@nestjs/common';
 import { optionalString, requireHttpUrl } from './channel-credentials';
 import { PublishHttpClient } from './http-client';
 import { asRecord, httpUrlField, idField } from './json-shape';
-import { PlatformAdapter, type PublishablePost, type PublishOutcome, type PublishTarget } from './platform-adapter';
+import {
+  PlatformAdapter,
+  type PublishablePost,
+  type PublishOutcome,
+  type PublishTarget,
+  isLibraryMedia,
+} from './platform-adapter';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, signWebhookBody } from './webhook-signature';
+
+/**
+ * One media item as a webhook receives it: a library file with its signed, expiring `url`
+ * and what is known of it, or a legacy URL entry (`url` and `alt` only).
+ */
+export interface WebhookMedia {
+  url: string;
+  alt?: string;
+  id?: string;
+  kind?: 'image' | 'video';
+  mimeType?: string;
+  bytes?: number;
+  sha256?: string;
+  width?: number;
+  height?: number;
+  durationMs?: number;
+  focus?: { x: number; y: number };
+}
 
 /** The JSON body a webhook receives. */
 export interface WebhookPayload {
@@ -12,7 +36,7 @@ export interface WebhookPayload {
   body: string;
   title: string | null;
   link: string | null;
-  media: { url: string; alt?: string }[] | null;
+  media: WebhookMedia[] | null;
   category: string;
   scheduledAt: string;
 }
@@ -24,10 +48,37 @@ export function webhookPayload(post: PublishablePost, target: PublishTarget): We
     body: post.body,
     title: post.title ?? null,
     link: post.link ?? null,
-    media: post.media ?? null,
+    media: webhookMedia(post),
     category: post.category,
     scheduledAt: post.scheduledAt.toISOString(),
   };
+}
+
+/** Library files first-class, URL entries as given; null when the post has no media field at all. */
+export function webhookMedia(post: PublishablePost): WebhookMedia[] | null {
+  if (!post.media && !post.mediaUrls) return null;
+  const out: WebhookMedia[] = [];
+  for (const item of post.media ?? []) {
+    if (!isLibraryMedia(item)) {
+      out.push({ url: item.url, ...(item.alt ? { alt: item.alt } : {}) });
+      continue;
+    }
+    out.push({
+      url: item.url,
+      alt: item.alt,
+      id: item.id,
+      kind: item.kind,
+      mimeType: item.mimeType,
+      bytes: item.bytes,
+      sha256: item.sha256,
+      ...(item.width !== undefined ? { width: item.width } : {}),
+      ...(item.height !== undefined ? { height: item.height } : {}),
+      ...(item.durationMs !== undefined ? { durationMs: item.durationMs } : {}),
+      ...(item.focus ? { focus: { x: item.focus.x, y: item.focus.y } } : {}),
+    });
+  }
+  for (const item of post.mediaUrls ?? []) out.push({ url: item.url, ...(item.alt ? { alt: item.alt } : {}) });
+  return out;
 }
 
 /** The webhook URL as shown to people: no credentials, query string or fragment. */

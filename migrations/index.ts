@@ -3,6 +3,7 @@ import { Alerts1795399342500 } from './1795399342500-alerts';
 import { ChangeNotifications1795399343600 } from './1795399343600-change-notifications';
 import { FailedPostsIndex1795399348110 } from './1795399348110-failed-posts-index';
 import { Feeds1795399341705 } from './1795399341705-feeds';
+import { People1795400400000 } from './1795400400000-people';
 import { PostPlanRevisions1795400000000 } from './1795400000000-post-plan-revisions';
 import { Publishing1795399340830 } from './1795399340830-publishing';
 import { ThrottlingIdempotency1795400100000 } from './1795400100000-throttling-idempotency';
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   FailedPostsIndex1795399348110,
   PostPlanRevisions1795400000000,
   ThrottlingIdempotency1795400100000,
+  People1795400400000,
 ];

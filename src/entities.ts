@@ -11,7 +11,7 @@ import { PostEntity } from './posts/post.entity';
 import { ThrottleCounterEntity } from './throttle/throttle-counter.entity';
 import { ApiTokenEntity } from './workspaces/api-token.entity';
 import { CategoryEntity } from './workspaces/category.entity';
-import { InvitationEntity } from './workspaces/invitation.entity';
+import { InvitationEntity } from './people/invitation.entity';
 import { MemberEntity } from './workspaces/member.entity';
 import { WorkspaceEntity } from './workspaces/workspace.entity';
 

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
+  IsBoolean,
   IsEmail,
   IsHexColor,
   IsIn,
@@ -153,4 +154,42 @@ export function mapMember(m: MemberEntity) {
 
 export function mapCategory(c: CategoryEntity) {
   return { key: c.key, name: c.name, color: c.color };
+}
+
+export class MemberRoleDto {
+  @ApiProperty({ enum: ['lead', 'editor', 'viewer'] })
+  @IsIn(['lead', 'editor', 'viewer'])
+  role: Role;
+}
+
+export class TokenCreateDto {
+  @ApiProperty({ example: 'Publishing script', description: 'What the token is for (shown in the list)' })
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  name: string;
+
+  @ApiPropertyOptional({ description: 'Refused on every write (403); default false' })
+  @Optional()
+  @IsBoolean()
+  readOnly?: boolean;
+}
+
+export function mapToken(t: {
+  id: string;
+  name: string;
+  workspaceId: string;
+  readOnly: boolean;
+  lastUsedAt: Date | null;
+  createdAt: Date;
+}) {
+  return {
+    id: t.id,
+    name: t.name,
+    workspaceId: t.workspaceId,
+    readOnly: t.readOnly,
+    lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
+    createdAt: t.createdAt.toISOString(),
+  };
 }

@@ -1,6 +1,6 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import type { Role } from '../auth/actor';
-import { WorkspaceEntity } from './workspace.entity';
+import { WorkspaceEntity } from '../workspaces/workspace.entity';
 
 /** A lead's invitation by email: the link's token is stored hashed, used once, and expires. */
 @Entity({ name: 'invitations' })

@@ -6,8 +6,6 @@ import { UserRoute } from '../auth/auth.decorators';
 import { mapWorkspace, TokenCreateDto } from './dto/workspace.dto';
 import { WorkspacesService } from './workspaces.service';
 
-const uuid = new ParseUUIDPipe({ version: undefined });
-
 @ApiTags('workspaces')
 @ApiBearerAuth()
 @ApiCookieAuth('palinsesto_session')
@@ -56,7 +54,10 @@ export class MeController {
   @UserRoute()
   @Delete('tokens/:tid')
   @HttpCode(204)
-  async revokeToken(@CurrentUser() user: SignedInUser, @Param('tid', uuid) tid: string) {
+  async revokeToken(
+    @CurrentUser() user: SignedInUser,
+    @Param('tid', new ParseUUIDPipe({ version: undefined })) tid: string,
+  ) {
     await this.service.revokeToken(user.userId, tid);
   }
 }

@@ -197,6 +197,13 @@ export class WorkspacesService {
 
   /** A personal access token for the actor's own membership: answers the token once. */
   async createToken(actor: Actor, dto: { name: string; readOnly?: boolean }) {
+    // Not by a key: a leaked key must not be able to mint keys that outlive its revocation.
+    if (actor.via !== 'session') {
+      throw new DomainError(
+        ErrorCode.Forbidden,
+        'Personal access tokens are made by a signed-in user (session cookie), not by an api key.',
+      );
+    }
     const token = generateApiKey();
     const saved = await this.workspaces.transaction(async (m) => {
       const saved = await this.tokens.insert(m, {

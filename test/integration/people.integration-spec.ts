@@ -476,6 +476,9 @@ describe('people: accounts, sessions, invitations, recovery, tokens', () => {
       .set(auth(ro))
       .send({ key: 'ro', name: 'Read only' });
     expect(write.status).toBe(403);
+    // A key cannot mint keys (a leaked one would outlive its revocation).
+    const byKey = await t.http.post('/v1/me/tokens').set(auth(secret)).send({ name: 'Minted by a key' });
+    expect(byKey.status).toBe(403);
 
     const revoked = await t.http
       .delete(`/v1/me/tokens/${made.body.token.id}`)

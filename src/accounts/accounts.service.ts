@@ -62,7 +62,7 @@ export class AccountsService {
   /** A new account with a password hash made beforehand (outside the transaction); null: the email has one. */
   createUser(
     m: EntityManager,
-    user: { email: string; name: string; passwordHash: string; verified?: boolean },
+    user: { email: string; name: string; passwordHash: string | null; verified?: boolean },
   ): Promise<UserEntity | null> {
     return this.users.insert(m, {
       email: user.email,

@@ -198,6 +198,30 @@ export class EnvironmentVariables {
   @Max(1440, { message: 'PASSWORD_RESET_TTL_MINUTES must be at most 1440 (a day)' })
   PASSWORD_RESET_TTL_MINUTES: number = 60;
 
+  @Transform(emptyToUndefined)
+  @Optional()
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    { message: 'OIDC_ISSUER must be the http(s) URL of an OpenID Connect provider' },
+  )
+  OIDC_ISSUER?: string;
+
+  @Transform(emptyToUndefined)
+  @Optional()
+  @IsString()
+  @MaxLength(500)
+  OIDC_CLIENT_ID?: string;
+
+  @Transform(emptyToUndefined)
+  @Optional()
+  @IsString()
+  @MaxLength(2000)
+  OIDC_CLIENT_SECRET?: string;
+
+  @IsString()
+  @MaxLength(100)
+  OIDC_LABEL: string = 'Single sign-on';
+
   /** Checked by parseEgressAllow (the CIDR syntax is more than a decorator can say). */
   @Optional()
   @IsString()
@@ -282,6 +306,8 @@ export interface AppConfig {
   invitationTtlHours: number;
   /** How long a password reset link works (minutes). */
   passwordResetTtlMinutes: number;
+  /** OpenID Connect single sign-on (OIDC_*); undefined: off. */
+  oidc?: { issuer: string; clientId: string; clientSecret: string; label: string };
 
   /** CIDR blocks that tenant-given addresses may reach although not public (EGRESS_ALLOW); empty: none. */
   egressAllow: readonly string[];
@@ -304,6 +330,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     'METRICS_TOKEN',
     'TRUST_PROXY',
     'EGRESS_ALLOW',
+    'OIDC_ISSUER',
+    'OIDC_CLIENT_ID',
+    'OIDC_CLIENT_SECRET',
   ])) {
     if (env[key] !== undefined) raw[key] = env[key];
   }
@@ -314,6 +343,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     problems.push(
       'SECRET_KEY is required with DATABASE_URL: every instance must share the key that encrypts credentials',
     );
+  }
+  if (vars.OIDC_ISSUER && (!vars.OIDC_CLIENT_ID || !vars.OIDC_CLIENT_SECRET)) {
+    problems.push('OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET (the client registered at the provider)');
   }
   const egressAllow = parseEgressAllow(vars.EGRESS_ALLOW);
   problems.push(...egressAllow.problems);
@@ -347,6 +379,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     },
     invitationTtlHours: vars.INVITATION_TTL_HOURS,
     passwordResetTtlMinutes: vars.PASSWORD_RESET_TTL_MINUTES,
+    oidc:
+      vars.OIDC_ISSUER && vars.OIDC_CLIENT_ID && vars.OIDC_CLIENT_SECRET
+        ? {
+            issuer: vars.OIDC_ISSUER.replace(/\/+$/, ''),
+            clientId: vars.OIDC_CLIENT_ID,
+            clientSecret: vars.OIDC_CLIENT_SECRET,
+            label: vars.OIDC_LABEL,
+          }
+        : undefined,
   };
 }
 

@@ -5,12 +5,14 @@ import { WorkspacesModule } from '../workspaces/workspaces.module';
 import { AuthController } from './auth.controller';
 import { InvitationsController } from './invitations.controller';
 import { InvitationsRepository } from './invitations.repository';
+import { OidcClient } from './oidc.client';
+import { OidcController } from './oidc.controller';
 import { PeopleService } from './people.service';
 
 /** Sign-up, sign-in, invitations and recovery: built on accounts and workspaces. */
 @Module({
   imports: [AccountsModule, WorkspacesModule, MailModule],
-  controllers: [AuthController, InvitationsController],
-  providers: [PeopleService, InvitationsRepository],
+  controllers: [AuthController, InvitationsController, OidcController],
+  providers: [PeopleService, InvitationsRepository, OidcClient],
 })
 export class PeopleModule {}

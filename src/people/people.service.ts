@@ -15,6 +15,7 @@ import { WorkspacesService } from '../workspaces/workspaces.service';
 import type { InvitationAcceptDto, InvitationCreateDto, SignInDto, SignUpDto } from './dto/people.dto';
 import type { InvitationEntity } from './invitation.entity';
 import { InvitationsRepository } from './invitations.repository';
+import type { OidcIdentity } from './oidc.client';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
@@ -134,6 +135,43 @@ export class PeopleService {
         m,
       );
       return token;
+    });
+    return { body: await this.whoIs(user), sessionToken };
+  }
+
+  /**
+   * Sign-in by the OpenID provider's verified email: the account of that email (made, with
+   * no password and the address verified, when there is none: it then belongs to no
+   * workspace until a lead invites it). Works with SIGNUP=closed: no workspace is made.
+   */
+  async signInByOidc(identity: OidcIdentity, ip: string | undefined) {
+    await this.limit(`links:addr:${addressKey(ip)}`, LIMITS.linksPerAddress, 'sign-ins from your address');
+    const { user, sessionToken } = await this.accounts.transaction(async (m) => {
+      let user = await this.accounts.userByEmail(identity.email, m);
+      if (!user) {
+        await this.accounts.createUser(m, {
+          email: identity.email,
+          name: identity.name ?? identity.email.split('@')[0],
+          passwordHash: null,
+          verified: true,
+        });
+        user = await this.accounts.userByEmail(identity.email, m);
+        if (!user) throw new DomainError(ErrorCode.Conflict, 'The account was made meanwhile; try again.');
+      } else if (!user.emailVerifiedAt) {
+        await this.accounts.updateUser(m, user.id, { emailVerifiedAt: this.clock.now() });
+      }
+      const { token, sessionId } = await this.accounts.startSession(m, user.id);
+      await this.audit.record(
+        { workspaceId: null, memberId: null, userId: user.id },
+        {
+          action: 'auth.sign_in',
+          entityType: 'user',
+          entityId: user.id,
+          details: { sessionId, via: 'oidc', subject: identity.subject },
+        },
+        m,
+      );
+      return { user, sessionToken: token };
     });
     return { body: await this.whoIs(user), sessionToken };
   }

@@ -105,7 +105,8 @@ try {
   for (const headers of [byKey, byCookie]) {
     const res = await fetch(app.base + path, { headers: { ...headers, 'accept-encoding': 'identity' } });
     const body = await res.json();
-    if (res.status !== 200 || body.posts?.length !== 300)
+    const posts = (body.channels ?? []).reduce((n, c) => n + (c.posts?.length ?? 0), 0);
+    if (res.status !== 200 || posts !== 300)
       throw new Error(`calendar: ${res.status} ${JSON.stringify(body).slice(0, 200)}`);
   }
   const probe = cpuProbe(app.child.pid);

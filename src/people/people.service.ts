@@ -127,6 +127,13 @@ export class PeopleService {
       );
       throw new DomainError(ErrorCode.Unauthenticated, WRONG_CREDENTIALS);
     }
+    // Only after the right password: the answer then tells nothing its owner does not know.
+    if (await this.workspaces.ssoOnlyFor(user.id)) {
+      throw new DomainError(
+        ErrorCode.Forbidden,
+        'Your workspace signs in by single sign-on only: use the single sign-on button.',
+      );
+    }
     const sessionToken = await this.accounts.transaction(async (m) => {
       const { token, sessionId } = await this.accounts.startSession(m, user.id);
       await this.audit.record(
@@ -160,6 +167,7 @@ export class PeopleService {
       } else if (!user.emailVerifiedAt) {
         await this.accounts.updateUser(m, user.id, { emailVerifiedAt: this.clock.now() });
       }
+      await this.workspaces.joinByDomain(m, user);
       const { token, sessionId } = await this.accounts.startSession(m, user.id);
       await this.audit.record(
         { workspaceId: null, memberId: null, userId: user.id },

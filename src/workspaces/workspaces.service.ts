@@ -138,6 +138,31 @@ export class WorkspacesService {
     return this.members.insert(m, { workspaceId, name, email: user.email, role, apiKeyHash: null, userId: user.id });
   }
 
+  /**
+   * A user signing in by single sign-on joins the workspaces that accept their email's
+   * domain (settings.ssoDomains), with their ssoRole, where not a member yet.
+   */
+  async joinByDomain(m: EntityManager, user: UserEntity): Promise<string[]> {
+    const domain = user.email.split('@')[1] ?? '';
+    const joined: string[] = [];
+    for (const ws of await this.workspaces.findBySsoDomain(m, domain)) {
+      const member = await this.addMembership(m, ws.id, user, user.name, ws.settings.ssoRole ?? 'viewer');
+      if (!member) continue;
+      await this.audit.record(
+        { workspaceId: ws.id, memberId: member.id, userId: user.id },
+        { action: 'member.join_by_domain', entityType: 'member', entityId: member.id, details: { role: member.role } },
+        m,
+      );
+      joined.push(ws.id);
+    }
+    return joined;
+  }
+
+  /** Whether the user may not sign in by password (a workspace of theirs is single sign-on only). */
+  ssoOnlyFor(userId: string): Promise<boolean> {
+    return this.workspaces.ssoOnlyFor(userId);
+  }
+
   /** Whether `email` is an active member's of the workspace. */
   isMemberEmail(m: EntityManager, workspaceId: string, email: string): Promise<boolean> {
     return this.members.emailInUse(m, workspaceId, email);
@@ -261,11 +286,23 @@ export class WorkspacesService {
 
   async update(actor: Actor, workspaceId: string, dto: WorkspaceUpdateDto) {
     const current = await this.get(actor, workspaceId);
+    if (dto.settings?.ssoOnly && !this.config.oidc) {
+      throw DomainError.invalid(
+        'settings.ssoOnly',
+        'Single sign-on is not configured on this server (OIDC_ISSUER): "single sign-on only" would lock everyone out.',
+      );
+    }
     await this.workspaces.transaction(async (m) => {
       await this.workspaces.update(m, workspaceId, {
         name: dto.name,
         timezone: dto.timezone,
-        settings: dto.settings ? { ...current.settings, ...dto.settings } : undefined,
+        // Only the settings given: a DTO's absent fields are own properties holding undefined.
+        settings: dto.settings
+          ? {
+              ...current.settings,
+              ...Object.fromEntries(Object.entries(dto.settings).filter(([, v]) => v !== undefined)),
+            }
+          : undefined,
       });
       await this.audit.record(
         actor,

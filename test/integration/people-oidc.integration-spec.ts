@@ -1,6 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import { OidcFake } from '../fakes/oidc.fake';
-import { createTestApp, TestApp } from '../support/test-app';
+import { createSecondInstance, createTestApp, TestApp } from '../support/test-app';
 
 /** Single sign-on against an OpenID provider on loopback, with sign-up closed. */
 describe('single sign-on (OpenID Connect)', () => {
@@ -120,6 +120,61 @@ describe('single sign-on (OpenID Connect)', () => {
       expect(await t.db.query(`SELECT 1 FROM users WHERE email = 'unverified@example.com'`)).toHaveLength(0);
     } finally {
       idp.user = { sub: 'user-1', email: 'sso@example.com', email_verified: true, name: 'Single Sign' };
+    }
+  });
+
+  it("joins workspaces by email domain with their role on first sign-on, and enforces 'single sign-on only'", async () => {
+    const open = await createSecondInstance(t); // sign-up open, no single sign-on
+    try {
+      const password = 'correct horse battery staple';
+      const signUp = await open.http.post('/v1/auth/sign-up').send({
+        name: 'Corp Lead',
+        email: 'lead@corp.example',
+        password,
+        workspace: { name: 'Corp', timezone: 'UTC' },
+      });
+      expect(signUp.status).toBe(201);
+      const wid = signUp.body.workspace.id as string;
+      const cookie = sessionOf(signUp)!;
+      const settings = { ssoDomains: ['Corp.Example'], ssoRole: 'editor', ssoOnly: true };
+      // Not where single sign-on is off: it would lock everyone out.
+      const refused = await open.http
+        .patch(`/v1/workspaces/${wid}`)
+        .set('Cookie', cookie)
+        .set('Host', new URL(t.url).host)
+        .set('Origin', t.url)
+        .send({ settings });
+      expect(refused.status).toBe(400);
+      const set = await t.http
+        .patch(`/v1/workspaces/${wid}`)
+        .set('Cookie', cookie)
+        .set('Origin', t.url)
+        .send({ settings });
+      expect(set.status).toBe(200);
+      expect(set.body.settings).toEqual({
+        maxActiveChannels: 3,
+        ssoDomains: ['corp.example'],
+        ssoRole: 'editor',
+        ssoOnly: true,
+      });
+
+      idp.user = { sub: 'u3', email: 'new@corp.example', email_verified: true, name: 'New Colleague' };
+      const { flowCookie, callback } = await begin();
+      const res = await t.http.get(callback).set('Cookie', flowCookie);
+      expect(res.status).toBe(302);
+      const me = await t.http.get('/v1/me').set('Cookie', sessionOf(res)!);
+      expect(me.body.memberships).toEqual([expect.objectContaining({ workspaceId: wid, role: 'editor' })]);
+
+      // The lead's password no longer signs in; the answer for others is unchanged.
+      const byPassword = await t.http.post('/v1/auth/sign-in').send({ email: 'lead@corp.example', password });
+      expect(byPassword.status).toBe(403);
+      const wrong = await t.http
+        .post('/v1/auth/sign-in')
+        .send({ email: 'lead@corp.example', password: 'not it at all' });
+      expect(wrong.status).toBe(401);
+    } finally {
+      idp.user = { sub: 'user-1', email: 'sso@example.com', email_verified: true, name: 'Single Sign' };
+      await open.close();
     }
   });
 

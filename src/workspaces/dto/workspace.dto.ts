@@ -1,8 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  IsArray,
   IsBoolean,
   IsEmail,
+  IsFQDN,
   IsHexColor,
   IsIn,
   IsInt,
@@ -83,6 +86,29 @@ export class WorkspaceSettingsDto {
   @Min(1)
   @Max(100)
   maxActiveChannels?: number;
+
+  @ApiPropertyOptional({
+    example: ['example.com'],
+    description: 'Email domains whose users join on their first single sign-on (with ssoRole)',
+  })
+  @Optional()
+  @Transform(({ value }: { value: unknown }) =>
+    Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v)) : value,
+  )
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsFQDN({}, { each: true, message: 'each of ssoDomains must be a domain name such as example.com' })
+  ssoDomains?: string[];
+
+  @ApiPropertyOptional({ enum: ['lead', 'editor', 'viewer'], description: 'Role of members joining by domain' })
+  @Optional()
+  @IsIn(['lead', 'editor', 'viewer'])
+  ssoRole?: Role;
+
+  @ApiPropertyOptional({ description: 'Members sign in by single sign-on only (needs OIDC_ISSUER)' })
+  @Optional()
+  @IsBoolean()
+  ssoOnly?: boolean;
 }
 
 export class WorkspaceUpdateDto {
@@ -133,7 +159,12 @@ export function mapWorkspace(w: WorkspaceEntity) {
     id: w.id,
     name: w.name,
     timezone: w.timezone,
-    settings: { maxActiveChannels: w.settings.maxActiveChannels },
+    settings: {
+      maxActiveChannels: w.settings.maxActiveChannels,
+      ssoDomains: w.settings.ssoDomains ?? [],
+      ssoRole: w.settings.ssoRole ?? 'viewer',
+      ssoOnly: w.settings.ssoOnly ?? false,
+    },
     version: w.version,
     createdAt: w.createdAt.toISOString(),
     updatedAt: w.updatedAt.toISOString(),

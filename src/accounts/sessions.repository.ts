@@ -56,12 +56,4 @@ export class SessionsRepository {
     const result = await m.getRepository(SessionEntity).delete({ userId });
     return result.affected ?? 0;
   }
-
-  /** Deletes sessions past either timeout (a few at a time, by whoever notices). */
-  async deleteExpired(idleBefore: Date, createdBefore: Date, limit: number): Promise<void> {
-    await this.ds.query(
-      `DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE last_seen_at < $1 OR created_at < $2 LIMIT $3)`,
-      [idleBefore, createdBefore, limit],
-    );
-  }
 }

@@ -3,6 +3,7 @@ import { Alerts1795399342500 } from './1795399342500-alerts';
 import { ChangeNotifications1795399343600 } from './1795399343600-change-notifications';
 import { FailedPostsIndex1795399348110 } from './1795399348110-failed-posts-index';
 import { Feeds1795399341705 } from './1795399341705-feeds';
+import { People1795400400000 } from './1795400400000-people';
 import { PostPlanRevisions1795400000000 } from './1795400000000-post-plan-revisions';
 import { LeaseRenewals1795400150000 } from './1795400150000-lease-renewals';
 import { PostMediaUploads1795400300000 } from './1795400300000-post-media-uploads';
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   ThrottlingIdempotency1795400100000,
   LeaseRenewals1795400150000,
   PostMediaUploads1795400300000,
+  People1795400400000,
 ];

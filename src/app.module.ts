@@ -17,6 +17,7 @@ import { DatabaseModule } from './database/database.module';
 import { dataSourceOptions } from './data-source.options';
 import { Metrics } from './operations/metrics';
 import { OperationsModule } from './operations/operations.module';
+import { PeopleModule } from './people/people.module';
 import { PostsModule } from './posts/posts.module';
 import { PublishingModule } from './publishing/publishing.module';
 import { ThrottleModule } from './throttle/throttle.module';
@@ -50,6 +51,7 @@ export class AppModule {
         AuthModule.forRoot(WorkspacesModule),
         IdempotencyModule,
         WorkspacesModule,
+        PeopleModule,
         ChannelsModule,
         PostsModule,
         CalendarModule,

@@ -1,3 +1,6 @@
+import { SessionEntity } from './accounts/session.entity';
+import { UserTokenEntity } from './accounts/user-token.entity';
+import { UserEntity } from './accounts/user.entity';
 import { AlertDeliveryEntity, AlertEntity, AlertSettingsEntity } from './alerts/alert.entity';
 import { AuditEventEntity } from './audit/audit-event.entity';
 import { ChannelEntity } from './channels/channel.entity';
@@ -7,7 +10,9 @@ import { PostPlanRevisionEntity } from './posts/post-plan-revision.entity';
 import { PostEntity } from './posts/post.entity';
 import { PostMediaUploadEntity } from './publishing/post-media-upload.entity';
 import { ThrottleCounterEntity } from './throttle/throttle-counter.entity';
+import { ApiTokenEntity } from './workspaces/api-token.entity';
 import { CategoryEntity } from './workspaces/category.entity';
+import { InvitationEntity } from './people/invitation.entity';
 import { MemberEntity } from './workspaces/member.entity';
 import { WorkspaceEntity } from './workspaces/workspace.entity';
 
@@ -27,4 +32,9 @@ export const ENTITIES = [
   ThrottleCounterEntity,
   IdempotencyKeyEntity,
   PostMediaUploadEntity,
+  UserEntity,
+  SessionEntity,
+  UserTokenEntity,
+  ApiTokenEntity,
+  InvitationEntity,
 ];

@@ -7,11 +7,16 @@ export class AuditEventEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Column({ name: 'workspace_id', type: 'uuid' })
-  workspaceId: string;
+  /** Null for events of an account rather than a workspace (sign-ins, their failures). */
+  @Column({ name: 'workspace_id', type: 'uuid', nullable: true })
+  workspaceId: string | null;
 
   @Column({ name: 'actor_member_id', type: 'uuid', nullable: true })
   actorMemberId: string | null;
+
+  /** The account that acted (a signed-in user, or the user a token belongs to), when known. */
+  @Column({ name: 'actor_user_id', type: 'uuid', nullable: true })
+  actorUserId: string | null;
 
   @Column({ type: 'text' })
   action: string;
@@ -19,8 +24,9 @@ export class AuditEventEntity {
   @Column({ name: 'entity_type', type: 'text' })
   entityType: string;
 
-  @Column({ name: 'entity_id', type: 'uuid' })
-  entityId: string;
+  /** Null where there is no row (a sign-in failure for an unknown email). */
+  @Column({ name: 'entity_id', type: 'uuid', nullable: true })
+  entityId: string | null;
 
   @Column({ type: 'text', nullable: true })
   reason: string | null;

@@ -7,8 +7,19 @@ import { AuditEventEntity } from './audit-event.entity';
 
 export interface AuditEntry {
   action: string;
-  entityType: 'workspace' | 'member' | 'channel' | 'post' | 'category' | 'feed' | 'alert-settings';
-  entityId: string;
+  entityType:
+    | 'workspace'
+    | 'member'
+    | 'channel'
+    | 'post'
+    | 'category'
+    | 'feed'
+    | 'alert-settings'
+    | 'user'
+    | 'invitation'
+    | 'token';
+  /** Null where there is no row (a sign-in failure for an unknown email). */
+  entityId: string | null;
   reason?: string | null;
   details?: Record<string, unknown>;
 }
@@ -24,7 +35,9 @@ export class AuditService {
    * on its own could record a change that rolled back, or miss one that committed.
    */
   async record(
-    actor: Pick<Actor, 'workspaceId' | 'memberId'> | { workspaceId: string; memberId: null },
+    actor:
+      | Pick<Actor, 'workspaceId' | 'memberId' | 'userId'>
+      | { workspaceId: string | null; memberId: string | null; userId?: string | null },
     entry: AuditEntry,
     m: EntityManager,
   ): Promise<void> {
@@ -33,6 +46,7 @@ export class AuditService {
     await m.getRepository(AuditEventEntity).insert({
       workspaceId: actor.workspaceId,
       actorMemberId: actor.memberId,
+      actorUserId: actor.userId ?? null,
       action: entry.action,
       entityType: entry.entityType,
       entityId: entry.entityId,

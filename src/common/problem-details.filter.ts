@@ -87,6 +87,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const body = this.toProblem(exception, req);
     if (res.headersSent) return;
     if (body.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+    if (body.status === 429 && typeof body.retryAfter === 'number' && !res.hasHeader('Retry-After'))
+      res.setHeader('Retry-After', String(body.retryAfter));
     if (body.status === 503 && !res.hasHeader('Retry-After')) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     res.status(body.status).type('application/problem+json').send(JSON.stringify(body));
   }

@@ -150,6 +150,80 @@ export class EnvironmentVariables {
   /** Link cards on Bluesky posts with a link and no media (the page read through the egress guard). */
   @IsIn(['on', 'off'], { message: 'LINK_CARDS must be on or off' })
   LINK_CARDS: 'on' | 'off' = 'on';
+  @IsIn(['open', 'closed'], { message: 'SIGNUP must be open or closed' })
+  SIGNUP: 'open' | 'closed' = 'open';
+
+  @Transform(toInt)
+  @IsInt({ message: 'SESSION_IDLE_MINUTES must be a whole number of minutes' })
+  @Min(5, { message: 'SESSION_IDLE_MINUTES must be at least 5' })
+  @Max(525_600, { message: 'SESSION_IDLE_MINUTES must be at most 525600 (a year)' })
+  SESSION_IDLE_MINUTES: number = 7 * 24 * 60;
+
+  @Transform(toInt)
+  @IsInt({ message: 'SESSION_ABSOLUTE_MINUTES must be a whole number of minutes' })
+  @Min(5, { message: 'SESSION_ABSOLUTE_MINUTES must be at least 5' })
+  @Max(525_600, { message: 'SESSION_ABSOLUTE_MINUTES must be at most 525600 (a year)' })
+  SESSION_ABSOLUTE_MINUTES: number = 30 * 24 * 60;
+
+  @Transform(toInt)
+  @IsInt({ message: 'SIGNIN_ATTEMPTS_PER_MINUTE must be a whole number' })
+  @Min(1, { message: 'SIGNIN_ATTEMPTS_PER_MINUTE must be at least 1' })
+  @Max(10_000, { message: 'SIGNIN_ATTEMPTS_PER_MINUTE must be at most 10000' })
+  SIGNIN_ATTEMPTS_PER_MINUTE: number = 10;
+
+  @Transform(toInt)
+  @IsInt({ message: 'ARGON2_MEMORY_KIB must be a whole number of KiB' })
+  @Min(8192, { message: 'ARGON2_MEMORY_KIB must be at least 8192' })
+  @Max(4_194_304, { message: 'ARGON2_MEMORY_KIB must be at most 4194304' })
+  ARGON2_MEMORY_KIB: number = 19_456;
+
+  @Transform(toInt)
+  @IsInt({ message: 'ARGON2_TIME_COST must be a whole number' })
+  @Min(1, { message: 'ARGON2_TIME_COST must be at least 1' })
+  @Max(20, { message: 'ARGON2_TIME_COST must be at most 20' })
+  ARGON2_TIME_COST: number = 2;
+
+  @Transform(toInt)
+  @IsInt({ message: 'ARGON2_PARALLELISM must be a whole number' })
+  @Min(1, { message: 'ARGON2_PARALLELISM must be at least 1' })
+  @Max(16, { message: 'ARGON2_PARALLELISM must be at most 16' })
+  ARGON2_PARALLELISM: number = 1;
+
+  @Transform(toInt)
+  @IsInt({ message: 'INVITATION_TTL_HOURS must be a whole number of hours' })
+  @Min(1, { message: 'INVITATION_TTL_HOURS must be at least 1' })
+  @Max(720, { message: 'INVITATION_TTL_HOURS must be at most 720 (30 days)' })
+  INVITATION_TTL_HOURS: number = 7 * 24;
+
+  @Transform(toInt)
+  @IsInt({ message: 'PASSWORD_RESET_TTL_MINUTES must be a whole number of minutes' })
+  @Min(5, { message: 'PASSWORD_RESET_TTL_MINUTES must be at least 5' })
+  @Max(1440, { message: 'PASSWORD_RESET_TTL_MINUTES must be at most 1440 (a day)' })
+  PASSWORD_RESET_TTL_MINUTES: number = 60;
+
+  @Transform(emptyToUndefined)
+  @Optional()
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    { message: 'OIDC_ISSUER must be the http(s) URL of an OpenID Connect provider' },
+  )
+  OIDC_ISSUER?: string;
+
+  @Transform(emptyToUndefined)
+  @Optional()
+  @IsString()
+  @MaxLength(500)
+  OIDC_CLIENT_ID?: string;
+
+  @Transform(emptyToUndefined)
+  @Optional()
+  @IsString()
+  @MaxLength(2000)
+  OIDC_CLIENT_SECRET?: string;
+
+  @IsString()
+  @MaxLength(100)
+  OIDC_LABEL: string = 'Single sign-on';
 
   /** Checked by parseEgressAllow (the CIDR syntax is more than a decorator can say). */
   @Optional()
@@ -221,6 +295,23 @@ export interface AppConfig {
   /** Wrong api keys or feed tokens one client address may present per minute before 429. */
   authFailuresPerMinute: number;
 
+  /** `closed`: no sign-up and no POST /v1/workspaces (invitations still work). */
+  signup: 'open' | 'closed';
+  /** A session unused this long ends (minutes). */
+  sessionIdleMinutes: number;
+  /** A session ends this long after sign-in, used or not (minutes). */
+  sessionAbsoluteMinutes: number;
+  /** Sign-in attempts per account and per client address per minute before 429. */
+  signinAttemptsPerMinute: number;
+  /** Argon2id parameters of new password hashes (OWASP: m=19456 KiB, t=2, p=1). */
+  argon2: { memoryKib: number; timeCost: number; parallelism: number };
+  /** How long an invitation link works (hours). */
+  invitationTtlHours: number;
+  /** How long a password reset link works (minutes). */
+  passwordResetTtlMinutes: number;
+  /** OpenID Connect single sign-on (OIDC_*); undefined: off. */
+  oidc?: { issuer: string; clientId: string; clientSecret: string; label: string };
+
   /** CIDR blocks that tenant-given addresses may reach although not public (EGRESS_ALLOW); empty: none. */
   egressAllow: readonly string[];
 
@@ -245,6 +336,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     'METRICS_TOKEN',
     'TRUST_PROXY',
     'EGRESS_ALLOW',
+    'OIDC_ISSUER',
+    'OIDC_CLIENT_ID',
+    'OIDC_CLIENT_SECRET',
   ])) {
     if (env[key] !== undefined) raw[key] = env[key];
   }
@@ -255,6 +349,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     problems.push(
       'SECRET_KEY is required with DATABASE_URL: every instance must share the key that encrypts credentials',
     );
+  }
+  if (vars.OIDC_ISSUER && (!vars.OIDC_CLIENT_ID || !vars.OIDC_CLIENT_SECRET)) {
+    problems.push('OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET (the client registered at the provider)');
   }
   const egressAllow = parseEgressAllow(vars.EGRESS_ALLOW);
   problems.push(...egressAllow.problems);
@@ -278,6 +375,26 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     authFailuresPerMinute: vars.AUTH_FAILURES_PER_MINUTE,
     egressAllow: egressAllow.blocks,
     linkCards: vars.LINK_CARDS === 'on',
+    signup: vars.SIGNUP,
+    sessionIdleMinutes: vars.SESSION_IDLE_MINUTES,
+    sessionAbsoluteMinutes: vars.SESSION_ABSOLUTE_MINUTES,
+    signinAttemptsPerMinute: vars.SIGNIN_ATTEMPTS_PER_MINUTE,
+    argon2: {
+      memoryKib: vars.ARGON2_MEMORY_KIB,
+      timeCost: vars.ARGON2_TIME_COST,
+      parallelism: vars.ARGON2_PARALLELISM,
+    },
+    invitationTtlHours: vars.INVITATION_TTL_HOURS,
+    passwordResetTtlMinutes: vars.PASSWORD_RESET_TTL_MINUTES,
+    oidc:
+      vars.OIDC_ISSUER && vars.OIDC_CLIENT_ID && vars.OIDC_CLIENT_SECRET
+        ? {
+            issuer: vars.OIDC_ISSUER.replace(/\/+$/, ''),
+            clientId: vars.OIDC_CLIENT_ID,
+            clientSecret: vars.OIDC_CLIENT_SECRET,
+            label: vars.OIDC_LABEL,
+          }
+        : undefined,
   };
 }
 

@@ -11,8 +11,10 @@ import { poolOf } from './pool';
  * ChangeNotifications): the payload is the id of the row that changed.
  */
 export const CHANGE_CHANNELS = {
-  /** A member row was updated (revoked) or deleted. */
+  /** A member row was updated (revoked) or deleted; or one of its api tokens was revoked or deleted (payload: the member's id). */
   members: 'palinsesto_members',
+  /** A session row was deleted (sign-out, timeout, its user deleted or removed). */
+  sessions: 'palinsesto_sessions',
   /** A channel row was updated or deleted, or its plan revision moved (a post of it was written). */
   channels: 'palinsesto_channels',
 } as const;

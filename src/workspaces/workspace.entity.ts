@@ -2,6 +2,12 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateCol
 
 export interface WorkspaceSettings {
   maxActiveChannels: number;
+  /** Email domains whose users join on their first single sign-on, with `ssoRole`. */
+  ssoDomains?: string[];
+  /** The role of members who join by their email domain (default viewer). */
+  ssoRole?: 'lead' | 'editor' | 'viewer';
+  /** Members sign in by single sign-on only (password sign-in refused). */
+  ssoOnly?: boolean;
 }
 
 export const DEFAULT_WORKSPACE_SETTINGS: WorkspaceSettings = { maxActiveChannels: 3 };

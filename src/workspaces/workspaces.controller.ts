@@ -16,7 +16,13 @@ import { CurrentActor, type Actor } from '../auth/actor';
 import { Public, Roles } from '../auth/auth.decorators';
 import { PageQueryDto } from '../common/pagination';
 import { Idempotent } from '../common/idempotent.decorator';
-import { CategoryCreateDto, MemberCreateDto, WorkspaceCreateDto, WorkspaceUpdateDto } from './dto/workspace.dto';
+import {
+  CategoryCreateDto,
+  MemberCreateDto,
+  MemberRoleDto,
+  WorkspaceCreateDto,
+  WorkspaceUpdateDto,
+} from './dto/workspace.dto';
 import { WorkspacesService } from './workspaces.service';
 
 const uuid = new ParseUUIDPipe({ version: undefined });
@@ -57,6 +63,18 @@ export class WorkspacesController {
   @ApiOperation({ summary: 'Add a member; answers the member api key once' })
   addMember(@CurrentActor() actor: Actor, @Param('wid', uuid) wid: string, @Body() dto: MemberCreateDto) {
     return this.service.addMember(actor, wid, dto);
+  }
+
+  @Roles('lead')
+  @Patch(':wid/members/:mid')
+  @ApiOperation({ summary: "Change a member's role (the last lead stays a lead)" })
+  changeRole(
+    @CurrentActor() actor: Actor,
+    @Param('wid', uuid) wid: string,
+    @Param('mid', uuid) mid: string,
+    @Body() dto: MemberRoleDto,
+  ) {
+    return this.service.changeRole(actor, wid, mid, dto.role);
   }
 
   @Roles('lead')

@@ -12,6 +12,27 @@ export class WorkspacesRepository {
     return this.ds.transaction(work);
   }
 
+  /** Workspaces whose members may join by this email domain (settings.ssoDomains). */
+  findBySsoDomain(m: EntityManager, domain: string): Promise<WorkspaceEntity[]> {
+    return m
+      .getRepository(WorkspaceEntity)
+      .createQueryBuilder('w')
+      .where(`w.settings -> 'ssoDomains' ? :domain`, { domain })
+      .orderBy('w.created_at')
+      .limit(100)
+      .getMany();
+  }
+
+  /** Whether the user is an active member of a workspace that signs in by single sign-on only. */
+  async ssoOnlyFor(userId: string): Promise<boolean> {
+    const rows: unknown[] = await this.ds.query(
+      `SELECT 1 FROM members m JOIN workspaces w ON w.id = m.workspace_id
+       WHERE m.user_id = $1 AND m.revoked_at IS NULL AND (w.settings ->> 'ssoOnly') = 'true' LIMIT 1`,
+      [userId],
+    );
+    return rows.length > 0;
+  }
+
   findById(id: string, m: EntityManager = this.ds.manager): Promise<WorkspaceEntity | null> {
     return m.getRepository(WorkspaceEntity).findOne({ where: { id } });
   }

@@ -1,7 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
   IsEmail,
+  IsFQDN,
   IsHexColor,
   IsIn,
   IsInt,
@@ -82,6 +86,29 @@ export class WorkspaceSettingsDto {
   @Min(1)
   @Max(100)
   maxActiveChannels?: number;
+
+  @ApiPropertyOptional({
+    example: ['example.com'],
+    description: 'Email domains whose users join on their first single sign-on (with ssoRole)',
+  })
+  @Optional()
+  @Transform(({ value }: { value: unknown }) =>
+    Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v)) : value,
+  )
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsFQDN({}, { each: true, message: 'each of ssoDomains must be a domain name such as example.com' })
+  ssoDomains?: string[];
+
+  @ApiPropertyOptional({ enum: ['lead', 'editor', 'viewer'], description: 'Role of members joining by domain' })
+  @Optional()
+  @IsIn(['lead', 'editor', 'viewer'])
+  ssoRole?: Role;
+
+  @ApiPropertyOptional({ description: 'Members sign in by single sign-on only (needs OIDC_ISSUER)' })
+  @Optional()
+  @IsBoolean()
+  ssoOnly?: boolean;
 }
 
 export class WorkspaceUpdateDto {
@@ -132,7 +159,12 @@ export function mapWorkspace(w: WorkspaceEntity) {
     id: w.id,
     name: w.name,
     timezone: w.timezone,
-    settings: { maxActiveChannels: w.settings.maxActiveChannels },
+    settings: {
+      maxActiveChannels: w.settings.maxActiveChannels,
+      ssoDomains: w.settings.ssoDomains ?? [],
+      ssoRole: w.settings.ssoRole ?? 'viewer',
+      ssoOnly: w.settings.ssoOnly ?? false,
+    },
     version: w.version,
     createdAt: w.createdAt.toISOString(),
     updatedAt: w.updatedAt.toISOString(),
@@ -153,4 +185,42 @@ export function mapMember(m: MemberEntity) {
 
 export function mapCategory(c: CategoryEntity) {
   return { key: c.key, name: c.name, color: c.color };
+}
+
+export class MemberRoleDto {
+  @ApiProperty({ enum: ['lead', 'editor', 'viewer'] })
+  @IsIn(['lead', 'editor', 'viewer'])
+  role: Role;
+}
+
+export class TokenCreateDto {
+  @ApiProperty({ example: 'Publishing script', description: 'What the token is for (shown in the list)' })
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  name: string;
+
+  @ApiPropertyOptional({ description: 'Refused on every write (403); default false' })
+  @Optional()
+  @IsBoolean()
+  readOnly?: boolean;
+}
+
+export function mapToken(t: {
+  id: string;
+  name: string;
+  workspaceId: string;
+  readOnly: boolean;
+  lastUsedAt: Date | null;
+  createdAt: Date;
+}) {
+  return {
+    id: t.id,
+    name: t.name,
+    workspaceId: t.workspaceId,
+    readOnly: t.readOnly,
+    lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
+    createdAt: t.createdAt.toISOString(),
+  };
 }

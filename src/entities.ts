@@ -3,6 +3,7 @@ import { AuditEventEntity } from './audit/audit-event.entity';
 import { ChannelEntity } from './channels/channel.entity';
 import { FeedEntity } from './feeds/feed.entity';
 import { IdempotencyKeyEntity } from './idempotency/idempotency-key.entity';
+import { MediaEntity } from './media/media.entity';
 import { PostPlanRevisionEntity } from './posts/post-plan-revision.entity';
 import { PostEntity } from './posts/post.entity';
 import { ThrottleCounterEntity } from './throttle/throttle-counter.entity';
@@ -25,4 +26,5 @@ export const ENTITIES = [
   AlertSettingsEntity,
   ThrottleCounterEntity,
   IdempotencyKeyEntity,
+  MediaEntity,
 ];

@@ -7,7 +7,7 @@ import { AuditEventEntity } from './audit-event.entity';
 
 export interface AuditEntry {
   action: string;
-  entityType: 'workspace' | 'member' | 'channel' | 'post' | 'category' | 'feed' | 'alert-settings';
+  entityType: 'workspace' | 'member' | 'channel' | 'post' | 'category' | 'feed' | 'alert-settings' | 'media';
   entityId: string;
   reason?: string | null;
   details?: Record<string, unknown>;

@@ -3,6 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { S3Fake } from '../fakes/s3.fake';
 import { MediaRetentionJob } from '../../src/media/media-retention.job';
 import { MediaService } from '../../src/media/media.service';
 import { createSecondInstance, createTestApp, TestApp } from '../support/test-app';
@@ -562,6 +563,52 @@ describe('media library', () => {
       } finally {
         await second.close();
         await rm(fresh, { force: true });
+      }
+    });
+
+    it('with S3-compatible storage: stored there, served by either instance, deleted there', async () => {
+      const fake = await new S3Fake().start();
+      const mediaS3 = {
+        bucket: fake.bucket,
+        endpoint: fake.url,
+        region: 'eu-south-1',
+        accessKeyId: fake.accessKeyId,
+        secretAccessKey: 'fake-secret',
+        forcePathStyle: true,
+      };
+      const tmp = await mkdtemp(join(tmpdir(), 'palinsesto-media-s3-'));
+      const first = await createTestApp({ config: { mediaDir: tmp, mediaS3 } });
+      const second = await createSecondInstance(first, {
+        mediaDir: await mkdtemp(join(tmpdir(), 'palinsesto-media-s3-')),
+        mediaS3,
+      });
+      try {
+        const ws = await seedWorkspace(first);
+        const item = (
+          await first.http
+            .post(`/v1/workspaces/${ws.workspaceId}/media`)
+            .set(auth(ws.editor.key))
+            .attach('file', await jpegWithGps(30, 20), 'a.jpg')
+            .expect(201)
+        ).body;
+        expect([...fake.objects.keys()].sort()).toEqual([`media/${item.id}`, `media/${item.id}.thumb.webp`]);
+        expect(fake.objects.get(`media/${item.id}`)!.contentType).toBe('image/jpeg');
+        const file = await second.http
+          .get(item.url)
+          .set(auth(ws.viewer.key))
+          .buffer(true)
+          .parse(binary as never)
+          .expect(200);
+        expect(Buffer.compare(file.body as Buffer, fake.objects.get(`media/${item.id}`)!.body)).toBe(0);
+        expect((await sharp(file.body as Buffer).metadata()).exif).toBeUndefined();
+        await second.http.delete(`/v1/media/${item.id}`).set(auth(ws.editor.key)).expect(204);
+        expect(fake.objects.size).toBe(0);
+        expect(await readdir(join(tmp, '.tmp'))).toEqual([]);
+      } finally {
+        await second.close();
+        await first.close();
+        await fake.stop();
+        await rm(tmp, { recursive: true, force: true });
       }
     });
 

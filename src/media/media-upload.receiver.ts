@@ -136,7 +136,11 @@ export class StreamingFileSink {
 
 const MULTIPART = /^multipart\/form-data\s*(;|$)/i;
 /** A name a browser sends for a picked file: no path, no control characters. */
-const FILE_NAME_WITH_PATH = /[/\\\u0000-\u001f]|^\.\.?$/;
+const hasPathOrControl = (name: string) =>
+  name === '.' ||
+  name === '..' ||
+  /[/\\]/.test(name) ||
+  [...name].some((c) => c.charCodeAt(0) < 0x20 || c === '\u007f');
 
 /**
  * Reads a `multipart/form-data` upload: the file in the field `file` (streamed to a
@@ -189,7 +193,7 @@ export async function receiveMultipart(
         stream.resume();
         return finish(DomainError.invalid(name, `Unexpected file field "${name}": send the file in the field "file".`));
       }
-      if (info.filename && FILE_NAME_WITH_PATH.test(info.filename)) {
+      if (info.filename && hasPathOrControl(info.filename)) {
         stream.resume();
         return finish(
           DomainError.invalid('file', 'The file name must be a plain name, without a path or control characters.'),

@@ -112,7 +112,13 @@ export class StreamingFileSink {
 
   /** Removes the temporary file (when the caller gives up before or after consume). */
   async discard(): Promise<void> {
-    this.out.destroy();
+    // The file is opened asynchronously: wait until the stream is closed (opened, then closed)
+    // before removing it, or the open could create it again after the removal.
+    if (!this.out.closed) {
+      const closed = new Promise<void>((resolve) => this.out.once('close', () => resolve()));
+      this.out.destroy();
+      await closed;
+    }
     await rm(this.path, { force: true });
   }
 

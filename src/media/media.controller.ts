@@ -73,8 +73,7 @@ export class MediaController {
       return item;
     } catch (e) {
       end({ kind: 'unknown', outcome: 'refused' });
-      // The rest of a refused body is not read: the connection closes after the answer.
-      if (!req.complete) res.setHeader('Connection', 'close');
+      if (!req.complete) lingerThenClose(req);
       throw e;
     }
   }
@@ -154,6 +153,30 @@ export class MediaController {
   ) {
     await send(res, await this.media.openSigned(id, query), 'private, max-age=300');
   }
+}
+
+/** Bytes of a refused upload read (and dropped) after the answer, so the client gets to read it. */
+const LINGER_BYTES = 4 * 1024 * 1024;
+const LINGER_MS = 5_000;
+
+/**
+ * A refused upload whose body is still coming: the answer goes out now, and the rest is read
+ * and dropped for a while (a client that stops sending on the answer reads it cleanly; one
+ * that goes on is cut off after LINGER_BYTES or LINGER_MS). Closing the connection at once
+ * would reset it, and a client still sending would lose the answer with it.
+ */
+function lingerThenClose(req: Request): void {
+  let drained = 0;
+  const cut = () => req.socket.destroy();
+  const timer = setTimeout(cut, LINGER_MS);
+  timer.unref();
+  req.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > LINGER_BYTES) cut();
+  });
+  req.once('end', () => clearTimeout(timer));
+  req.once('close', () => clearTimeout(timer));
+  req.resume();
 }
 
 async function send(res: Response, file: MediaFile, cacheControl: string): Promise<void> {

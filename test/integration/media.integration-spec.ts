@@ -535,6 +535,25 @@ describe('media library', () => {
       await t.http.get(`/v1/media/${used.id}/file`).set(auth(ws.editor.key)).expect(200);
     });
 
+    it('retention removes stored files that no item names (a crash between storing and recording) once an hour old', async () => {
+      const crashed = '11111111-2222-4333-8444-555555555555';
+      const orphan = join(dir, 'media', crashed);
+      const young = join(dir, 'media', '11111111-2222-4333-8444-666666666666');
+      await writeFile(orphan, 'stored, then the instance died before the row');
+      await writeFile(young, 'an upload between storing and recording');
+      const old = new Date(Date.now() - 2 * 3600 * 1000);
+      await utimes(orphan, old, old);
+      const kept = (await upload(await png(74, 10)).expect(201)).body;
+      const files = join(dir, 'media', kept.id);
+      await utimes(files, old, old);
+      const turn = await t.app.get(MediaRetentionJob).run();
+      expect(turn!.orphanFiles).toBeGreaterThanOrEqual(1);
+      await expect(stat(orphan)).rejects.toThrow();
+      await stat(young);
+      await stat(files);
+      await rm(young);
+    });
+
     it('two instances sharing MEDIA_DIR serve each other’s media; leftover temporary files are removed at start', async () => {
       const item = (await upload(await png(72, 10)).expect(201)).body;
       const leftover = join(dir, '.tmp', 'crashed.upload');

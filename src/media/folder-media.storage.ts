@@ -80,13 +80,14 @@ export class FolderMediaStorage extends MediaStorage {
     }
     for (const entry of entries) {
       const path = join(dir, entry.name);
+      const key = relative(this.root, path).split(sep).join('/');
       if (entry.isDirectory()) {
-        yield* this.walk(path, prefix);
+        // Only folders on the way to the prefix, or inside it.
+        if (prefix.startsWith(`${key}/`) || key.startsWith(prefix)) yield* this.walk(path, prefix);
         continue;
       }
-      if (!entry.isFile() || entry.name.endsWith(PARTIAL)) continue;
-      const key = relative(this.root, path).split(sep).join('/');
-      if (!key.startsWith(prefix)) continue;
+      // Names are compared before anything is read: a prefix of one item costs one readdir.
+      if (!entry.isFile() || entry.name.endsWith(PARTIAL) || !key.startsWith(prefix)) continue;
       const s = await stat(path).catch(() => null);
       if (s) yield { key, bytes: s.size, modifiedAt: s.mtime };
     }

@@ -15,6 +15,7 @@ import { ProblemDetailsFilter } from './common/problem-details.filter';
 import { AppConfig } from './config/app-config';
 import { DatabaseModule } from './database/database.module';
 import { dataSourceOptions } from './data-source.options';
+import { MediaApiModule } from './media/media.module';
 import { Metrics } from './operations/metrics';
 import { OperationsModule } from './operations/operations.module';
 import { PeopleModule } from './people/people.module';
@@ -54,6 +55,8 @@ export class AppModule {
         PeopleModule,
         ChannelsModule,
         PostsModule,
+        // The media API needs to know what posts use: PostsModule provides MediaUsage.
+        MediaApiModule.forRoot(PostsModule),
         CalendarModule,
         FeedsModule,
         AuditModule,

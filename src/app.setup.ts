@@ -11,6 +11,8 @@ export const BODY_LIMIT = '256kb';
 
 /** Media types of the bodies the API reads; anything else with a body is a 415. */
 const JSON_TYPES = ['application/json', 'application/*+json'];
+/** The routes that take multipart/form-data (streamed by their controller, never by a body parser). */
+const MULTIPART_ROUTES = [/^\/v1\/workspaces\/[^/]+\/media\/?$/];
 
 /** Well-formed UTF-16: no lone surrogate (ES2024's String.prototype.isWellFormed, in Node 20). */
 const isWellFormed = (text: string): boolean => (text as unknown as { isWellFormed(): boolean }).isWellFormed();
@@ -46,6 +48,8 @@ function requireJsonBodies(req: Request, _res: Response, next: NextFunction): vo
   const length = req.headers['content-length'];
   const hasBody = req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
   if (!hasBody || req.is(JSON_TYPES)) return next();
+  if (req.method === 'POST' && req.is('multipart/form-data') && MULTIPART_ROUTES.some((r) => r.test(req.path)))
+    return next();
   const given = req.headers['content-type'];
   next(
     new UnsupportedMediaTypeException(

@@ -6,6 +6,7 @@ import { AuditEventEntity } from './audit/audit-event.entity';
 import { ChannelEntity } from './channels/channel.entity';
 import { FeedEntity } from './feeds/feed.entity';
 import { IdempotencyKeyEntity } from './idempotency/idempotency-key.entity';
+import { MediaEntity } from './media/media.entity';
 import { PostPlanRevisionEntity } from './posts/post-plan-revision.entity';
 import { PostEntity } from './posts/post.entity';
 import { PostMediaUploadEntity } from './publishing/post-media-upload.entity';
@@ -37,4 +38,5 @@ export const ENTITIES = [
   UserTokenEntity,
   ApiTokenEntity,
   InvitationEntity,
+  MediaEntity,
 ];

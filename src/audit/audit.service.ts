@@ -17,7 +17,8 @@ export interface AuditEntry {
     | 'alert-settings'
     | 'user'
     | 'invitation'
-    | 'token';
+    | 'token'
+    | 'media';
   /** Null where there is no row (a sign-in failure for an unknown email). */
   entityId: string | null;
   reason?: string | null;

@@ -78,6 +78,10 @@ export class ChannelEntity {
   @Column({ name: 'approval_required', type: 'boolean', default: true })
   approvalRequired: boolean;
 
+  /** Posts with library media must give each item alt text (the item's or the library's). */
+  @Column({ name: 'require_alt_text', type: 'boolean', default: true })
+  requireAltText: boolean;
+
   @Column({ type: 'jsonb', default: {} })
   rules: ChannelRules;
 

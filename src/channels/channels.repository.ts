@@ -17,6 +17,7 @@ export type ChannelChanges = Partial<
     | 'kpis'
     | 'guidelines'
     | 'approvalRequired'
+    | 'requireAltText'
     | 'rules'
     | 'postingSlots'
     | 'latenessLimitMinutes'

@@ -13,6 +13,12 @@ export enum ErrorCode {
   RuleViolation = 'rule_violation',
   Unprocessable = 'unprocessable',
   RateLimited = 'rate_limited',
+  /** A body (an upload) larger than the limit: 413. */
+  TooLarge = 'too_large',
+  /** A file of a type the endpoint does not take: 415. */
+  UnsupportedType = 'unsupported_type',
+  /** A signed link whose signature is wrong (403) or whose time is up (410). */
+  LinkExpired = 'link_expired',
 }
 
 export interface FieldError {

@@ -22,6 +22,7 @@ const TITLES: Record<number, string> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   409: 'Conflict',
+  410: 'Gone',
   412: 'Precondition Failed',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
@@ -52,6 +53,12 @@ function statusOf(code: ErrorCode): number {
       return 422;
     case ErrorCode.RateLimited:
       return 429;
+    case ErrorCode.TooLarge:
+      return 413;
+    case ErrorCode.UnsupportedType:
+      return 415;
+    case ErrorCode.LinkExpired:
+      return 410;
     default: {
       const unreachable: never = code;
       throw new Error(`unmapped error code ${String(unreachable)}`);

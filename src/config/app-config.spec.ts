@@ -109,4 +109,37 @@ describe('EGRESS_ALLOW', () => {
       expect(problems.some((p) => p.includes(`"${bad}"`) && p.startsWith('EGRESS_ALLOW'))).toBe(true);
     }
   });
+
+  it('reads the media settings: defaults, a folder under DATA_DIR, S3 when a bucket is named', () => {
+    const config = loadConfig({ DATA_DIR: '/srv/palinsesto/' });
+    expect(config).toMatchObject({
+      mediaDir: '/srv/palinsesto/media',
+      mediaMaxBytes: 200 * 1024 * 1024,
+      mediaMaxImageBytes: 20 * 1024 * 1024,
+      mediaRetentionDays: 30,
+    });
+    expect(config.mediaS3).toBeUndefined();
+    expect(
+      loadConfig({
+        MEDIA_S3_BUCKET: 'palinsesto-media',
+        MEDIA_S3_ENDPOINT: 'http://minio:9000/',
+        MEDIA_S3_ACCESS_KEY_ID: 'id',
+        MEDIA_S3_SECRET_ACCESS_KEY: 'secret',
+        MEDIA_S3_FORCE_PATH_STYLE: 'true',
+      }).mediaS3,
+    ).toEqual({
+      bucket: 'palinsesto-media',
+      endpoint: 'http://minio:9000',
+      region: 'us-east-1',
+      accessKeyId: 'id',
+      secretAccessKey: 'secret',
+      forcePathStyle: true,
+    });
+    expect(() => loadConfig({ MEDIA_S3_BUCKET: 'b-1', MEDIA_S3_ACCESS_KEY_ID: 'id' })).toThrow(/go together/);
+    expect(() => loadConfig({ MEDIA_MAX_BYTES: '2MB' })).toThrow(/MEDIA_MAX_BYTES must be a whole number/);
+    expect(() => loadConfig({ MEDIA_MAX_BYTES: '100000', MEDIA_MAX_IMAGE_BYTES: '200000' })).toThrow(
+      /MEDIA_MAX_IMAGE_BYTES must not be larger/,
+    );
+    expect(() => loadConfig({ MEDIA_RETENTION_DAYS: '0' })).toThrow(/MEDIA_RETENTION_DAYS must be at least 1/);
+  });
 });

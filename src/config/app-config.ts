@@ -147,6 +147,62 @@ export class EnvironmentVariables {
   @Max(1_000_000, { message: 'AUTH_FAILURES_PER_MINUTE must be at most 1000000' })
   AUTH_FAILURES_PER_MINUTE: number = 30;
 
+  /** Where media files (and upload temp files) live; default `${DATA_DIR}/media`. */
+  @Transform(emptyToUndefined)
+  @Optional()
+  @IsString()
+  @MinLength(1, { message: 'MEDIA_DIR must not be empty' })
+  MEDIA_DIR?: string;
+
+  @Transform(toInt)
+  @IsInt({ message: 'MEDIA_MAX_BYTES must be a whole number of bytes' })
+  @Min(1024, { message: 'MEDIA_MAX_BYTES must be at least 1024' })
+  @Max(5 * 1024 ** 3, { message: 'MEDIA_MAX_BYTES must be at most 5368709120 (5 GiB)' })
+  MEDIA_MAX_BYTES: number = 200 * 1024 * 1024;
+
+  @Transform(toInt)
+  @IsInt({ message: 'MEDIA_MAX_IMAGE_BYTES must be a whole number of bytes' })
+  @Min(1024, { message: 'MEDIA_MAX_IMAGE_BYTES must be at least 1024' })
+  @Max(1024 ** 3, { message: 'MEDIA_MAX_IMAGE_BYTES must be at most 1073741824 (1 GiB)' })
+  MEDIA_MAX_IMAGE_BYTES: number = 20 * 1024 * 1024;
+
+  @Transform(toInt)
+  @IsInt({ message: 'MEDIA_RETENTION_DAYS must be a whole number of days' })
+  @Min(1, { message: 'MEDIA_RETENTION_DAYS must be at least 1' })
+  @Max(3650, { message: 'MEDIA_RETENTION_DAYS must be at most 3650' })
+  MEDIA_RETENTION_DAYS: number = 30;
+
+  /** With a bucket, media live in S3-compatible object storage instead of MEDIA_DIR. */
+  @Transform(emptyToUndefined)
+  @Optional()
+  @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'MEDIA_S3_BUCKET must be an S3 bucket name' })
+  MEDIA_S3_BUCKET?: string;
+
+  @Transform(emptyToUndefined)
+  @Optional()
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    { message: 'MEDIA_S3_ENDPOINT must be an http(s) URL such as https://s3.eu-central-1.amazonaws.com' },
+  )
+  MEDIA_S3_ENDPOINT?: string;
+
+  @IsString()
+  @MinLength(1, { message: 'MEDIA_S3_REGION must not be empty' })
+  MEDIA_S3_REGION: string = 'us-east-1';
+
+  @Transform(emptyToUndefined)
+  @Optional()
+  @IsString()
+  MEDIA_S3_ACCESS_KEY_ID?: string;
+
+  @Transform(emptyToUndefined)
+  @Optional()
+  @IsString()
+  MEDIA_S3_SECRET_ACCESS_KEY?: string;
+
+  @IsIn(['true', 'false'], { message: 'MEDIA_S3_FORCE_PATH_STYLE must be true or false' })
+  MEDIA_S3_FORCE_PATH_STYLE: 'true' | 'false' = 'false';
+
   /** Link cards on Bluesky posts with a link and no media (the page read through the egress guard). */
   @IsIn(['on', 'off'], { message: 'LINK_CARDS must be on or off' })
   LINK_CARDS: 'on' | 'off' = 'on';
@@ -315,8 +371,28 @@ export interface AppConfig {
   /** CIDR blocks that tenant-given addresses may reach although not public (EGRESS_ALLOW); empty: none. */
   egressAllow: readonly string[];
 
+  /** Media files and upload temp files (MEDIA_DIR, default `${dataDir}/media`); instances on one host share it. */
+  mediaDir: string;
+  /** Largest upload or import (MEDIA_MAX_BYTES: video); images have their own, smaller limit. */
+  mediaMaxBytes: number;
+  /** Largest image upload or import (MEDIA_MAX_IMAGE_BYTES). */
+  mediaMaxImageBytes: number;
+  /** Days after which a file no post uses is deleted (MEDIA_RETENTION_DAYS). */
+  mediaRetentionDays: number;
+  /** S3-compatible object storage for media, instead of mediaDir; the secret is never logged. */
+  mediaS3?: MediaS3Config;
+
   /** LINK_CARDS: whether Bluesky posts with a link and no media get a link card. */
   linkCards: boolean;
+}
+
+export interface MediaS3Config {
+  bucket: string;
+  endpoint?: string;
+  region: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  forcePathStyle: boolean;
 }
 
 function flatten(errors: ValidationError[]): string[] {
@@ -336,6 +412,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     'METRICS_TOKEN',
     'TRUST_PROXY',
     'EGRESS_ALLOW',
+    'MEDIA_DIR',
+    'MEDIA_S3_BUCKET',
+    'MEDIA_S3_ENDPOINT',
+    'MEDIA_S3_ACCESS_KEY_ID',
+    'MEDIA_S3_SECRET_ACCESS_KEY',
     'OIDC_ISSUER',
     'OIDC_CLIENT_ID',
     'OIDC_CLIENT_SECRET',
@@ -355,6 +436,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   }
   const egressAllow = parseEgressAllow(vars.EGRESS_ALLOW);
   problems.push(...egressAllow.problems);
+  if ((vars.MEDIA_S3_ACCESS_KEY_ID === undefined) !== (vars.MEDIA_S3_SECRET_ACCESS_KEY === undefined)) {
+    problems.push('MEDIA_S3_ACCESS_KEY_ID and MEDIA_S3_SECRET_ACCESS_KEY go together: set both or neither');
+  }
+  if (vars.MEDIA_MAX_IMAGE_BYTES > vars.MEDIA_MAX_BYTES) {
+    problems.push('MEDIA_MAX_IMAGE_BYTES must not be larger than MEDIA_MAX_BYTES');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: vars.PORT,
@@ -374,6 +461,20 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     trustProxy: trustProxyOf(vars.TRUST_PROXY),
     authFailuresPerMinute: vars.AUTH_FAILURES_PER_MINUTE,
     egressAllow: egressAllow.blocks,
+    mediaDir: vars.MEDIA_DIR ?? `${vars.DATA_DIR.replace(/\/+$/, '')}/media`,
+    mediaMaxBytes: vars.MEDIA_MAX_BYTES,
+    mediaMaxImageBytes: vars.MEDIA_MAX_IMAGE_BYTES,
+    mediaRetentionDays: vars.MEDIA_RETENTION_DAYS,
+    mediaS3: vars.MEDIA_S3_BUCKET
+      ? {
+          bucket: vars.MEDIA_S3_BUCKET,
+          endpoint: vars.MEDIA_S3_ENDPOINT?.replace(/\/+$/, ''),
+          region: vars.MEDIA_S3_REGION,
+          accessKeyId: vars.MEDIA_S3_ACCESS_KEY_ID,
+          secretAccessKey: vars.MEDIA_S3_SECRET_ACCESS_KEY,
+          forcePathStyle: vars.MEDIA_S3_FORCE_PATH_STYLE === 'true',
+        }
+      : undefined,
     linkCards: vars.LINK_CARDS === 'on',
     signup: vars.SIGNUP,
     sessionIdleMinutes: vars.SESSION_IDLE_MINUTES,

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { ChannelStatus, ChannelUtmConfig, Platform } from '../channels/channel.entity';
-import type { PostMedia } from './post.entity';
+import { isMediaRef, type PostMedia, type PostMediaRef, type PostMediaUrl } from './post.entity';
 import { moveOf, type PostMove } from './post-state.machine';
 import { sqlStatus, sqlStatusIn } from './post-status.sql';
 
@@ -14,7 +14,13 @@ export interface ClaimedPost {
   body: string;
   title: string | null;
   link: string | null;
-  media: PostMedia[];
+  /** Media given as URLs (webhook and mock channels only): the receiver fetches them. */
+  media: PostMediaUrl[];
+  /**
+   * Media of the workspace's library, by id and in order (resolve with MediaService.resolve):
+   * an adapter that cannot attach them must refuse, never publish without them.
+   */
+  mediaRefs: PostMediaRef[];
   category: string;
   scheduledAt: Date;
   /** This attempt's number (1 for the first). */
@@ -178,7 +184,8 @@ export class PostDispatchRepository {
       body: r.body,
       title: r.title,
       link: r.link,
-      media: r.media,
+      media: r.media.filter((m): m is PostMediaUrl => !isMediaRef(m)),
+      mediaRefs: r.media.filter(isMediaRef),
       category: r.category,
       scheduledAt: r.scheduled_at,
       attempts: r.attempts,

@@ -13,10 +13,22 @@ import { ChannelEntity } from '../channels/channel.entity';
 import { POST_STATUS, type PostStatus } from './post-state.machine';
 import { sqlStatusIn } from './post-status.sql';
 
-export interface PostMedia {
+/** An item of the workspace's media library, by id; `alt` overrides the library's alt text for this post. */
+export interface PostMediaRef {
+  id: string;
+  alt?: string;
+}
+
+/** The older form, kept for webhook (and mock) channels only: a URL the receiver fetches itself. */
+export interface PostMediaUrl {
   url: string;
   alt?: string;
 }
+
+/** A post's media: all library items or (webhook, mock) all URLs, in order. */
+export type PostMedia = PostMediaRef | PostMediaUrl;
+
+export const isMediaRef = (m: PostMedia): m is PostMediaRef => typeof (m as PostMediaRef).id === 'string';
 
 @Entity({ name: 'posts' })
 @Index('posts_channel_scheduled_at', ['channelId', 'scheduledAt'])
@@ -27,6 +39,9 @@ export interface PostMedia {
 @Index('posts_dispatch_lease', ['leaseUntil'], { where: sqlStatusIn('status', [POST_STATUS.publishing]) })
 // Failed posts by when they failed: the alerts' sweep for failures without their alert (failed-posts.query.ts).
 @Index('posts_failed', ['updatedAt'], { where: sqlStatusIn('status', [POST_STATUS.failed]) })
+// Which posts use a media item (media @> '[{"id": ...}]'): a GIN index TypeORM cannot declare,
+// made by migration 1795400200000 and left alone by the schema comparison.
+@Index('posts_media_ids', { synchronize: false })
 export class PostEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;

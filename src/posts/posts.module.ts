@@ -1,17 +1,20 @@
 import { Module } from '@nestjs/common';
 import { ChannelsModule } from '../channels/channels.module';
+import { MediaModule } from '../media/media.module';
+import { MediaUsage } from '../media/media-usage';
 import { WorkspacesModule } from '../workspaces/workspaces.module';
 import { PlanGuard } from './plan-guard';
 import { PlanRevisionsRepository } from './plan-revisions.repository';
 import { PostDispatchRepository } from './post-dispatch.repository';
 import { PostsController } from './posts.controller';
+import { PostsMediaUsage } from './posts-media.usage';
 import { PostsRepository } from './posts.repository';
 import { PostsService } from './posts.service';
 import { PlanService } from './plan.service';
 import { RulesPlanGuard } from './rules-plan.guard';
 
 @Module({
-  imports: [ChannelsModule, WorkspacesModule],
+  imports: [ChannelsModule, WorkspacesModule, MediaModule],
   controllers: [PostsController],
   providers: [
     PostsService,
@@ -20,9 +23,11 @@ import { RulesPlanGuard } from './rules-plan.guard';
     PlanRevisionsRepository,
     PlanService,
     { provide: PlanGuard, useClass: RulesPlanGuard },
+    { provide: MediaUsage, useClass: PostsMediaUsage },
   ],
   // PostDispatchRepository: the publishing dispatcher's statements on posts, which it runs
   // itself (claim, fenced writes), owned here with every other statement on posts.
-  exports: [PostsService, PlanService, PostDispatchRepository],
+  // MediaUsage: what the media module asks of posts (MediaApiModule.forRoot(PostsModule)).
+  exports: [PostsService, PlanService, PostDispatchRepository, MediaUsage],
 })
 export class PostsModule {}

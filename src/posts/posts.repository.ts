@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, EntityManager } from 'typeorm';
 import { PostEntity, PostRow } from './post.entity';
-import { PLANNED_STATUSES, POST_STATUS } from './post-state.machine';
+import { PLANNED_STATUSES, POST_STATUS, type PostStatus } from './post-state.machine';
 import { sqlStatus } from './post-status.sql';
 import type { TimelineEntry } from '../rules';
 import {
@@ -143,5 +143,25 @@ export class PostsRepository {
     const q = postsFingerprintQuery(scope);
     const [row] = await this.ds.query(q.text, q.values);
     return fingerprintOfAggregate(row);
+  }
+
+  /**
+   * Of these media ids, those that a post uses; with `statuses`, only posts in one of them.
+   * One index probe per id (posts_media_ids, GIN on media: `media @> '[{"id": ...}]'`).
+   */
+  async mediaUsedAmong(
+    mediaIds: string[],
+    statuses: readonly PostStatus[] | null,
+    m: EntityManager = this.ds.manager,
+  ): Promise<Set<string>> {
+    if (mediaIds.length === 0) return new Set();
+    const rows: { id: string }[] = await m.query(
+      `SELECT e.id FROM unnest($1::text[]) AS e(id)
+        WHERE EXISTS (SELECT 1 FROM posts p
+                       WHERE p.media @> jsonb_build_array(jsonb_build_object('id', e.id))
+                         AND ($2::text[] IS NULL OR p.status = ANY($2::text[])))`,
+      [mediaIds, statuses],
+    );
+    return new Set(rows.map((r) => r.id));
   }
 }

@@ -10,9 +10,18 @@ import { assertVersion } from '../common/if-match';
 import { decodeCursor, DEFAULT_PAGE_SIZE, toPage } from '../common/pagination';
 import { toDate } from '../common/validators';
 import { AfterCommitEvents } from '../database/after-commit-events';
+import { MediaService } from '../media/media.service';
 import { WorkspacesService } from '../workspaces/workspaces.service';
-import { mapPost, PostCreateDto, PostListQueryDto, PostResponse, PostScheduleDto, PostUpdateDto } from './dto/post.dto';
-import { PostEntity } from './post.entity';
+import {
+  MediaDto,
+  mapPost,
+  PostCreateDto,
+  PostListQueryDto,
+  PostResponse,
+  PostScheduleDto,
+  PostUpdateDto,
+} from './dto/post.dto';
+import { isMediaRef, PostEntity, type PostMedia } from './post.entity';
 import { PLAN_CHANGED, type PlanAction } from './post.events';
 import { PostAction, statusAfterContentEdit, transition, IllegalTransitionError } from './post-state.machine';
 import { PostChanges, PostsRepository } from './posts.repository';
@@ -47,6 +56,7 @@ export class PostsService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly events: AfterCommitEvents,
+    private readonly media: MediaService,
   ) {}
 
   async create(actor: Actor, channelId: string, dto: PostCreateDto): Promise<PostMutation> {
@@ -55,7 +65,9 @@ export class PostsService {
       throw new DomainError(ErrorCode.Conflict, 'The channel is archived; re-activate it to plan posts on it.');
     await this.assertCategory(actor, dto.category);
     this.assertFits(channel, dto);
+    const media = this.mediaOf(channel, dto.media);
     const post = await this.posts.transaction(async (m) => {
+      await this.assertMedia(m, channel, media);
       const post = await this.posts.insert(m, {
         workspaceId: actor.workspaceId,
         channelId,
@@ -63,7 +75,7 @@ export class PostsService {
         body: dto.body,
         title: dto.title ?? null,
         link: dto.link ?? null,
-        media: dto.media?.map((x) => ({ url: x.url, ...(x.alt ? { alt: x.alt } : {}) })) ?? [],
+        media,
         category: dto.category,
         scheduledAt: dto.scheduledAt ? toDate(dto.scheduledAt) : null,
         createdBy: actor.memberId,
@@ -126,8 +138,7 @@ export class PostsService {
       if (dto.body !== undefined) changes.body = dto.body;
       if (dto.title !== undefined) changes.title = dto.title;
       if (dto.link !== undefined) changes.link = dto.link;
-      if (dto.media !== undefined)
-        changes.media = dto.media.map((x) => ({ url: x.url, ...(x.alt ? { alt: x.alt } : {}) }));
+      if (dto.media !== undefined) changes.media = this.mediaOf(channel, dto.media);
       if (dto.category !== undefined) changes.category = dto.category;
       if (dto.scheduledAt !== undefined) {
         const at = dto.scheduledAt === null ? null : toDate(dto.scheduledAt);
@@ -287,6 +298,9 @@ export class PostsService {
       const { action, changes, audit } = await fn(m, post, channel);
       const after = Object.assign(new PostEntity(), post, changes);
       this.assertFits(channel, after);
+      // Media are checked when they change and whenever a post is scheduled (the library's
+      // alt text, or the channel's requireAltText, may have changed since).
+      if (changes.media !== undefined || action === 'schedule') await this.assertMedia(m, channel, after.media);
       const verdict = await this.guard.check(m, { actor, channel, before: post, after, overrideReason });
       if (Object.keys(changes).length > 0) {
         await this.posts.updateAtVersion(m, post.id, post.version, changes);
@@ -378,6 +392,58 @@ export class PostsService {
         length: over.length,
         over: over.over,
       });
+    }
+  }
+
+  /**
+   * A post's media as stored: library items `{id, alt?}` on every platform, URLs `{url, alt?}`
+   * on webhook and mock channels only (their receivers fetch them; the mock publishes nowhere),
+   * never both in one post.
+   */
+  private mediaOf(channel: ChannelEntity, items: MediaDto[] | undefined): PostMedia[] {
+    if (!items) return [];
+    const media = items.map((x, i): PostMedia => {
+      const alt = x.alt?.trim() ? { alt: x.alt.trim() } : {};
+      if (x.id !== undefined && x.url !== undefined)
+        throw DomainError.invalid(
+          `media[${i}]`,
+          'a media item is {id, alt?} (or {url, alt?} on a webhook channel), not both',
+        );
+      return x.id !== undefined ? { id: x.id, ...alt } : { url: x.url!, ...alt };
+    });
+    const urls = media.filter((x) => !isMediaRef(x)).length;
+    if (urls > 0 && channel.platform !== 'webhook' && channel.platform !== 'mock') {
+      const message = `On a ${channel.platform} channel, media are items of the media library: upload the file (POST /v1/workspaces/{wid}/media, or .../media/imports for a URL) and give {id, alt?}.`;
+      throw new DomainError(ErrorCode.Unprocessable, message, { errors: [{ field: 'media', message }] });
+    }
+    if (urls > 0 && urls < media.length) {
+      const message = 'A post gives its media either all as library items {id} or all as URLs {url}, not both.';
+      throw new DomainError(ErrorCode.Unprocessable, message, { errors: [{ field: 'media', message }] });
+    }
+    return media;
+  }
+
+  /**
+   * Library items exist in the post's workspace (422 naming those that do not), and carry
+   * alt text when the channel requires it (the post's own, else the library's). Inside the
+   * post's transaction: the items stay locked against deletion until it commits.
+   */
+  private async assertMedia(m: EntityManager, channel: ChannelEntity, media: PostMedia[]): Promise<void> {
+    const refs = media.filter(isMediaRef);
+    if (refs.length === 0) return;
+    const items = await this.media.resolve(channel.workspaceId, refs, m);
+    if (!channel.requireAltText) return;
+    const missing = items.map((item, i) => ({ item, i })).filter(({ item }) => item.alt.trim() === '');
+    if (missing.length > 0) {
+      const errors = missing.map(({ item, i }) => ({
+        field: `media[${i}].alt`,
+        message: `media item ${item.id} has no alt text`,
+      }));
+      throw new DomainError(
+        ErrorCode.Unprocessable,
+        `The channel requires alt text for media: describe ${missing.map(({ item }) => item.id).join(', ')} (give alt on the post's media item or in the library), or turn requireAltText off on the channel.`,
+        { errors, mediaWithoutAlt: missing.map(({ item }) => item.id) },
+      );
     }
   }
 

@@ -68,6 +68,14 @@ class ChannelStrategyFields {
   @IsBoolean()
   approvalRequired?: boolean;
 
+  @ApiPropertyOptional({
+    default: true,
+    description: 'Refuse posts whose library media have no alt text (the post item’s or the library’s)',
+  })
+  @Optional()
+  @IsBoolean()
+  requireAltText?: boolean;
+
   @ApiPropertyOptional({ type: ChannelRulesDto })
   @Optional()
   @IsObject()
@@ -204,6 +212,7 @@ export function mapChannel(c: ChannelEntity) {
     kpis: c.kpis,
     guidelines: c.guidelines,
     approvalRequired: c.approvalRequired,
+    requireAltText: c.requireAltText,
     rules: c.rules,
     postingSlots: c.postingSlots,
     latenessLimitMinutes: c.latenessLimitMinutes,

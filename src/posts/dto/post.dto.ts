@@ -9,6 +9,7 @@ import {
   IsUrl,
   IsUUID,
   Matches,
+  ValidateIf,
   MaxLength,
   ValidateNested,
 } from 'class-validator';
@@ -19,13 +20,27 @@ import { POST_STATUSES } from '../post-state.machine';
 
 const URL_OPTIONS = { require_protocol: true, protocols: ['http', 'https'], require_tld: false };
 
+/** Most media items a post carries (a platform may take fewer: Mastodon and Bluesky 4). */
+export const POST_MEDIA_MAX = 10;
+
+/**
+ * One media item of a post: `{id, alt?}`, an item of the workspace's media library (its
+ * `alt` overrides the library's alt text for this post); or, on webhook (and mock) channels
+ * only, `{url, alt?}`, a URL the receiver fetches itself.
+ */
 export class MediaDto {
-  @ApiProperty({ example: 'https://cdn.example.com/photo.jpg' })
+  @ApiPropertyOptional({ format: 'uuid', description: 'A media library item (POST /v1/workspaces/{wid}/media)' })
+  @ValidateIf((o: MediaDto) => o.url === undefined)
+  @IsUUID(undefined, { message: 'each of media must be {id, alt?}: id is the uuid of a media library item' })
+  id?: string;
+
+  @ApiPropertyOptional({ example: 'https://cdn.example.com/photo.jpg', description: 'Webhook channels only' })
+  @ValidateIf((o: MediaDto) => o.url !== undefined)
   @IsUrl(URL_OPTIONS)
   @MaxLength(2048)
-  url: string;
+  url?: string;
 
-  @ApiPropertyOptional({ description: 'Alt text' })
+  @ApiPropertyOptional({ description: "Alt text for this post (default: the library item's)" })
   @Optional()
   @IsString()
   @MaxLength(1500)
@@ -58,11 +73,11 @@ export class PostCreateDto {
   @MaxLength(2048)
   link?: string;
 
-  @ApiPropertyOptional({ type: [MediaDto] })
+  @ApiPropertyOptional({ type: [MediaDto], maxItems: POST_MEDIA_MAX, description: 'In order' })
   @Optional()
   @IsArray()
-  @ArrayMaxSize(4)
-  @IsObject({ each: true, message: 'each of media must be an object {url, alt?}' })
+  @ArrayMaxSize(POST_MEDIA_MAX)
+  @IsObject({ each: true, message: 'each of media must be an object {id, alt?}' })
   @ValidateNested({ each: true })
   @Type(() => MediaDto)
   media?: MediaDto[];
@@ -99,11 +114,11 @@ export class PostUpdateDto {
   @MaxLength(2048)
   link?: string | null;
 
-  @ApiPropertyOptional({ type: [MediaDto] })
+  @ApiPropertyOptional({ type: [MediaDto], maxItems: POST_MEDIA_MAX, description: 'In order' })
   @Optional()
   @IsArray()
-  @ArrayMaxSize(4)
-  @IsObject({ each: true, message: 'each of media must be an object {url, alt?}' })
+  @ArrayMaxSize(POST_MEDIA_MAX)
+  @IsObject({ each: true, message: 'each of media must be an object {id, alt?}' })
   @ValidateNested({ each: true })
   @Type(() => MediaDto)
   media?: MediaDto[];

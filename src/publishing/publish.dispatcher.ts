@@ -2,11 +2,21 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { ChannelsService } from '../channels/channels.service';
 import { Clock } from '../common/clock';
+import { DomainError } from '../common/domain-error';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { AfterCommitEvents } from '../database/after-commit-events';
 import { DatabaseAvailability } from '../database/database-availability';
 import { AdapterRegistry } from './adapters/adapter-registry';
-import type { PlatformAdapter, PublishablePost, PublishOutcome, PublishTarget } from './adapters/platform-adapter';
+import type {
+  PlatformAdapter,
+  PublishableMedia,
+  PublishablePost,
+  PublishOutcome,
+  PublishTarget,
+} from './adapters/platform-adapter';
+import { MediaService } from '../media/media.service';
+import type { MediaItem } from '../media/media.types';
+import { MediaUploadsRepository } from './media-uploads.repository';
 import { PublishError } from './adapters/publish-error';
 import { withChannelUtm } from '../content/utm';
 import { PublishedWriter } from './published.writer';
@@ -18,6 +28,8 @@ import { asPublishError, decideAfterFailure, type FailureReason, isMissed, misse
 
 export const DISPATCH_INTERVAL_NAME = 'publishing-dispatch';
 export const LEASE_HEARTBEAT_NAME = 'publishing-lease-heartbeat';
+/** How long the signed links to a post's files stay valid for a webhook receiver. */
+export const MEDIA_LINK_TTL_SECONDS = 7 * 24 * 3600;
 
 interface InFlight {
   post: ClaimedPost;
@@ -85,6 +97,8 @@ export class PublishDispatcher implements OnApplicationBootstrap, BeforeApplicat
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(PUBLISHING_OPTIONS) options: Partial<PublishingOptions>,
     private readonly database: DatabaseAvailability,
+    private readonly media: MediaService,
+    private readonly uploads: MediaUploadsRepository,
   ) {
     this.options = resolvePublishingOptions(options);
   }
@@ -314,8 +328,10 @@ export class PublishDispatcher implements OnApplicationBootstrap, BeforeApplicat
 
     let adapter: PlatformAdapter;
     let target: PublishTarget;
+    let publishable: PublishablePost;
     try {
       adapter = this.adapters.get(post.platform);
+      publishable = this.publishable(post, await this.mediaOf(post));
       target = {
         channelId: post.channelId,
         platform: post.platform,
@@ -341,7 +357,13 @@ export class PublishDispatcher implements OnApplicationBootstrap, BeforeApplicat
     }
     let outcome: PublishOutcome;
     try {
-      outcome = await adapter.publish(this.publishable(post), target, post.id, abort.signal);
+      outcome = await adapter.publish(
+        publishable,
+        target,
+        post.id,
+        abort.signal,
+        this.uploads.ledgerFor(post.id, post.platform),
+      );
     } catch (error) {
       if (abort.signal.aborted && this.stopping) {
         // Shutting down: hand it back at once; the retry uses the same idempotency key.
@@ -425,14 +447,49 @@ export class PublishDispatcher implements OnApplicationBootstrap, BeforeApplicat
     );
   }
 
+  /**
+   * The post's library files in its order, with the post's alt texts over the library's.
+   * A file that is gone (it cannot be deleted while a post waits for it) fails the attempt as
+   * rejected: the post is never published without it.
+   */
+  private async mediaOf(post: ClaimedPost): Promise<PublishableMedia[]> {
+    if (post.mediaRefs.length === 0) return [];
+    let items: MediaItem[];
+    try {
+      items = await this.media.resolve(post.workspaceId, post.mediaRefs);
+    } catch (error) {
+      // Anything but "not in the library" (the database, say) is retried as a preparation failure.
+      if (!(error instanceof DomainError)) throw error;
+      throw new PublishError(
+        'rejected',
+        'A file of this post is no longer in the media library; it was not published. Edit its media and schedule it again.',
+      );
+    }
+    return items.map((item) => ({
+      id: item.id,
+      kind: item.kind,
+      mimeType: item.mimeType,
+      bytes: item.bytes,
+      sha256: item.sha256,
+      ...(item.width !== null ? { width: item.width } : {}),
+      ...(item.height !== null ? { height: item.height } : {}),
+      ...(item.durationMs !== null ? { durationMs: item.durationMs } : {}),
+      alt: item.alt,
+      focus: item.focus,
+      open: (opts) => this.media.open(item.id, opts),
+      url: this.media.signedUrl(item.id, MEDIA_LINK_TTL_SECONDS),
+    }));
+  }
+
   /** The post as the adapter publishes it: links UTM-tagged when the channel asks for it. */
-  private publishable(post: ClaimedPost): PublishablePost {
+  private publishable(post: ClaimedPost, files: PublishableMedia[]): PublishablePost {
     const base: PublishablePost = {
       id: post.id,
       body: post.body,
       title: post.title,
       link: post.link,
-      media: post.media,
+      media: files,
+      mediaUrls: post.media,
       category: post.category,
       scheduledAt: post.scheduledAt,
     };

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ChannelsModule } from '../channels/channels.module';
+import { MediaModule } from '../media/media.module';
 import { OperationsModule } from '../operations/operations.module';
 import { PostsModule } from '../posts/posts.module';
 import { PublishingAdaptersModule } from './adapters/publishing-adapters.module';
@@ -16,7 +17,14 @@ import { PublishingMetrics } from './publishing.metrics';
  * gives up on, it states as events (publishing.events.ts); it knows none of the listeners.
  */
 @Module({
-  imports: [ScheduleModule.forRoot(), ChannelsModule, OperationsModule, PostsModule, PublishingAdaptersModule],
+  imports: [
+    ScheduleModule.forRoot(),
+    ChannelsModule,
+    MediaModule,
+    OperationsModule,
+    PostsModule,
+    PublishingAdaptersModule,
+  ],
   providers: [
     PublishingMetrics,
     PublishedWriter,

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ChannelsModule } from '../channels/channels.module';
 import { MediaModule } from '../media/media.module';
 import { MediaUsage } from '../media/media-usage';
+import { PublishingAdaptersModule } from '../publishing/adapters/publishing-adapters.module';
 import { WorkspacesModule } from '../workspaces/workspaces.module';
 import { PlanGuard } from './plan-guard';
 import { PlanRevisionsRepository } from './plan-revisions.repository';
@@ -14,7 +15,7 @@ import { PlanService } from './plan.service';
 import { RulesPlanGuard } from './rules-plan.guard';
 
 @Module({
-  imports: [ChannelsModule, WorkspacesModule, MediaModule],
+  imports: [ChannelsModule, WorkspacesModule, MediaModule, PublishingAdaptersModule],
   controllers: [PostsController],
   providers: [
     PostsService,

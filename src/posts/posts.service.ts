@@ -28,7 +28,9 @@ import { PostChanges, PostsRepository } from './posts.repository';
 import { PlanGuard } from './plan-guard';
 import { PlanService, timelineEntryOf } from './plan.service';
 import type { PostsFingerprint, PostsScope } from './posts.queries';
-import { checkContentLimit, composeText } from '../content/content-limits';
+import { checkMedia, checkText, composeText, type PlatformLimits } from '../content/content-limits';
+import type { MediaItem } from '../media/media.types';
+import { PlatformLimitsService } from '../publishing/adapters/platform-limits.service';
 import type { Violation } from '../rules';
 
 export interface PostMutation extends PostResponse {
@@ -57,6 +59,7 @@ export class PostsService {
     private readonly clock: Clock,
     private readonly events: AfterCommitEvents,
     private readonly media: MediaService,
+    private readonly limits: PlatformLimitsService,
   ) {}
 
   async create(actor: Actor, channelId: string, dto: PostCreateDto): Promise<PostMutation> {
@@ -64,10 +67,11 @@ export class PostsService {
     if (channel.status !== 'active')
       throw new DomainError(ErrorCode.Conflict, 'The channel is archived; re-activate it to plan posts on it.');
     await this.assertCategory(actor, dto.category);
-    this.assertFits(channel, dto);
+    const limits = await this.limitsOf(channel);
+    this.assertFits(limits, dto);
     const media = this.mediaOf(channel, dto.media);
     const post = await this.posts.transaction(async (m) => {
-      await this.assertMedia(m, channel, media);
+      this.assertMediaFit(limits, await this.assertMedia(m, channel, media));
       const post = await this.posts.insert(m, {
         workspaceId: actor.workspaceId,
         channelId,
@@ -297,10 +301,16 @@ export class PostsService {
       assertVersion(ifMatch, post.version, 'The post');
       const { action, changes, audit } = await fn(m, post, channel);
       const after = Object.assign(new PostEntity(), post, changes);
-      this.assertFits(channel, after);
-      // Media are checked when they change and whenever a post is scheduled (the library's
-      // alt text, or the channel's requireAltText, may have changed since).
-      if (changes.media !== undefined || action === 'schedule') await this.assertMedia(m, channel, after.media);
+      // The platform's limits (a Mastodon instance's own, cached) when the content changes and
+      // whenever a post is scheduled; media also for the library's alt text and the channel's
+      // requireAltText, which may have changed since. A post its platform cannot carry whole
+      // is never scheduled, so never published without part of it.
+      const contentChanged = (['body', 'title', 'link', 'media'] as const).some((k) => changes[k] !== undefined);
+      if (contentChanged || action === 'schedule') {
+        const limits = await this.limitsOf(channel);
+        this.assertFits(limits, after);
+        this.assertMediaFit(limits, await this.assertMedia(m, channel, after.media));
+      }
       const verdict = await this.guard.check(m, { actor, channel, before: post, after, overrideReason });
       if (Object.keys(changes).length > 0) {
         await this.posts.updateAtVersion(m, post.id, post.version, changes);
@@ -375,14 +385,20 @@ export class PostsService {
     );
   }
 
-  /** Per-platform length limits (Mastodon 500 characters, Bluesky 300 graphemes). */
+  /** What the channel's platform takes: asked of a Mastodon instance (cached), else the platform's own. */
+  private async limitsOf(channel: ChannelEntity): Promise<PlatformLimits> {
+    const credentials = channel.platform === 'mastodon' ? await this.channels.credentialsFor(channel) : {};
+    return this.limits.limitsFor({ platform: channel.platform, credentials });
+  }
+
+  /** The text's length as the platform counts it (Mastodon: the instance's limit and link weight). */
   private assertFits(
-    channel: ChannelEntity,
+    limits: PlatformLimits,
     post: { body?: string; title?: string | null; link?: string | null },
   ): void {
     if (post.body === undefined) return;
-    const over = checkContentLimit(
-      channel.platform,
+    const over = checkText(
+      limits,
       composeText({ body: post.body, title: post.title ?? null, link: post.link ?? null }),
     );
     if (over) {
@@ -428,11 +444,11 @@ export class PostsService {
    * alt text when the channel requires it (the post's own, else the library's). Inside the
    * post's transaction: the items stay locked against deletion until it commits.
    */
-  private async assertMedia(m: EntityManager, channel: ChannelEntity, media: PostMedia[]): Promise<void> {
+  private async assertMedia(m: EntityManager, channel: ChannelEntity, media: PostMedia[]): Promise<MediaItem[]> {
     const refs = media.filter(isMediaRef);
-    if (refs.length === 0) return;
+    if (refs.length === 0) return [];
     const items = await this.media.resolve(channel.workspaceId, refs, m);
-    if (!channel.requireAltText) return;
+    if (!channel.requireAltText) return items;
     const missing = items.map((item, i) => ({ item, i })).filter(({ item }) => item.alt.trim() === '');
     if (missing.length > 0) {
       const errors = missing.map(({ item, i }) => ({
@@ -445,6 +461,18 @@ export class PostsService {
         { errors, mediaWithoutAlt: missing.map(({ item }) => item.id) },
       );
     }
+    return items;
+  }
+
+  /** Number, kinds, types, sizes and durations of the media against the platform's limits (422 naming each). */
+  private assertMediaFit(limits: PlatformLimits, items: MediaItem[]): void {
+    if (items.length === 0) return;
+    const problems = checkMedia(limits, items, false); // alt text: assertMedia, per item
+    if (problems.length === 0) return;
+    throw new DomainError(ErrorCode.Unprocessable, problems.join(' '), {
+      errors: problems.map((message) => ({ field: 'media', message })),
+      limits: limits.media,
+    });
   }
 
   private assertFuture(at: Date): void {

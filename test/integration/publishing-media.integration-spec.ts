@@ -164,6 +164,80 @@ describe('publishing posts with media from the library', () => {
     expect([meta.width, meta.height]).toEqual([1200, 800]);
   });
 
+  it('refuses what the platform cannot carry, when the post is saved and when it is scheduled, and publishes nothing', async () => {
+    // A Mastodon instance that takes two attachments and 100 characters (its own /api/v2/instance says so).
+    const small = new MastodonFake({
+      accessToken: TOKEN,
+      characterLimit: 100,
+      configuration: { maxMediaAttachments: 2 },
+    });
+    await small.start();
+    try {
+      const onSmall = await createChannel(t, lead, {
+        name: 'Small instance',
+        platform: 'mastodon',
+        approvalRequired: false,
+        credentials: { instanceUrl: small.url, accessToken: TOKEN },
+      });
+      const refused = await t.http
+        .post(`/v1/channels/${onSmall.id}/posts`)
+        .set(auth(lead.key))
+        .send({ body: 'Four photos', category: 'informative', media: media() })
+        .expect(422);
+      expect(refused.body.detail).toMatch(/at most 2/);
+      const long = await t.http
+        .post(`/v1/channels/${onSmall.id}/posts`)
+        .set(auth(lead.key))
+        .send({ body: 'x'.repeat(150), category: 'informative' })
+        .expect(422);
+      expect(long.body.detail).toMatch(/limit is 100/);
+
+      const onBluesky = await createChannel(t, lead, {
+        name: 'Acme Bluesky 2',
+        platform: 'bluesky',
+        approvalRequired: false,
+        credentials: { service: bluesky.url, identifier: 'acme.bsky.social', appPassword: 'app-pass-1234' },
+      });
+      const five = [...media(), { id: images[0].id }];
+      const tooMany = await t.http
+        .post(`/v1/channels/${onBluesky.id}/posts`)
+        .set(auth(lead.key))
+        .send({ body: 'Five photos', category: 'informative', media: five })
+        .expect(422);
+      expect(tooMany.body.detail).toMatch(/Bluesky takes at most 4 images/);
+
+      // Saved while it fitted; then the library loses an alt text the channel requires: the
+      // schedule is refused and the post stays a draft.
+      const draft = await t.http
+        .post(`/v1/channels/${onBluesky.id}/posts`)
+        .set(auth(lead.key))
+        .send({ body: 'One photo', category: 'informative', media: [{ id: images[3].id }] })
+        .expect(201);
+      await t.http.patch(`/v1/media/${images[3].id}`).set(auth(lead.key)).send({ alt: '' }).expect(200);
+      const when = nextSlot();
+      const schedule = await t.http
+        .post(`/v1/posts/${draft.body.id}/schedule`)
+        .set(auth(lead.key))
+        .send({ scheduledAt: when.toISOString() })
+        .expect(422);
+      expect(schedule.body.detail).toMatch(/requires alt text/);
+      await t.http
+        .patch(`/v1/media/${images[3].id}`)
+        .set(auth(lead.key))
+        .send({ alt: 'A tall green banner' })
+        .expect(200);
+
+      const published = bluesky.records.length;
+      t.clock.set(when);
+      await t.dispatcher.drain();
+      expect(await postState(t, lead.key, draft.body.id)).toMatchObject({ status: 'draft' });
+      expect(small.statuses).toHaveLength(0);
+      expect(bluesky.records.length).toBe(published);
+    } finally {
+      await small.stop();
+    }
+  });
+
   it('a file removed from the library fails the post rather than publishing it without it', async () => {
     const channel = await createChannel(t, lead, {
       name: 'Acme Mastodon 2',

@@ -15,13 +15,15 @@ export interface Instance {
 
 /**
  * Starts test/multiprocess/instance.ts as a child process on `databaseUrl` with the given
- * publishing options (and the adapters' HTTP timeout, when given); resolves once it listens.
+ * publishing options (and the adapters' HTTP timeout, when given) and extra environment
+ * variables; resolves once it listens.
  */
 export function startInstance(
   databaseUrl: string,
   name: string,
   publishing: Record<string, unknown> = {},
   httpTimeoutMs?: number,
+  env: Record<string, string> = {},
 ): Promise<Instance> {
   const child = spawn(
     process.execPath,
@@ -36,6 +38,7 @@ export function startInstance(
         LOG_LEVEL: 'warn',
         PALINSESTO_TEST_PUBLISHING: JSON.stringify(publishing),
         ...(httpTimeoutMs ? { PALINSESTO_TEST_HTTP_TIMEOUT_MS: String(httpTimeoutMs) } : {}),
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

@@ -1,4 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { OidcProvider } from '../fakes/oidc-provider.fake';
 import { createSecondInstance, createTestApp, TestApp } from '../support/test-app';
 
@@ -172,6 +174,24 @@ describe('single sign-on (OpenID Connect)', () => {
       expect(wrong.status).toBe(401);
     } finally {
       await open.close();
+    }
+  });
+
+  it('answers 422 when the provider does not answer, and sets no flow cookie', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', () => resolve()));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const down = await createSecondInstance(t, {
+      oidc: { issuer: `http://127.0.0.1:${port}`, clientId: idp.clientId, clientSecret: idp.clientSecret, label: 'x' },
+    });
+    try {
+      const res = await down.http.get('/v1/auth/oidc/start');
+      expect(res.status).toBe(422);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(res.headers['set-cookie']).toBeUndefined();
+    } finally {
+      await down.close();
     }
   });
 

@@ -181,6 +181,7 @@ export class OidcClient {
   }
 }
 
+// Discovery is a static request of the Issuer class: its timeout is set there, once.
 Issuer[custom.http_options] = httpOptions;
 
 /** The library's error as the answer: the provider's refusal or a bad ID token 400, no answer 422. */

@@ -1,17 +1,23 @@
 import type { LoggerService } from '@nestjs/common';
-import { OidcFake } from '../fakes/oidc.fake';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { OidcProvider } from '../fakes/oidc-provider.fake';
 import { createSecondInstance, createTestApp, TestApp } from '../support/test-app';
 
-/** Single sign-on against an OpenID provider on loopback, with sign-up closed. */
+/** Single sign-on against a real OpenID provider (oidc-provider) on loopback, with sign-up closed. */
 describe('single sign-on (OpenID Connect)', () => {
   let t: TestApp;
-  let idp: OidcFake;
+  let idp: OidcProvider;
   const lines: string[] = [];
   const record = (...parts: unknown[]) => lines.push(parts.map(String).join(' '));
   const capture: LoggerService = { log: record, error: record, warn: record, debug: record, verbose: record };
 
   beforeAll(async () => {
-    idp = new OidcFake();
+    idp = new OidcProvider({
+      'user-1': { email: 'sso@example.com', email_verified: true, name: 'Single Sign' },
+      u2: { email: 'unverified@example.com', email_verified: false },
+      u3: { email: 'new@corp.example', email_verified: true, name: 'New Colleague' },
+    });
     const issuer = await idp.start();
     t = await createTestApp({
       config: {
@@ -19,27 +25,24 @@ describe('single sign-on (OpenID Connect)', () => {
         oidc: { issuer, clientId: idp.clientId, clientSecret: idp.clientSecret, label: 'Company login' },
       },
     });
-    idp.now = () => Math.floor(t.clock.now().getTime() / 1000);
     t.app.useLogger(capture);
   });
   afterAll(async () => {
     await t.close();
     await idp.stop();
   });
-  afterEach(() => {
-    idp.tamper = 'none';
+  afterEach(async () => {
+    await idp.tamper('none');
   });
 
-  /** Starts a flow: its cookie, and where the provider sends the browser back. */
-  async function begin() {
+  /** Starts a flow: its cookie, and where the provider sends the browser back once `login` signed in there. */
+  async function begin(login = 'user-1') {
     const start = await t.http.get('/v1/auth/oidc/start');
     expect(start.status).toBe(302);
     const flowCookie = ((start.headers['set-cookie'] as unknown as string[]) ?? [])
       .find((c) => c.startsWith('palinsesto_oidc='))!
       .split(';')[0];
-    const authorize = await fetch(start.headers.location as string, { redirect: 'manual' });
-    expect(authorize.status).toBe(302);
-    const back = new URL(authorize.headers.get('location')!);
+    const back = await idp.signIn(start.headers.location as string, login);
     return { flowCookie, back, callback: `${back.pathname}${back.search}` };
   }
 
@@ -64,7 +67,7 @@ describe('single sign-on (OpenID Connect)', () => {
     expect(me.body.user).toEqual(expect.objectContaining({ email: 'sso@example.com', name: 'Single Sign' }));
     expect(me.body.memberships).toEqual([]);
     // The code went with the verifier, and the client authenticated.
-    const sent = new URLSearchParams(idp.tokenRequests.at(-1)!.body);
+    const sent = new URLSearchParams((await idp.tokenRequests()).at(-1)!.body);
     expect(sent.get('code_verifier')).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const rows = await t.db.query(`SELECT password_hash, email_verified_at FROM users WHERE email = 'sso@example.com'`);
     expect(rows[0].password_hash).toBeNull();
@@ -100,27 +103,25 @@ describe('single sign-on (OpenID Connect)', () => {
     expect(sessionOf(reused)).toBeUndefined();
   });
 
-  it.each(['key', 'audience', 'expired', 'nonce'] as const)(
-    'refuses an ID token tampered with (%s): 400',
-    async (tamper) => {
-      const { flowCookie, callback } = await begin();
-      idp.tamper = tamper;
-      const res = await t.http.get(callback).set('Cookie', flowCookie);
-      expect(res.status).toBe(400);
-      expect(sessionOf(res)).toBeUndefined();
-    },
-  );
+  it.each([
+    ['key', /signature is not valid/],
+    ['audience', /for another client/],
+    ['expired', /has expired/],
+    ['nonce', /not for this sign-in/],
+  ] as const)('refuses an ID token tampered with (%s): 400', async (tamper, detail) => {
+    const { flowCookie, callback } = await begin();
+    await idp.tamper(tamper);
+    const res = await t.http.get(callback).set('Cookie', flowCookie);
+    expect(res.status).toBe(400);
+    expect(res.body.detail).toMatch(detail);
+    expect(sessionOf(res)).toBeUndefined();
+  });
 
   it('refuses an email the provider did not verify', async () => {
-    idp.user = { sub: 'u2', email: 'unverified@example.com', email_verified: false };
-    try {
-      const { flowCookie, callback } = await begin();
-      const res = await t.http.get(callback).set('Cookie', flowCookie);
-      expect(res.status).toBe(400);
-      expect(await t.db.query(`SELECT 1 FROM users WHERE email = 'unverified@example.com'`)).toHaveLength(0);
-    } finally {
-      idp.user = { sub: 'user-1', email: 'sso@example.com', email_verified: true, name: 'Single Sign' };
-    }
+    const { flowCookie, callback } = await begin('u2');
+    const res = await t.http.get(callback).set('Cookie', flowCookie);
+    expect(res.status).toBe(400);
+    expect(await t.db.query(`SELECT 1 FROM users WHERE email = 'unverified@example.com'`)).toHaveLength(0);
   });
 
   it("joins workspaces by email domain with their role on first sign-on, and enforces 'single sign-on only'", async () => {
@@ -158,8 +159,7 @@ describe('single sign-on (OpenID Connect)', () => {
         ssoOnly: true,
       });
 
-      idp.user = { sub: 'u3', email: 'new@corp.example', email_verified: true, name: 'New Colleague' };
-      const { flowCookie, callback } = await begin();
+      const { flowCookie, callback } = await begin('u3');
       const res = await t.http.get(callback).set('Cookie', flowCookie);
       expect(res.status).toBe(302);
       const me = await t.http.get('/v1/me').set('Cookie', sessionOf(res)!);
@@ -173,8 +173,25 @@ describe('single sign-on (OpenID Connect)', () => {
         .send({ email: 'lead@corp.example', password: 'not it at all' });
       expect(wrong.status).toBe(401);
     } finally {
-      idp.user = { sub: 'user-1', email: 'sso@example.com', email_verified: true, name: 'Single Sign' };
       await open.close();
+    }
+  });
+
+  it('answers 422 when the provider does not answer, and sets no flow cookie', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', () => resolve()));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const down = await createSecondInstance(t, {
+      oidc: { issuer: `http://127.0.0.1:${port}`, clientId: idp.clientId, clientSecret: idp.clientSecret, label: 'x' },
+    });
+    try {
+      const res = await down.http.get('/v1/auth/oidc/start');
+      expect(res.status).toBe(422);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(res.headers['set-cookie']).toBeUndefined();
+    } finally {
+      await down.close();
     }
   });
 
@@ -182,7 +199,7 @@ describe('single sign-on (OpenID Connect)', () => {
     lines.length = 0;
     const { flowCookie, callback, back } = await begin();
     const res = await t.http.get(callback).set('Cookie', flowCookie);
-    idp.tamper = 'key';
+    await idp.tamper('key');
     const second = await begin();
     await t.http.get(second.callback).set('Cookie', second.flowCookie);
     const log = lines.join('\n');

@@ -276,7 +276,12 @@ export class ChannelsService {
       }
       await this.audit.record(
         actor,
-        { action: 'channel.reconnect', entityType: 'channel', entityId: channelId, details: { platform: locked.platform } },
+        {
+          action: 'channel.reconnect',
+          entityType: 'channel',
+          entityId: channelId,
+          details: { platform: locked.platform },
+        },
         m,
       );
     });
@@ -306,7 +311,11 @@ export class ChannelsService {
       } else if (verdict.state === 'ok' && locked.connectionState === 'broken') {
         this.events.emitOnCommit(m, CHANNEL_CONNECTION_RESTORED, base);
       }
-      return Object.assign(locked, { connectionState: verdict.state, connectionCheckedAt: at, connectionProblem: problem });
+      return Object.assign(locked, {
+        connectionState: verdict.state,
+        connectionCheckedAt: at,
+        connectionProblem: problem,
+      });
     });
   }
 

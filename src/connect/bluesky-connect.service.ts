@@ -6,7 +6,7 @@ import { ChannelsService, type ConnectedAccount } from '../channels/channels.ser
 import { ConnectHttp, stringOf } from './connect-http';
 
 const HANDLE = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const DID = /^did:(plc:[a-z2-7]{24}|web:[a-zA-Z0-9.%-]+)$/;
+const DID = /^did:(plc:[a-z0-9]{24}|web:[a-zA-Z0-9.%-]+)$/;
 
 /**
  * Connecting a Bluesky account with an app password: handle -> DID
@@ -47,7 +47,10 @@ export class BlueskyConnectService {
       );
     }
     if (session.status !== 200 || stringOf(session.body, 'did') !== did) {
-      throw new DomainError(ErrorCode.Unprocessable, `The account's server answered ${session.status} to createSession.`);
+      throw new DomainError(
+        ErrorCode.Unprocessable,
+        `The account's server answered ${session.status} to createSession.`,
+      );
     }
     const account: ConnectedAccount = {
       platform: 'bluesky',
@@ -56,7 +59,8 @@ export class BlueskyConnectService {
       avatarUrl: null,
       credentials: { service: pds, identifier: did, appPassword: input.appPassword },
     };
-    if (input.channelId) return { created: false, channel: await this.channels.reconnect(actor, input.channelId, account) };
+    if (input.channelId)
+      return { created: false, channel: await this.channels.reconnect(actor, input.channelId, account) };
     return { created: true, channel: await this.channels.createConnected(actor, workspaceId, account) };
   }
 
@@ -71,7 +75,10 @@ export class BlueskyConnectService {
       });
     }
     if (answer.status !== 200 || !did || !DID.test(did)) {
-      throw new DomainError(ErrorCode.Unprocessable, `Resolving @${handle} failed (the resolver answered ${answer.status}).`);
+      throw new DomainError(
+        ErrorCode.Unprocessable,
+        `Resolving @${handle} failed (the resolver answered ${answer.status}).`,
+      );
     }
     return did;
   }
@@ -83,7 +90,10 @@ export class BlueskyConnectService {
       : new URL(`https://${decodeURIComponent(did.slice('did:web:'.length))}/.well-known/did.json`);
     const answer = await this.http.json('Reading the account’s DID document', url);
     if (answer.status !== 200) {
-      throw new DomainError(ErrorCode.Unprocessable, `The DID document of @${handle} could not be read (${answer.status}).`);
+      throw new DomainError(
+        ErrorCode.Unprocessable,
+        `The DID document of @${handle} could not be read (${answer.status}).`,
+      );
     }
     const aka = Array.isArray(answer.body['alsoKnownAs']) ? (answer.body['alsoKnownAs'] as unknown[]) : [];
     if (!aka.some((a) => typeof a === 'string' && a.toLowerCase() === `at://${handle}`)) {

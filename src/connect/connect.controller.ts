@@ -49,7 +49,8 @@ export class ConnectController {
   @ApiOperation({ summary: 'Where the Mastodon instance sends the browser back (redirects to the page)' })
   async mastodonCallback(@Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
     const cookie = readSessionCookie(req);
-    const signedIn = cookie === undefined ? null : ((await this.actors.bySession(cookie, undefined))?.user ?? 'invalid');
+    const signedIn =
+      cookie === undefined ? null : ((await this.actors.bySession(cookie, undefined))?.user ?? 'invalid');
     const outcome = await this.mastodon.finish(query, signedIn);
     const page = `${this.origin(req)}/`;
     res.redirect(

@@ -64,7 +64,8 @@ export class ConnectionCheckService implements OnApplicationBootstrap, OnApplica
     const channel = await this.channels.get(actor, channelId);
     const outcome = await this.check(channel);
     const now = this.clock.now();
-    const updated = outcome.state === 'unknown' ? channel : await this.channels.recordConnection(channel.id, outcome, now);
+    const updated =
+      outcome.state === 'unknown' ? channel : await this.channels.recordConnection(channel.id, outcome, now);
     if (!updated) throw DomainError.notFound('Channel');
     const answer = mapChannel(updated);
     return outcome.state === 'unknown'
@@ -78,12 +79,13 @@ export class ConnectionCheckService implements OnApplicationBootstrap, OnApplica
     if (!(await this.repo.claimJobRun(CONNECTION_CHECK_JOB, CONNECTION_CHECK_EVERY_MS, now))) return null;
     await this.repo.deleteOldFlows(new Date(now.getTime() - CONNECTION_CHECK_EVERY_MS));
     let checked = 0;
-    for (let after: string | null = null; ; ) {
+    for (let after: string | null = null; ;) {
       const page = await this.channels.activeWithCredentials(after, PAGE);
       for (const channel of page) {
-        const outcome = await this.check(channel).catch(
-          (error: unknown): CheckOutcome => ({ state: 'unknown', problem: (error as Error).message }),
-        );
+        const outcome = await this.check(channel).catch((error: unknown): CheckOutcome => ({
+          state: 'unknown',
+          problem: (error as Error).message,
+        }));
         if (outcome.state !== 'unknown') await this.channels.recordConnection(channel.id, outcome, this.clock.now());
         checked++;
       }
@@ -109,7 +111,8 @@ export class ConnectionCheckService implements OnApplicationBootstrap, OnApplica
     try {
       if (channel.platform === 'mastodon') {
         const { instanceUrl, accessToken } = credentials as { instanceUrl?: string; accessToken?: string };
-        if (!instanceUrl || !accessToken) return { state: 'broken', problem: 'The channel has no access token: connect it.' };
+        if (!instanceUrl || !accessToken)
+          return { state: 'broken', problem: 'The channel has no access token: connect it.' };
         const answer = await this.mastodon.verifyCredentials(instanceUrl, accessToken);
         return answer.state === 'ok' ? { state: 'ok' } : answer;
       }

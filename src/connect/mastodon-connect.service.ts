@@ -123,11 +123,15 @@ export class MastodonConnectService {
     if (!(await this.repo.claimFlow(flow.id, now))) throw badState();
     if (query.error !== undefined) return { denied: true };
     const code = typeof query.code === 'string' ? query.code : '';
-    if (code === '' || code.length > 2000) throw DomainError.invalid('code', 'The instance sent no authorization code.');
+    if (code === '' || code.length > 2000)
+      throw DomainError.invalid('code', 'The instance sent no authorization code.');
 
     const app = await this.repo.findApp(flow.instanceUrl, flow.redirectUri);
-    if (!app) throw new DomainError(ErrorCode.Unprocessable, 'The app registration on the instance is gone; start again.');
-    const { verifier } = this.cipher.decrypt(flow.verifierCiphertext, `connect-flow:${flow.id}`) as { verifier: string };
+    if (!app)
+      throw new DomainError(ErrorCode.Unprocessable, 'The app registration on the instance is gone; start again.');
+    const { verifier } = this.cipher.decrypt(flow.verifierCiphertext, `connect-flow:${flow.id}`) as {
+      verifier: string;
+    };
     const clientSecret = this.clientSecretOf(app);
     const token = await this.http.json('Exchanging the authorization code', new URL('/oauth/token', flow.instanceUrl), {
       method: 'POST',
@@ -183,7 +187,10 @@ export class MastodonConnectService {
       { headers: { authorization: `Bearer ${accessToken}` } },
     );
     if (answer.status === 401 || answer.status === 403) {
-      return { state: 'broken', problem: `The instance refused the access token (${answer.status}): reconnect the channel.` };
+      return {
+        state: 'broken',
+        problem: `The instance refused the access token (${answer.status}): reconnect the channel.`,
+      };
     }
     const username = stringOf(answer.body, 'username');
     if (answer.status !== 200 || !username) {
@@ -201,16 +208,20 @@ export class MastodonConnectService {
   private async appFor(instanceUrl: string, redirectUri: string): Promise<MastodonAppRow> {
     const known = await this.repo.findApp(instanceUrl, redirectUri);
     if (known) return known;
-    const answer = await this.http.json('Registering Palinsesto on the instance', new URL('/api/v1/apps', instanceUrl), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        client_name: 'Palinsesto',
-        redirect_uris: redirectUri,
-        scopes: MASTODON_SCOPES,
-        website: this.config.publicUrl ?? null,
-      }),
-    });
+    const answer = await this.http.json(
+      'Registering Palinsesto on the instance',
+      new URL('/api/v1/apps', instanceUrl),
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          client_name: 'Palinsesto',
+          redirect_uris: redirectUri,
+          scopes: MASTODON_SCOPES,
+          website: this.config.publicUrl ?? null,
+        }),
+      },
+    );
     const clientId = stringOf(answer.body, 'client_id');
     const clientSecret = stringOf(answer.body, 'client_secret');
     if (answer.status !== 200 || !clientId || !clientSecret) {
@@ -231,8 +242,9 @@ export class MastodonConnectService {
   }
 
   private clientSecretOf(app: MastodonAppRow): string {
-    return (this.cipher.decrypt(app.clientSecretCiphertext, `mastodon-app:${app.instanceUrl}`) as { clientSecret: string })
-      .clientSecret;
+    return (
+      this.cipher.decrypt(app.clientSecretCiphertext, `mastodon-app:${app.instanceUrl}`) as { clientSecret: string }
+    ).clientSecret;
   }
 }
 
@@ -245,7 +257,14 @@ function badState(): DomainError {
 
 /** The member who started the flow, acting again when the instance sends the browser back. */
 function actorOf(flow: ConnectFlowRow): Actor {
-  return { memberId: flow.memberId, workspaceId: flow.workspaceId, role: 'lead', name: '', userId: flow.userId, via: 'session' };
+  return {
+    memberId: flow.memberId,
+    workspaceId: flow.workspaceId,
+    role: 'lead',
+    name: '',
+    userId: flow.userId,
+    via: 'session',
+  };
 }
 
 /** `mastodon.social`, `https://mastodon.social/`... -> `https://mastodon.social` (http(s) origins only). */
@@ -255,7 +274,10 @@ export function normalizeInstance(raw: string): string {
   try {
     url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(given) ? given : `https://${given}`);
   } catch {
-    throw DomainError.invalid('instanceUrl', 'must be an instance address, e.g. mastodon.social or https://mastodon.social');
+    throw DomainError.invalid(
+      'instanceUrl',
+      'must be an instance address, e.g. mastodon.social or https://mastodon.social',
+    );
   }
   if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password) {
     throw DomainError.invalid('instanceUrl', 'must be an http(s) address without a user name');

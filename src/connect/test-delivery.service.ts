@@ -29,10 +29,14 @@ export class TestDeliveryService {
   async send(actor: Actor, channelId: string): Promise<{ ok: true; status: number }> {
     const channel = await this.channels.get(actor, channelId);
     if (channel.platform !== 'webhook') {
-      throw new DomainError(ErrorCode.Unprocessable, `Test deliveries are for webhook channels; this one is ${channel.platform}.`);
+      throw new DomainError(
+        ErrorCode.Unprocessable,
+        `Test deliveries are for webhook channels; this one is ${channel.platform}.`,
+      );
     }
     const { url, secret } = (await this.channels.credentialsFor(channel)) as { url?: string; secret?: string };
-    if (!url) throw new DomainError(ErrorCode.Unprocessable, 'The channel has no webhook URL: set its credentials.url.');
+    if (!url)
+      throw new DomainError(ErrorCode.Unprocessable, 'The channel has no webhook URL: set its credentials.url.');
     const id = `test-${randomUUID()}`;
     const now = this.clock.now();
     const body = Buffer.from(

@@ -3,7 +3,10 @@ import { IsNotEmpty, IsString, IsUUID, MaxLength } from 'class-validator';
 import { Optional } from '../../common/validators';
 
 export class MastodonConnectDto {
-  @ApiProperty({ example: 'mastodon.social', description: 'The instance (any Mastodon server), with or without https://' })
+  @ApiProperty({
+    example: 'mastodon.social',
+    description: 'The instance (any Mastodon server), with or without https://',
+  })
   @IsString()
   @IsNotEmpty()
   @MaxLength(2048)

@@ -45,17 +45,21 @@ export class MastodonConnectService {
   async start(
     actor: Actor,
     workspaceId: string,
-    input: { instanceUrl: string; channelId?: string },
+    input: { instanceUrl?: string; channelId?: string },
     requestOrigin: string,
   ): Promise<{ authorizeUrl: string }> {
     this.workspaces.assertOwn(actor, workspaceId);
+    let given = input.instanceUrl;
     if (input.channelId) {
       const channel = await this.channels.get(actor, input.channelId);
       if (channel.platform !== 'mastodon') {
         throw DomainError.invalid('channelId', `The channel is a ${channel.platform} channel, not a Mastodon one.`);
       }
+      const stored = (await this.channels.credentialsFor(channel))['instanceUrl'];
+      given ??= typeof stored === 'string' ? stored : undefined;
     }
-    const instanceUrl = normalizeInstance(input.instanceUrl);
+    if (!given) throw DomainError.invalid('instanceUrl', 'is required (the Mastodon instance to connect to)');
+    const instanceUrl = normalizeInstance(given);
     try {
       await this.egress.assertAllowed(instanceUrl);
     } catch (error) {

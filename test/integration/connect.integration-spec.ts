@@ -12,6 +12,12 @@ const PASSWORD = 'correct horse battery staple';
 const APP_PASSWORD = 'abcd-efgh-ijkl-mnop';
 let users = 0;
 
+interface ChannelAnswer {
+  id: string;
+  version: number;
+  [field: string]: unknown;
+}
+
 function cookieOf(res: { headers: Record<string, unknown> }): string {
   const line = ((res.headers['set-cookie'] as string[] | undefined) ?? []).find((l) =>
     l.startsWith('palinsesto_session='),
@@ -98,7 +104,7 @@ describe('connecting channels (HTTP, stand-ins)', () => {
 
   async function channels(lead: Lead) {
     const res = await t.http.get(`/v1/workspaces/${lead.workspaceId}/channels`).set('Cookie', lead.cookie).expect(200);
-    return res.body.items as Record<string, any>[];
+    return res.body.items as ChannelAnswer[];
   }
 
   /** The code the instance hands the browser (the state is the browser's to carry anyway). */
@@ -341,8 +347,11 @@ describe('connecting channels (HTTP, stand-ins)', () => {
     const [channel] = await channels(lead);
     const checks = t.app.get(ConnectionCheckService);
     const alerts = async () =>
-      (await t.http.get(`/v1/workspaces/${lead.workspaceId}/alerts`).set(auth(lead.key!)).expect(200)).body
-        .items as Record<string, any>[];
+      (await t.http.get(`/v1/workspaces/${lead.workspaceId}/alerts`).set(auth(lead.key!)).expect(200)).body.items as {
+        kind: string;
+        channelId: string;
+        resolvedAt: string | null;
+      }[];
     const token = [...mastodon.issuedTokens.keys()].at(-1)!;
     secrets.push(token);
 

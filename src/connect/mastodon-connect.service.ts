@@ -124,6 +124,13 @@ export class MastodonConnectService {
         'This connection was started by someone else; whoever started it must finish it, signed in as themselves.',
       );
     }
+    if (flow.userId) {
+      // The role may have changed in the minutes at the instance: still a lead of the workspace?
+      const membership = (await this.workspaces.membershipsOf(flow.userId)).find((m) => m.memberId === flow.memberId);
+      if (membership?.role !== 'lead') {
+        throw new DomainError(ErrorCode.Forbidden, 'Connecting a channel needs the lead role in the workspace.');
+      }
+    }
     if (!(await this.repo.claimFlow(flow.id, now))) throw badState();
     if (query.error !== undefined) return { denied: true };
     const code = typeof query.code === 'string' ? query.code : '';
@@ -259,7 +266,7 @@ function badState(): DomainError {
   );
 }
 
-/** The member who started the flow, acting again when the instance sends the browser back. */
+/** The member who started the flow (a lead, checked again), acting when the instance sends the browser back. */
 function actorOf(flow: ConnectFlowRow): Actor {
   return {
     memberId: flow.memberId,

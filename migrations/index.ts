@@ -7,6 +7,7 @@ import { People1795400400000 } from './1795400400000-people';
 import { PostPlanRevisions1795400000000 } from './1795400000000-post-plan-revisions';
 import { LeaseRenewals1795400150000 } from './1795400150000-lease-renewals';
 import { Media1795400200000 } from './1795400200000-media';
+import { ChannelConnections1795400500000 } from './1795400500000-channel-connections';
 import { PostMediaUploads1795400300000 } from './1795400300000-post-media-uploads';
 import { Publishing1795399340830 } from './1795399340830-publishing';
 import { ThrottlingIdempotency1795400100000 } from './1795400100000-throttling-idempotency';
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   Media1795400200000,
   PostMediaUploads1795400300000,
   People1795400400000,
+  ChannelConnections1795400500000,
 ];

@@ -7,6 +7,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CalendarModule } from './calendar/calendar.module';
 import { ChannelsModule } from './channels/channels.module';
+import { ConnectModule } from './connect/connect.module';
 import { Clock } from './common/clock';
 import { CoreModule } from './core.module';
 import { FeedsModule } from './feeds/feeds.module';
@@ -54,6 +55,7 @@ export class AppModule {
         WorkspacesModule,
         PeopleModule,
         ChannelsModule,
+        ConnectModule,
         PostsModule,
         // The media API needs to know what posts use: PostsModule provides MediaUsage.
         MediaApiModule.forRoot(PostsModule),

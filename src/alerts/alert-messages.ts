@@ -48,7 +48,7 @@ function plural(n: number, one: string, many = `${one}s`): string {
 
 /** The one-sentence `message` of a gap alert, stable while the gap does not change. */
 export function gapMessage(
-  kind: Exclude<AlertKind, 'publish_failed'>,
+  kind: Exclude<AlertKind, 'publish_failed' | 'connection_broken'>,
   gap: { from: Date; to: Date; open: boolean; sinceCreation: boolean },
   details: AlertDetails,
   zone: string,
@@ -103,6 +103,8 @@ export function headline(alert: AlertView, channel: ChannelView): string {
         : `${channel.name}: too few posts planned for the week of ${day(alert.startsAt, z)}`;
     case 'publish_failed':
       return `${channel.name}: the post of ${short(alert.startsAt, z)} failed to publish`;
+    case 'connection_broken':
+      return `${channel.name}: the connection to the account is broken; reconnect it`;
   }
 }
 
@@ -147,7 +149,9 @@ export function renderEmail({ event, alert, channel, nextSlots, calendarUrl }: R
   const interval =
     alert.kind === 'publish_failed'
       ? `Scheduled for ${long(alert.startsAt, z)}, failed on ${long(alert.endsAt, z)} (${z})`
-      : `From ${long(alert.startsAt, z)} to ${long(alert.endsAt, z)}${alert.open ? ' (end of the lookahead)' : ''} (${z})`;
+      : alert.kind === 'connection_broken'
+        ? `Found broken on ${long(alert.startsAt, z)} (${z})`
+        : `From ${long(alert.startsAt, z)} to ${long(alert.endsAt, z)}${alert.open ? ' (end of the lookahead)' : ''} (${z})`;
   const cadence = cadenceBroken(alert);
   const slots = nextSlots.map((s) => long(s, z));
   const text = [
@@ -201,4 +205,9 @@ export function renderWebhook({ event, alert, channel, nextSlots, calendarUrl }:
     nextSlots: nextSlots.map((s) => s.toISOString()),
     calendarUrl,
   };
+}
+
+/** The `message` of a connection_broken alert. */
+export function connectionBrokenMessage(problem: string, checkedAt: Date, zone: string): string {
+  return `The channel's connection was found broken on ${short(checkedAt, zone)}: ${problem}`;
 }

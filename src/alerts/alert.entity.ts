@@ -2,8 +2,14 @@ import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGen
 import { ChannelEntity } from '../channels/channel.entity';
 import { WorkspaceEntity } from '../workspaces/workspace.entity';
 
-export type AlertKind = 'planned_gap' | 'inactivity' | 'under_cadence' | 'publish_failed';
-export const ALERT_KINDS: readonly AlertKind[] = ['planned_gap', 'inactivity', 'under_cadence', 'publish_failed'];
+export type AlertKind = 'planned_gap' | 'inactivity' | 'under_cadence' | 'publish_failed' | 'connection_broken';
+export const ALERT_KINDS: readonly AlertKind[] = [
+  'planned_gap',
+  'inactivity',
+  'under_cadence',
+  'publish_failed',
+  'connection_broken',
+];
 export const GAP_KINDS: readonly AlertKind[] = ['planned_gap', 'inactivity', 'under_cadence'];
 
 /**
@@ -29,6 +35,9 @@ export interface AlertDetails {
   lastError?: string;
   attempts?: number;
   postIds?: string[];
+  /** connection_broken: what the check found (never a credential). */
+  problem?: string;
+  platform?: string;
 }
 
 /**

@@ -7,6 +7,7 @@ import { PostsModule } from '../posts/posts.module';
 import { WorkspacesModule } from '../workspaces/workspaces.module';
 import { AlertDeliveryWorker } from './alert-delivery.worker';
 import { AlertDestinations } from './alert-destinations';
+import { ConnectionBrokenAlerts } from './connection-broken.alerts';
 import { AlertsController } from './alerts.controller';
 import { AlertsMetrics } from './alerts.metrics';
 import { ALERTS_OPTIONS } from './alerts.options';
@@ -35,6 +36,7 @@ import { PublishFailedAlerts } from './publish-failed.alerts';
     GapFillSuggester,
     AlertDeliveryWorker,
     PublishFailedAlerts,
+    ConnectionBrokenAlerts,
     GapDetectorJob,
     AlertsService,
     { provide: ALERTS_OPTIONS, useValue: {} },

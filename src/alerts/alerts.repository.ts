@@ -160,6 +160,15 @@ export class AlertsRepository {
     return rows[0] ?? null;
   }
 
+  /** The ids of the channel's open connection_broken alerts, locked. */
+  async openConnectionAlerts(m: EntityManager, channelId: string): Promise<string[]> {
+    const rows = (await m.query(
+      `SELECT id FROM alerts WHERE channel_id = $1 AND kind = 'connection_broken' AND resolved_at IS NULL FOR UPDATE`,
+      [channelId],
+    )) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
   /** Closes open alerts; returns those it closed. */
   async resolve(m: EntityManager, ids: string[], resolution: AlertResolution, now: Date): Promise<string[]> {
     if (ids.length === 0) return [];

@@ -15,6 +15,7 @@ import type { ChannelRules, PostingSlot } from '../rules';
 export type Platform = 'mock' | 'webhook' | 'mastodon' | 'bluesky';
 export const PLATFORMS: readonly Platform[] = ['mock', 'webhook', 'mastodon', 'bluesky'];
 export type ChannelStatus = 'active' | 'archived';
+export type ConnectionState = 'ok' | 'broken';
 
 /** Links in the channel's posts get utm_source (platform), utm_medium=social, utm_campaign. */
 export interface ChannelUtmConfig {
@@ -93,6 +94,21 @@ export class ChannelEntity {
 
   @Column({ type: 'jsonb', nullable: true })
   utm: ChannelUtmConfig | null;
+
+  /** The account's picture, as the platform answered it when the channel was connected. */
+  @Column({ name: 'avatar_url', type: 'text', nullable: true })
+  avatarUrl: string | null;
+
+  /** The last connection check's verdict (null: never checked); see src/connect/. */
+  @Column({ name: 'connection_state', type: 'text', nullable: true })
+  connectionState: ConnectionState | null;
+
+  @Column({ name: 'connection_checked_at', type: 'timestamptz', precision: 3, nullable: true })
+  connectionCheckedAt: Date | null;
+
+  /** Why the last check found it broken (a sentence; never a credential). */
+  @Column({ name: 'connection_problem', type: 'text', nullable: true })
+  connectionProblem: string | null;
 
   @Column({ name: 'archived_at', type: 'timestamptz', precision: 3, nullable: true })
   archivedAt: Date | null;

@@ -22,6 +22,6 @@ import { CredentialsCipher } from './credentials.cipher';
       },
     },
   ],
-  exports: [ChannelsService],
+  exports: [ChannelsService, CredentialsCipher],
 })
 export class ChannelsModule {}

@@ -25,6 +25,10 @@ export type ChannelChanges = Partial<
     | 'credentialsCiphertext'
     | 'hasCredentials'
     | 'archivedAt'
+    | 'avatarUrl'
+    | 'connectionState'
+    | 'connectionCheckedAt'
+    | 'connectionProblem'
   >
 >;
 
@@ -101,6 +105,28 @@ export class ChannelsRepository {
       .setLock('pessimistic_write')
       .where('c.id = :id AND c.workspace_id = :workspaceId', { id, workspaceId })
       .getOne();
+  }
+
+  /** Locks a channel row by id alone (background jobs and connect flows, already scoped). */
+  lockById(m: EntityManager, id: string): Promise<ChannelEntity | null> {
+    return m
+      .getRepository(ChannelEntity)
+      .createQueryBuilder('c')
+      .setLock('pessimistic_write')
+      .where('c.id = :id', { id })
+      .getOne();
+  }
+
+  /** Active channels that have credentials, by id, a page at a time (the connection check). */
+  listActiveWithCredentials(afterId: string | null, limit: number): Promise<ChannelEntity[]> {
+    const qb = this.ds
+      .getRepository(ChannelEntity)
+      .createQueryBuilder('c')
+      .where(`c.status = 'active' AND c.has_credentials`)
+      .orderBy('c.id')
+      .limit(limit);
+    if (afterId) qb.andWhere('c.id > :afterId', { afterId });
+    return qb.getMany();
   }
 
   list(

@@ -7,10 +7,12 @@ import { Clock } from '../common/clock';
 import { DomainError, ErrorCode } from '../common/domain-error';
 import { assertVersion } from '../common/if-match';
 import { decodeCursor, DEFAULT_PAGE_SIZE, toPage } from '../common/pagination';
+import { AfterCommitEvents } from '../database/after-commit-events';
 import { EgressGuard } from '../egress/egress-guard';
 import { EgressRefusedError } from '../egress/egress-refused.error';
 import { WorkspacesService } from '../workspaces/workspaces.service';
 import { ChannelEntity, DEFAULT_LATENESS_LIMIT_MINUTES, Platform } from './channel.entity';
+import { CHANNEL_CONNECTION_BROKEN, CHANNEL_CONNECTION_RESTORED } from './channel.events';
 import { toRulesConfig, toSlotsConfig } from './channel-rules';
 import { ChannelChanges, ChannelsRepository } from './channels.repository';
 import { addressFields, credentialErrors } from './credentials.schema';
@@ -27,6 +29,18 @@ export interface ChannelMutation extends ChannelResponse {
   warnings: string[];
 }
 
+/** The account a platform sign-in connected (src/connect): what the channel shows of it. */
+export interface ConnectedAccount {
+  platform: Platform;
+  name: string;
+  handle: string;
+  avatarUrl: string | null;
+  credentials: Record<string, unknown>;
+}
+
+/** What a connection check found: credentials accepted, or refused (why, never a credential). */
+export type ConnectionVerdict = { state: 'ok' } | { state: 'broken'; problem: string };
+
 @Injectable()
 export class ChannelsService {
   constructor(
@@ -36,9 +50,15 @@ export class ChannelsService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly egress: EgressGuard,
+    private readonly events: AfterCommitEvents,
   ) {}
 
-  async create(actor: Actor, workspaceId: string, dto: ChannelCreateDto): Promise<ChannelMutation> {
+  async create(
+    actor: Actor,
+    workspaceId: string,
+    dto: ChannelCreateDto,
+    connected?: Pick<ChannelEntity, 'avatarUrl' | 'connectionState' | 'connectionCheckedAt'>,
+  ): Promise<ChannelMutation> {
     this.workspaces.assertOwn(actor, workspaceId);
     this.assertCredentials(dto.platform, dto.credentials);
     await this.assertAddresses(dto.platform, dto.credentials);
@@ -66,6 +86,7 @@ export class ChannelsService {
         credentialsCiphertext: dto.credentials ? this.cipher.encrypt(dto.credentials, id) : null,
         hasCredentials: dto.credentials !== undefined,
         archivedAt: null,
+        ...connected,
       });
       await this.audit.record(
         actor,
@@ -201,6 +222,108 @@ export class ChannelsService {
       });
       await this.audit.record(actor, { action: 'channel.archive', entityType: 'channel', entityId: channelId }, m);
     });
+  }
+
+  /**
+   * A channel for an account connected by a platform sign-in, named after the account, in
+   * the workspace's time zone, its connection checked now.
+   */
+  async createConnected(actor: Actor, workspaceId: string, account: ConnectedAccount): Promise<ChannelMutation> {
+    const { timezone } = await this.workspaces.get(actor, workspaceId);
+    const dto = Object.assign(new ChannelCreateDto(), {
+      name: account.name.slice(0, 200),
+      platform: account.platform,
+      handle: account.handle.slice(0, 200),
+      timezone,
+      credentials: account.credentials,
+    });
+    return this.create(actor, workspaceId, dto, {
+      avatarUrl: account.avatarUrl,
+      connectionState: 'ok',
+      connectionCheckedAt: this.clock.now(),
+    });
+  }
+
+  /** Reconnect: the channel's credentials (and handle, picture) replaced by a new sign-in's. */
+  async reconnect(actor: Actor, channelId: string, account: ConnectedAccount): Promise<ChannelResponse> {
+    const current = await this.get(actor, channelId);
+    if (current.platform !== account.platform) {
+      throw new DomainError(
+        ErrorCode.Unprocessable,
+        `The channel is a ${current.platform} channel; it cannot be reconnected to ${account.platform}.`,
+      );
+    }
+    this.assertCredentials(current.platform, account.credentials);
+    await this.assertAddresses(current.platform, account.credentials);
+    const now = this.clock.now();
+    await this.channels.transaction(async (m) => {
+      const locked = await this.channels.lockById(m, channelId);
+      if (!locked) throw DomainError.notFound('Channel');
+      await this.channels.updateAtVersion(m, channelId, locked.version, {
+        credentialsCiphertext: this.cipher.encrypt(account.credentials, channelId),
+        hasCredentials: true,
+        handle: account.handle.slice(0, 200),
+        avatarUrl: account.avatarUrl,
+        connectionState: 'ok',
+        connectionCheckedAt: now,
+        connectionProblem: null,
+      });
+      if (locked.connectionState === 'broken') {
+        this.events.emitOnCommit(m, CHANNEL_CONNECTION_RESTORED, {
+          workspaceId: locked.workspaceId,
+          channelId,
+          platform: locked.platform,
+          checkedAt: now,
+        });
+      }
+      await this.audit.record(
+        actor,
+        {
+          action: 'channel.reconnect',
+          entityType: 'channel',
+          entityId: channelId,
+          details: { platform: locked.platform },
+        },
+        m,
+      );
+    });
+    return mapChannel(await this.get(actor, channelId));
+  }
+
+  /**
+   * Records a connection check (any workspace: the daily job has no caller). A channel that
+   * turns broken states `channel.connection_broken`, one that works again
+   * `channel.connection_restored` (docs/events.md); a check that finds what was known states
+   * nothing. Returns the channel as it is now, or null when it is gone.
+   */
+  async recordConnection(channelId: string, verdict: ConnectionVerdict, at: Date): Promise<ChannelEntity | null> {
+    return this.channels.transaction(async (m) => {
+      const locked = await this.channels.lockById(m, channelId);
+      if (!locked) return null;
+      const problem = verdict.state === 'broken' ? verdict.problem.slice(0, 500) : null;
+      await m
+        .getRepository(ChannelEntity)
+        .update(
+          { id: channelId },
+          { connectionState: verdict.state, connectionCheckedAt: at, connectionProblem: problem },
+        );
+      const base = { workspaceId: locked.workspaceId, channelId, platform: locked.platform, checkedAt: at };
+      if (verdict.state === 'broken' && locked.connectionState !== 'broken') {
+        this.events.emitOnCommit(m, CHANNEL_CONNECTION_BROKEN, { ...base, problem: problem ?? '' });
+      } else if (verdict.state === 'ok' && locked.connectionState === 'broken') {
+        this.events.emitOnCommit(m, CHANNEL_CONNECTION_RESTORED, base);
+      }
+      return Object.assign(locked, {
+        connectionState: verdict.state,
+        connectionCheckedAt: at,
+        connectionProblem: problem,
+      });
+    });
+  }
+
+  /** For the daily connection check (no caller): active channels with credentials, by id, a page at a time. */
+  activeWithCredentials(afterId: string | null, limit: number): Promise<ChannelEntity[]> {
+    return this.channels.listActiveWithCredentials(afterId, limit);
   }
 
   /** Decrypted credentials, for the publishing adapters only; never returned by the API. */

@@ -206,6 +206,20 @@ export class EnvironmentVariables {
   /** Link cards on Bluesky posts with a link and no media (the page read through the egress guard). */
   @IsIn(['on', 'off'], { message: 'LINK_CARDS must be on or off' })
   LINK_CARDS: 'on' | 'off' = 'on';
+
+  /** Where a Bluesky handle is resolved to its DID (com.atproto.identity.resolveHandle). */
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    { message: 'BLUESKY_RESOLVER_URL must be an http(s) URL such as https://bsky.social' },
+  )
+  BLUESKY_RESOLVER_URL: string = 'https://bsky.social';
+
+  /** The PLC directory that answers did:plc documents. */
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    { message: 'BLUESKY_PLC_URL must be an http(s) URL such as https://plc.directory' },
+  )
+  BLUESKY_PLC_URL: string = 'https://plc.directory';
   @IsIn(['open', 'closed'], { message: 'SIGNUP must be open or closed' })
   SIGNUP: 'open' | 'closed' = 'open';
 
@@ -384,6 +398,10 @@ export interface AppConfig {
 
   /** LINK_CARDS: whether Bluesky posts with a link and no media get a link card. */
   linkCards: boolean;
+
+  /** Connecting Bluesky accounts: the handle resolver and the PLC directory (no trailing slash). */
+  blueskyResolverUrl: string;
+  blueskyPlcUrl: string;
 }
 
 export interface MediaS3Config {
@@ -476,6 +494,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
         }
       : undefined,
     linkCards: vars.LINK_CARDS === 'on',
+    blueskyResolverUrl: vars.BLUESKY_RESOLVER_URL.replace(/\/+$/, ''),
+    blueskyPlcUrl: vars.BLUESKY_PLC_URL.replace(/\/+$/, ''),
     signup: vars.SIGNUP,
     sessionIdleMinutes: vars.SESSION_IDLE_MINUTES,
     sessionAbsoluteMinutes: vars.SESSION_ABSOLUTE_MINUTES,

@@ -121,7 +121,23 @@ export class BlueskyFake extends HttpFake {
       : { error: 'InternalServerError', message: 'Internal Server Error' };
   }
 
+  /** What the PLC directory stand-in answers for this account's DID (GET /<did>). */
+  didDocument(): Record<string, unknown> {
+    return {
+      '@context': ['https://www.w3.org/ns/did/v1'],
+      id: this.did,
+      alsoKnownAs: [`at://${this.options.handle}`],
+      service: [{ id: '#atproto_pds', type: 'AtprotoPersonalDataServer', serviceEndpoint: this.url }],
+    };
+  }
+
   protected override handle(request: FakeRequest): FakeResponse {
+    if (request.method === 'GET' && request.path.startsWith('/did:')) {
+      // The PLC directory stand-in: this account's DID document, 404 for any other DID.
+      return decodeURIComponent(request.path.slice(1)) === this.did
+        ? { status: 200, body: this.didDocument() }
+        : { status: 404, body: { message: `DID not registered: ${request.path.slice(1)}` } };
+    }
     const nsid = request.path.startsWith('/xrpc/') ? request.path.slice('/xrpc/'.length) : '';
     switch (`${request.method} ${nsid}`) {
       case 'POST com.atproto.server.createSession':
@@ -164,12 +180,7 @@ export class BlueskyFake extends HttpFake {
         did: this.did,
         handle: this.options.handle,
         active: true,
-        didDoc: {
-          '@context': ['https://www.w3.org/ns/did/v1'],
-          id: this.did,
-          alsoKnownAs: [`at://${this.options.handle}`],
-          service: [{ id: '#atproto_pds', type: 'AtprotoPersonalDataServer', serviceEndpoint: this.url }],
-        },
+        didDoc: this.didDocument(),
       },
     };
   }

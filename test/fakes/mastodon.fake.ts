@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import busboy from 'busboy';
 import sharp from 'sharp';
 import { asObject, header, HttpFake, parseJson, type FakeRequest, type FakeResponse } from './http-fake';
@@ -88,6 +88,26 @@ export interface MastodonFakeOptions {
   answerUrl?: string;
   answerUri?: string;
   latencyMs?: number;
+  /** The account's display name and avatar verify_credentials answers (default: the username, a stand-in URL). */
+  displayName?: string;
+}
+
+/** An OAuth app registered with `POST /api/v1/apps`. */
+export interface FakeMastodonApp {
+  clientId: string;
+  clientSecret: string;
+  name: string;
+  redirectUris: string[];
+  scopes: string;
+}
+
+interface FakeGrant {
+  clientId: string;
+  redirectUri: string;
+  challenge: string;
+  method: string;
+  scope: string;
+  used: boolean;
 }
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
@@ -124,12 +144,18 @@ export class MastodonFake extends HttpFake {
   private nextId = 110_000_000_000_000_001n;
   private nextMediaId = 112_000_000_000_000_001n;
   private readonly options: Required<
-    Omit<MastodonFakeOptions, 'latencyMs' | 'answerUrl' | 'answerUri' | 'configuration'>
+    Omit<MastodonFakeOptions, 'latencyMs' | 'answerUrl' | 'answerUri' | 'configuration' | 'displayName'>
   > &
-    Pick<MastodonFakeOptions, 'answerUrl' | 'answerUri'>;
+    Pick<MastodonFakeOptions, 'answerUrl' | 'answerUri' | 'displayName'>;
   readonly configuration: MastodonInstanceConfiguration;
   private uploadsSeen = 0;
   private readonly uploadFailures = new Map<number, number>();
+  /** OAuth: the apps registered, the codes given, the tokens issued (token -> revoked?). */
+  readonly apps: FakeMastodonApp[] = [];
+  private readonly grants = new Map<string, FakeGrant>();
+  readonly issuedTokens = new Map<string, { revoked: boolean }>();
+  /** Token requests refused, with why (to see that the PKCE verifier was checked). */
+  readonly tokenRefusals: string[] = [];
 
   constructor(options: MastodonFakeOptions) {
     super({ latencyMs: options.latencyMs });
@@ -147,7 +173,22 @@ export class MastodonFake extends HttpFake {
     };
   }
 
+  /** Every token issued by the OAuth flow (and the configured one) is refused from now on. */
+  revokeTokens(): void {
+    for (const state of this.issuedTokens.values()) state.revoked = true;
+    this.configuredTokenRevoked = true;
+  }
+
+  private configuredTokenRevoked = false;
+
   protected override async handle(request: FakeRequest): Promise<FakeResponse> {
+    if (request.method === 'POST' && request.path === '/api/v1/apps') return this.registerApp(request);
+    if (request.method === 'GET' && request.path === '/oauth/authorize') return this.authorizePage(request);
+    if (request.method === 'POST' && request.path === '/oauth/authorize') return this.authorizeDecision(request);
+    if (request.method === 'POST' && request.path === '/oauth/token') return this.token(request);
+    if (request.method === 'GET' && request.path === '/api/v1/accounts/verify_credentials') {
+      return this.verifyCredentials(request);
+    }
     if (request.method === 'POST' && request.path === '/api/v1/statuses') return this.createStatus(request);
     if (request.method === 'POST' && request.path === '/api/v2/media') return this.uploadMedia(request);
     if (request.method === 'GET' && request.path === '/api/v2/instance') return this.instance();
@@ -162,7 +203,166 @@ export class MastodonFake extends HttpFake {
   }
 
   private authorized(request: FakeRequest): boolean {
-    return header(request.headers, 'authorization') === `Bearer ${this.options.accessToken}`;
+    const auth = header(request.headers, 'authorization') ?? '';
+    if (!auth.startsWith('Bearer ')) return false;
+    const token = auth.slice('Bearer '.length);
+    if (token === this.options.accessToken) return !this.configuredTokenRevoked;
+    const issued = this.issuedTokens.get(token);
+    return issued !== undefined && !issued.revoked;
+  }
+
+  private params(request: FakeRequest): Record<string, unknown> {
+    const contentType = header(request.headers, 'content-type') ?? '';
+    return contentType.includes('application/json')
+      ? asObject(parseJson(request.text))
+      : Object.fromEntries(new URLSearchParams(request.text));
+  }
+
+  /** `POST /api/v1/apps` (Mastodon's Api::V1::AppsController): client_name and redirect_uris required. */
+  private registerApp(request: FakeRequest): FakeResponse {
+    const p = this.params(request);
+    const name = typeof p['client_name'] === 'string' ? p['client_name'] : '';
+    const uris = typeof p['redirect_uris'] === 'string' ? p['redirect_uris'].split(/\s+/).filter(Boolean) : [];
+    if (!name || uris.length === 0) {
+      return { status: 422, body: { error: "Validation failed: Name can't be blank, Redirect URI can't be blank" } };
+    }
+    const app: FakeMastodonApp = {
+      clientId: randomToken(),
+      clientSecret: randomToken(),
+      name,
+      redirectUris: uris,
+      scopes: typeof p['scopes'] === 'string' ? p['scopes'] : 'read',
+    };
+    this.apps.push(app);
+    return {
+      status: 200,
+      body: {
+        id: String(this.apps.length),
+        name,
+        website: p['website'] ?? null,
+        redirect_uri: uris.join('\n'),
+        client_id: app.clientId,
+        client_secret: app.clientSecret,
+        vapid_key: 'stand-in',
+      },
+    };
+  }
+
+  private authorizeProblem(q: URLSearchParams): { app: FakeMastodonApp } | { error: string } {
+    const app = this.apps.find((a) => a.clientId === q.get('client_id'));
+    if (!app) return { error: 'Client authentication failed due to unknown client' };
+    if (!app.redirectUris.includes(q.get('redirect_uri') ?? '')) return { error: 'The redirect uri is not valid' };
+    if (q.get('response_type') !== 'code') return { error: 'The response type is not supported' };
+    if (!q.get('code_challenge') || q.get('code_challenge_method') !== 'S256') {
+      return { error: 'Code challenge required (S256)' };
+    }
+    return { app };
+  }
+
+  /** The authorization page: the account, the app, an Authorize and a Deny button. */
+  private authorizePage(request: FakeRequest): FakeResponse {
+    const found = this.authorizeProblem(request.query);
+    if ('error' in found) return { status: 400, body: found.error };
+    const hidden = [...request.query.entries()]
+      .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
+      .join('');
+    const html = `<!doctype html><html><head><meta charset="utf-8"><title>Authorize ${escapeHtml(found.app.name)}</title></head>
+<body><h1>Authorization required</h1>
+<p><strong>${escapeHtml(found.app.name)}</strong> would like to access @${escapeHtml(this.options.username)} (${escapeHtml(request.query.get('scope') ?? '')}).</p>
+<form method="post" action="/oauth/authorize">${hidden}<button type="submit" name="decision" value="approve" id="authorize">Authorize</button>
+<button type="submit" name="decision" value="deny" id="deny">Deny</button></form></body></html>`;
+    return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: html };
+  }
+
+  private authorizeDecision(request: FakeRequest): FakeResponse {
+    const form = new URLSearchParams(request.text);
+    const found = this.authorizeProblem(form);
+    if ('error' in found) return { status: 400, body: found.error };
+    const target = new URL(form.get('redirect_uri')!);
+    const state = form.get('state');
+    if (form.get('decision') !== 'approve') {
+      target.searchParams.set('error', 'access_denied');
+      target.searchParams.set('error_description', 'The resource owner or authorization server denied the request.');
+    } else {
+      const code = randomToken();
+      this.grants.set(code, {
+        clientId: found.app.clientId,
+        redirectUri: form.get('redirect_uri')!,
+        challenge: form.get('code_challenge')!,
+        method: form.get('code_challenge_method')!,
+        scope: form.get('scope') ?? 'read',
+        used: false,
+      });
+      target.searchParams.set('code', code);
+    }
+    if (state !== null) target.searchParams.set('state', state);
+    return { status: 302, headers: { location: target.toString() }, body: '' };
+  }
+
+  /** Approves the next authorization without a browser, as the Authorize button does: the redirect it would make. */
+  approve(authorizeUrl: string, decision: 'approve' | 'deny' = 'approve'): string {
+    const q = new URL(authorizeUrl).searchParams;
+    q.set('decision', decision);
+    const answer = this.authorizeDecision({
+      method: 'POST',
+      path: '/oauth/authorize',
+      query: new URLSearchParams(),
+      headers: {},
+      rawBody: Buffer.from(q.toString()),
+      text: q.toString(),
+    });
+    if (answer.status !== 302) throw new Error(`authorize refused: ${String(answer.body)}`);
+    return answer.headers!['location']!;
+  }
+
+  /** `POST /oauth/token`, grant_type authorization_code: client, code, redirect_uri and the PKCE verifier checked. */
+  private token(request: FakeRequest): FakeResponse {
+    const p = this.params(request);
+    const refuse = (status: number, error: string, why: string): FakeResponse => {
+      this.tokenRefusals.push(why);
+      return { status, body: { error, error_description: why } };
+    };
+    const app = this.apps.find((a) => a.clientId === p['client_id']);
+    if (!app || app.clientSecret !== p['client_secret'])
+      return refuse(401, 'invalid_client', 'client authentication failed');
+    if (p['grant_type'] !== 'authorization_code') return refuse(400, 'unsupported_grant_type', 'grant type');
+    const grant = this.grants.get(String(p['code'] ?? ''));
+    if (!grant || grant.used || grant.clientId !== app.clientId)
+      return refuse(400, 'invalid_grant', 'unknown or used code');
+    if (grant.redirectUri !== p['redirect_uri']) return refuse(400, 'invalid_grant', 'redirect_uri differs');
+    const verifier = typeof p['code_verifier'] === 'string' ? p['code_verifier'] : '';
+    if (createHash('sha256').update(verifier).digest('base64url') !== grant.challenge) {
+      return refuse(400, 'invalid_grant', 'PKCE verification failed');
+    }
+    grant.used = true;
+    const token = randomToken();
+    this.issuedTokens.set(token, { revoked: false });
+    return {
+      status: 200,
+      body: {
+        access_token: token,
+        token_type: 'Bearer',
+        scope: grant.scope,
+        created_at: Math.floor(Date.now() / 1000),
+      },
+    };
+  }
+
+  private verifyCredentials(request: FakeRequest): FakeResponse {
+    if (!this.authorized(request)) return { status: 401, body: { error: 'The access token is invalid' } };
+    const username = this.options.username;
+    return {
+      status: 200,
+      body: {
+        id: '109000000000000001',
+        username,
+        acct: username,
+        display_name: this.options.displayName ?? username,
+        url: `${this.url}/@${username}`,
+        avatar: `${this.url}/avatars/${username}.png`,
+        avatar_static: `${this.url}/avatars/${username}.png`,
+      },
+    };
   }
 
   private createStatus(request: FakeRequest): FakeResponse {
@@ -436,4 +636,12 @@ function parseMultipart(request: FakeRequest): Promise<ParsedMultipart | null> {
     parser.on('error', () => resolve(null));
     parser.end(request.rawBody);
   });
+}
+
+function randomToken(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }

@@ -8,6 +8,7 @@ import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { Clock, FixedClock } from '../../src/common/clock';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { CONNECTION_CHECK_OPTIONS } from '../../src/connect/connection-check.service';
 import { EgressGuard } from '../../src/egress/egress-guard';
 import { MockAdapter } from '../../src/publishing/adapters/mock.adapter';
 import { PublishHttpClient } from '../../src/publishing/adapters/http-client';
@@ -67,6 +68,8 @@ export async function createPublishingApp(
     // On a FixedClock the test drives the heartbeat (dispatcher.renewLeases()) as it drives ticks.
     .useValue({ ...(opts.clock ? {} : { autoRenew: false }), ...opts.options })
     .overrideProvider(ALERTS_OPTIONS)
+    .useValue({ schedule: false })
+    .overrideProvider(CONNECTION_CHECK_OPTIONS)
     .useValue({ schedule: false })
     .overrideProvider(PublishHttpClient)
     .useFactory({

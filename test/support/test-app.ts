@@ -6,6 +6,7 @@ import { ALERTS_OPTIONS } from '../../src/alerts/alerts.options';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { FixedClock } from '../../src/common/clock';
+import { CONNECTION_CHECK_OPTIONS } from '../../src/connect/connection-check.service';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { createTestDatabase } from './test-database';
 
@@ -22,7 +23,8 @@ export interface TestApp {
 
 /**
  * The whole application on its own fresh database, with a clock the test moves.
- * Background jobs are off: the gap scan's timers (ALERTS_OPTIONS `schedule: false`) and
+ * Background jobs are off: the gap scan's timers (ALERTS_OPTIONS `schedule: false`), the
+ * daily connection check (CONNECTION_CHECK_OPTIONS `schedule: false`) and
  * the dispatcher's tick, parked at an hour (a test may set `dispatchIntervalMs`).
  */
 export async function createTestApp(opts: { config?: Partial<AppConfig>; now?: string } = {}): Promise<TestApp> {
@@ -78,6 +80,8 @@ async function startApp(
     imports: [AppModule.forRoot({ config: config as AppConfig & { databaseUrl: string; secretKey: string }, clock })],
   })
     .overrideProvider(ALERTS_OPTIONS)
+    .useValue({ schedule: false })
+    .overrideProvider(CONNECTION_CHECK_OPTIONS)
     .useValue({ schedule: false })
     .compile();
   const app = configureApp(moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error'] }));

@@ -133,6 +133,27 @@ export class Api {
     return this.call('PATCH', `/v1/channels/${channel.id}`, changes, channel.version);
   }
 
+  createChannel(workspaceId: string, channel: Record<string, unknown>): Promise<Channel> {
+    return this.call('POST', `/v1/workspaces/${workspaceId}/channels`, channel);
+  }
+
+  /** Starts connecting a Mastodon account: the instance's page to send the browser to. */
+  connectMastodon(workspaceId: string, start: { instanceUrl?: string; channelId?: string }) {
+    return this.call<{ authorizeUrl: string }>('POST', `/v1/workspaces/${workspaceId}/connect/mastodon`, start);
+  }
+
+  connectBluesky(workspaceId: string, account: { handle: string; appPassword: string; channelId?: string }) {
+    return this.call<Channel>('POST', `/v1/workspaces/${workspaceId}/connect/bluesky`, account);
+  }
+
+  testDelivery(channelId: string) {
+    return this.call<{ ok: boolean; status: number }>('POST', `/v1/channels/${channelId}/test-delivery`);
+  }
+
+  checkConnection(channelId: string) {
+    return this.call<Channel>('POST', `/v1/channels/${channelId}/check-connection`);
+  }
+
   /** Every page of a `{items, nextCursor}` list. */
   private async all<T>(path: string): Promise<T[]> {
     const items: T[] = [];

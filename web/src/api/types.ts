@@ -69,6 +69,8 @@ export interface Channel {
   postingSlots: PostingSlot[];
   utm: { campaign: string } | null;
   version: number;
+  avatarUrl?: string | null;
+  connection?: ChannelConnection;
 }
 
 export interface Post {
@@ -146,3 +148,10 @@ export interface Problem {
 
 /** What a post change answers: the post, plus violations of a `warn` channel. */
 export type PostWithViolations = Post & { violations?: Violation[] };
+
+/** What the last connection check of a channel found (POST /v1/channels/{id}/check-connection, daily). */
+export interface ChannelConnection {
+  state: 'ok' | 'broken' | 'unknown';
+  checkedAt: string | null;
+  problem?: string;
+}

@@ -10,6 +10,7 @@ export class ChannelsPanel {
   readonly el = h('section', { class: 'panel channels-panel', 'aria-labelledby': 'channels-title' });
   private readonly picker: HTMLSelectElement;
   private readonly formHost = h('div');
+  private readonly connectHost = h('div', { class: 'connect' });
 
   constructor(private readonly ctx: AppContext) {
     this.picker = h(
@@ -20,8 +21,223 @@ export class ChannelsPanel {
     this.picker.addEventListener('change', () => this.render());
     this.el.append(
       h('header', {}, h('h2', { id: 'channels-title' }, 'Channel settings')),
+      this.connectHost,
       field('Channel', this.picker),
       this.formHost,
+    );
+    if (hasRole(ctx.me, 'lead')) replace(this.connectHost, this.connectForms());
+    this.returnFromConnect();
+  }
+
+  /**
+   * Back from a platform's sign-in (`#channel=<id>&connected=mastodon`, or
+   * `#connect_error=access_denied`): the channel is picked, the Channels tab shown.
+   */
+  private returnFromConnect(): void {
+    const params = new URLSearchParams(location.hash.slice(1));
+    const connected = params.get('connected');
+    const error = params.get('connect_error');
+    if (!connected && !error) return;
+    const channelId = params.get('channel');
+    if (channelId && this.ctx.channels.some((c) => c.id === channelId)) this.picker.value = channelId;
+    const name = this.ctx.channels.find((c) => c.id === channelId)?.name;
+    setTimeout(() => {
+      document.getElementById('tab-channels')?.click();
+      if (connected) announce(`Connected ${name ?? 'the channel'} (${connected}).`);
+      else announce('The account was not connected: the authorization was denied.', 'error');
+    }, 0);
+  }
+
+  private connectForms(): HTMLElement {
+    const errors = h('div', { role: 'alert', class: 'form-errors' });
+    const fail = (e: unknown) => {
+      if (e instanceof ApiError)
+        replace(
+          errors,
+          e.messages.map((m) => h('div', {}, m)),
+        );
+      else throw e;
+    };
+    const workspaceId = this.ctx.me.workspace.id;
+    const instance = h('input', { type: 'text', name: 'mastodon-instance', placeholder: 'mastodon.social' });
+    const handle = h('input', { type: 'text', name: 'bluesky-handle', placeholder: 'alice.bsky.social' });
+    const appPassword = h('input', { type: 'password', name: 'bluesky-app-password', autocomplete: 'off' });
+    const hookName = h('input', { type: 'text', name: 'webhook-name' });
+    const hookUrl = h('input', {
+      type: 'url',
+      name: 'webhook-url',
+      placeholder: 'https://example.com/hooks/palinsesto',
+    });
+    const hookSecret = h('input', { type: 'password', name: 'webhook-secret', autocomplete: 'off' });
+    const added = (channel: Channel, what: string) => {
+      this.ctx.channels.push(channel);
+      this.picker.append(h('option', { value: channel.id }, channel.name));
+      this.picker.value = channel.id;
+      announce(`${what}: ${channel.name}.`);
+      this.render();
+      this.ctx.refresh();
+    };
+    const form = (legend: string, onsubmit: () => Promise<void>, ...children: (HTMLElement | null)[]) =>
+      h(
+        'form',
+        {
+          class: 'connect-form',
+          onsubmit: (e: Event) => {
+            e.preventDefault();
+            errors.replaceChildren();
+            onsubmit().catch(fail);
+          },
+        },
+        h('fieldset', {}, h('legend', {}, legend), ...children),
+      );
+    return h(
+      'details',
+      { class: 'connect-accounts' },
+      h('summary', {}, 'Connect an account'),
+      form(
+        'Mastodon',
+        async () => {
+          const { authorizeUrl } = await this.ctx.api.connectMastodon(workspaceId, { instanceUrl: instance.value });
+          location.assign(authorizeUrl);
+        },
+        field('Instance', instance, 'Any Mastodon server; you sign in there and come back here.'),
+        h('button', { type: 'submit' }, 'Connect Mastodon'),
+      ),
+      form(
+        'Bluesky',
+        async () => {
+          const channel = await this.ctx.api.connectBluesky(workspaceId, {
+            handle: handle.value,
+            appPassword: appPassword.value,
+          });
+          appPassword.value = '';
+          added(channel, 'Connected');
+        },
+        field('Handle', handle),
+        field('App password', appPassword, 'Bluesky: Settings › Privacy and security › App passwords.'),
+        h('button', { type: 'submit' }, 'Connect Bluesky'),
+      ),
+      form(
+        'Webhook',
+        async () => {
+          const channel = await this.ctx.api.createChannel(workspaceId, {
+            name: hookName.value,
+            platform: 'webhook',
+            handle: hookName.value,
+            timezone: this.ctx.me.workspace.timezone,
+            credentials: { url: hookUrl.value, ...(hookSecret.value ? { secret: hookSecret.value } : {}) },
+          });
+          hookSecret.value = '';
+          added(channel, 'Webhook added');
+        },
+        field('Name', hookName),
+        field('URL', hookUrl),
+        field('Secret (signs each delivery)', hookSecret),
+        h('button', { type: 'submit' }, 'Add the webhook'),
+      ),
+      errors,
+    );
+  }
+
+  /** The channel's connection: its state, and (for a lead) check, reconnect or send a test. */
+  private connection(channel: Channel): HTMLElement {
+    const lead = hasRole(this.ctx.me, 'lead');
+    const c = channel.connection ?? { state: 'unknown' as const, checkedAt: null };
+    const label = { ok: 'Connected', broken: 'Broken', unknown: 'Not checked yet' }[c.state];
+    const errors = h('div', { role: 'alert', class: 'form-errors' });
+    const run = (work: () => Promise<void>) => () => {
+      errors.replaceChildren();
+      work().catch((e: unknown) => {
+        if (e instanceof ApiError)
+          replace(
+            errors,
+            e.messages.map((m) => h('div', {}, m)),
+          );
+        else throw e;
+      });
+    };
+    const updated = (saved: Channel) => {
+      const i = this.ctx.channels.findIndex((x) => x.id === saved.id);
+      if (i >= 0) this.ctx.channels[i] = saved;
+      this.render();
+    };
+    const appPassword = h('input', { type: 'password', name: 'reconnect-app-password', autocomplete: 'off' });
+    const buttons: HTMLElement[] = [];
+    if (lead && channel.platform !== 'webhook' && channel.platform !== 'mock')
+      buttons.push(
+        h(
+          'button',
+          {
+            type: 'button',
+            onclick: run(async () => updated(await this.ctx.api.checkConnection(channel.id))),
+          },
+          'Check connection',
+        ),
+      );
+    if (lead && channel.platform === 'mastodon')
+      buttons.push(
+        h(
+          'button',
+          {
+            type: 'button',
+            class: c.state === 'broken' ? 'primary' : '',
+            onclick: run(async () => {
+              const { authorizeUrl } = await this.ctx.api.connectMastodon(this.ctx.me.workspace.id, {
+                channelId: channel.id,
+              });
+              location.assign(authorizeUrl);
+            }),
+          },
+          'Reconnect',
+        ),
+      );
+    if (lead && channel.platform === 'bluesky')
+      buttons.push(
+        field('App password', appPassword),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: c.state === 'broken' ? 'primary' : '',
+            onclick: run(async () => {
+              const saved = await this.ctx.api.connectBluesky(this.ctx.me.workspace.id, {
+                handle: channel.handle,
+                appPassword: appPassword.value,
+                channelId: channel.id,
+              });
+              announce(`Reconnected ${saved.name}.`);
+              updated(saved);
+            }),
+          },
+          'Reconnect',
+        ),
+      );
+    if (lead && channel.platform === 'webhook')
+      buttons.push(
+        h(
+          'button',
+          {
+            type: 'button',
+            onclick: run(async () => {
+              const result = await this.ctx.api.testDelivery(channel.id);
+              announce(`Test delivered: the webhook answered ${result.status}.`);
+            }),
+          },
+          'Send a test',
+        ),
+      );
+    return h(
+      'div',
+      { class: `connection connection-${c.state}`, 'data-testid': 'connection', 'data-state': c.state },
+      h(
+        'p',
+        {},
+        h('strong', {}, `Connection: ${label}`),
+        c.checkedAt ? ` · checked ${new Date(c.checkedAt).toLocaleString()}` : '',
+        c.problem ? ` · ${c.problem}` : '',
+      ),
+      ...buttons,
+      errors,
     );
   }
 
@@ -33,11 +249,11 @@ export class ChannelsPanel {
         h(
           'p',
           { class: 'empty' },
-          'No channels yet: a lead creates them through the API (POST /v1/workspaces/{id}/channels).',
+          'No channels yet: a lead connects an account above, or creates one through the API (POST /v1/workspaces/{id}/channels).',
         ),
       );
     this.picker.value = channel.id;
-    replace(this.formHost, this.form(channel));
+    replace(this.formHost, this.connection(channel), this.form(channel));
   }
 
   private form(channel: Channel): HTMLElement {

@@ -30,6 +30,11 @@ export class App {
       document.querySelector('dialog[open]')?.remove();
       this.auth.signIn('You are signed out: your session ended or your membership was removed. Sign in again.');
     };
+
+    // A link from an email opened in a tab that already shows the page changes only the fragment.
+    window.addEventListener('hashchange', () => {
+      if (emailLink(location.hash)) void this.start();
+    });
   }
 
   async start(): Promise<void> {

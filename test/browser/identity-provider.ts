@@ -1,0 +1,26 @@
+import type { AppConfig } from '../../src/config/app-config';
+import { OidcFake } from '../fakes/oidc.fake';
+
+/**
+ * The OpenID provider the browser tests sign in through, on loopback. Kept behind this one
+ * small helper so that the stand-in behind it can change without touching the tests.
+ */
+export interface IdentityProvider {
+  /** The app's `oidc` setting for this provider. */
+  config: NonNullable<AppConfig['oidc']>;
+  /** The person the provider signs in at its next authorization (its own login is automatic). */
+  signsInAs(user: { sub: string; email: string; name: string }): void;
+  stop(): Promise<void>;
+}
+
+export async function startIdentityProvider(label: string): Promise<IdentityProvider> {
+  const idp = new OidcFake();
+  const issuer = await idp.start();
+  return {
+    config: { issuer, clientId: idp.clientId, clientSecret: idp.clientSecret, label },
+    signsInAs: (user) => {
+      idp.user = { ...user, email_verified: true };
+    },
+    stop: () => idp.stop(),
+  };
+}

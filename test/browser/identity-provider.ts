@@ -10,6 +10,8 @@ export interface IdentityProvider {
   config: NonNullable<AppConfig['oidc']>;
   /** The person the provider signs in at its next authorization (its own login is automatic). */
   signsInAs(user: { sub: string; email: string; name: string }): void;
+  /** The provider's idea of "now" (its tokens' iat and exp): the app's clock, which a test may hold still. */
+  useClock(now: () => Date): void;
   stop(): Promise<void>;
 }
 
@@ -20,6 +22,9 @@ export async function startIdentityProvider(label: string): Promise<IdentityProv
     config: { issuer, clientId: idp.clientId, clientSecret: idp.clientSecret, label },
     signsInAs: (user) => {
       idp.user = { ...user, email_verified: true };
+    },
+    useClock: (now) => {
+      idp.now = () => Math.floor(now().getTime() / 1000);
     },
     stop: () => idp.stop(),
   };

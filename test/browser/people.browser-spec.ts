@@ -30,6 +30,7 @@ describe('people in the page', () => {
       }),
       launchChromium(),
     ]);
+    idp.useClock(() => t.clock.now());
   });
   afterAll(async () => {
     await browser?.close();
@@ -162,7 +163,7 @@ describe('people in the page', () => {
       await role.selectOption('editor');
       await lead.getByRole('status').filter({ hasText: 'Ed Editor is now editor.' }).waitFor();
       await members.getByRole('row', { name: /Ed Editor/ }).waitFor();
-      await lead.evaluate(() => document.getElementById('toasts')?.replaceChildren()); // a clean picture
+      await lead.evaluate("document.getElementById('toasts')?.replaceChildren()"); // a clean picture
       await lead.screenshot({ path: join(SCREENSHOTS, 'members-panel.png') });
       lead.once('dialog', (d) => void d.accept());
       await members.getByRole('button', { name: 'Remove Ed Editor' }).click();

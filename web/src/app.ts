@@ -4,7 +4,7 @@ import { AuthScreens, emailLink } from './auth/auth-screens';
 import { CalendarPage } from './calendar/calendar-page';
 import { Composer } from './composer/composer';
 import type { AppContext, ComposeOptions } from './context';
-import { announce, field, h, replace } from './dom';
+import { announce, h, replace } from './dom';
 import { AlertsPanel } from './panels/alerts-panel';
 import { ChannelsPanel } from './panels/channels-panel';
 import { FeedsPanel } from './panels/feeds-panel';

@@ -1,6 +1,6 @@
 import { Api, ApiError } from '../api/client';
 import type { AuthProviders } from '../api/types';
-import { field, h, replace } from '../dom';
+import { announce, field, h, replace } from '../dom';
 import { session } from '../session';
 
 /** Where single sign-on starts: a top-level navigation to the provider and back (docs/api.md). */
@@ -221,7 +221,11 @@ export class AuthScreens {
   async verify(token: string): Promise<void> {
     try {
       await this.api.verifyEmail(token);
-      this.signIn('Your email address is verified. Thank you.', 'info');
+      const me = await this.api.whoAmI().catch(() => null);
+      if (me?.user) {
+        announce('Your email address is verified. Thank you.');
+        this.done();
+      } else this.signIn('Your email address is verified. Thank you.', 'info');
     } catch (e) {
       this.signIn(`This verification link did not work: ${messagesOf(e)}`);
     }

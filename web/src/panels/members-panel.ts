@@ -117,8 +117,8 @@ export class MembersPanel {
         return;
       try {
         await this.ctx.api.removeMember(this.wid, member.id);
-        announce(`${member.name} is removed.`);
         await this.load();
+        announce(`${member.name} is removed.`);
       } catch (e) {
         if (e instanceof ApiError) announce(e.messages.join(' '), 'error');
         else throw e;

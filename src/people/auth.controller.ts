@@ -1,4 +1,4 @@
-import { Body, Controller, Headers, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiCookieAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentUser, type SignedInUser } from '../auth/actor';
@@ -7,6 +7,7 @@ import { clearSessionCookie, foreignBrowserOrigin, readSessionCookie, setSession
 import { DomainError, ErrorCode } from '../common/domain-error';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { EmailDto, LinkTokenDto, PasswordResetDto, SignInDto, SignUpDto } from './dto/people.dto';
+import { OidcClient } from './oidc.client';
 import { PeopleService } from './people.service';
 
 type UserRequest = Request & { user?: SignedInUser };
@@ -22,8 +23,20 @@ type UserRequest = Request & { user?: SignedInUser };
 export class AuthController {
   constructor(
     private readonly people: PeopleService,
+    private readonly oidc: OidcClient,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  @Public()
+  @Get('providers')
+  @ApiOperation({
+    summary:
+      "What the sign-in page offers: sign-up ('open', 'token' when SIGNUP_TOKEN is set, 'closed') and single sign-on",
+  })
+  providers() {
+    const signUp = this.config.signup === 'closed' ? 'closed' : this.config.signupToken ? 'token' : 'open';
+    return { signUp, oidc: { enabled: this.oidc.enabled, label: this.oidc.enabled ? this.oidc.label : null } };
+  }
 
   @Public()
   @Post('sign-up')

@@ -1,6 +1,9 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { AccountsService } from '../../src/accounts/accounts.service';
+import { PasswordHasher } from '../../src/accounts/password.hasher';
+import type { TestApp } from '../support/test-app';
 
 /** Debian's Chromium (`apt-get install chromium`, done by .ci/run); CHROMIUM_PATH overrides. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -54,12 +57,41 @@ export async function newVisitor(
   return { context, page };
 }
 
-/** Signs in through the form, as a person would. */
-export async function signIn(page: Page, key: string): Promise<void> {
+/** Signs in through the form with an email and a password, as a person would, and waits for the calendar. */
+export async function signIn(page: Page, email: string, password: string): Promise<void> {
   await page.goto('/');
-  await page.getByLabel('Your api key').fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await calendarReady(page);
+}
+
+export const PASSWORD = 'winter wool on the loom';
+
+/**
+ * The email and a password of the account behind an api key's member (members made by
+ * `POST /v1/workspaces` or `.../members` have an account without a password: this gives it
+ * one, through the service's own hasher and accounts service).
+ */
+export async function credentialsOf(t: TestApp, key: string): Promise<{ email: string; password: string }> {
+  const me = await t.http.get('/v1/me').set('Authorization', `Bearer ${key}`).expect(200);
+  const user = me.body.user as { id: string; email: string };
+  const passwordHash = await t.app.get(PasswordHasher).hash(PASSWORD);
+  await t.app.get(AccountsService).updateUser(t.db.manager, user.id, { passwordHash });
+  return { email: user.email, password: PASSWORD };
+}
+
+/** Signs in by HTTP and hands the session cookie to the browser context (for pages opened already signed in). */
+export async function giveSessionCookie(
+  t: TestApp,
+  context: BrowserContext,
+  who: { email: string; password: string },
+): Promise<void> {
+  const res = await t.http.post('/v1/auth/sign-in').send(who).expect(200);
+  const cookie = ((res.headers['set-cookie'] as unknown as string[]) ?? [])
+    .find((c) => c.startsWith('palinsesto_session='))!
+    .split(';')[0]!;
+  await context.addCookies([{ name: 'palinsesto_session', value: cookie.split('=')[1]!, url: t.url }]);
 }
 
 export async function calendarReady(page: Page): Promise<void> {

@@ -5,7 +5,9 @@ import { createAlertsApp, type AlertsTestApp } from '../support/alerts-app';
 import { auth, createChannel, seedWorkspace, type Session } from '../support/fixtures';
 import {
   calendarReady,
+  credentialsOf,
   drag,
+  giveSessionCookie,
   keepEvidence,
   launchChromium,
   newVisitor,
@@ -31,7 +33,11 @@ describe('the calendar page', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    [t, browser] = await Promise.all([createAlertsApp({ now: new Date().toISOString() }), launchChromium()]);
+    [t, browser] = await Promise.all([
+      // Every member signs in by the form from 127.0.0.1, more than the default 10 a minute.
+      createAlertsApp({ now: new Date().toISOString(), config: { signinAttemptsPerMinute: 1000 } }),
+      launchChromium(),
+    ]);
   });
   afterAll(async () => {
     await browser?.close();
@@ -64,8 +70,9 @@ describe('the calendar page', () => {
   ): Promise<void> {
     const { page, context } = await newVisitor(browser, t.url, width);
     try {
-      if (signedIn) await signIn(page, key);
-      else await page.addInitScript(`sessionStorage.setItem('palinsesto.apiKey', ${JSON.stringify(key)})`);
+      const who = await credentialsOf(t, key);
+      if (signedIn) await signIn(page, who.email, who.password);
+      else await giveSessionCookie(t, context, who);
       await work(page);
       expect(pageErrors(page)).toEqual([]);
     } catch (e) {
@@ -150,12 +157,12 @@ describe('the calendar page', () => {
       }
       await chip(page, post.id).waitFor();
 
-      // Signing out forgets the key: a reload asks for one again.
-      await page.getByRole('button', { name: 'Sign out' }).click();
-      await page.getByLabel('Your api key').waitFor();
+      // Signing out ends the session: a reload asks to sign in again.
+      await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+      await page.getByLabel('Email').waitFor();
       expect(await page.evaluate<number>('sessionStorage.length')).toBe(0);
       await page.reload();
-      await page.getByLabel('Your api key').waitFor();
+      await page.getByLabel('Email').waitFor();
     });
   });
 

@@ -49,13 +49,13 @@ describe('connecting a channel from the page', () => {
       .set('Origin', t.url)
       .send({ name: 'page' })
       .expect(201);
-    const key = token.body.secret as string;
+    const key = token.body.secret as string; // the test's own reads and writes through the API
 
     const { page, context } = await newVisitor(browser, t.url);
     try {
       // Signed in by cookie (the callback checks it is the same person) and on the page.
       await context.addCookies([{ name, value, url: t.url }]);
-      await signIn(page, key);
+      await signIn(page, 'lea@bottega.example', 'correct horse battery staple');
       await page.getByRole('tab', { name: 'Channels' }).click();
       await page.getByText('Connect an account').click();
       await page.getByLabel('Instance').fill(mastodon.url);

@@ -1,29 +1,76 @@
 import { Api, ApiError } from './api/client';
+import type { Me, SignedInMe } from './api/types';
+import { AuthScreens, emailLink } from './auth/auth-screens';
 import { CalendarPage } from './calendar/calendar-page';
 import { Composer } from './composer/composer';
 import type { AppContext, ComposeOptions } from './context';
-import { announce, field, h, replace } from './dom';
+import { announce, h, replace } from './dom';
 import { AlertsPanel } from './panels/alerts-panel';
 import { ChannelsPanel } from './panels/channels-panel';
 import { FeedsPanel } from './panels/feeds-panel';
+import { MembersPanel } from './panels/members-panel';
+import { TokensPanel } from './panels/tokens-panel';
 import { session } from './session';
 
 const ROLE_LABEL = { viewer: 'Viewer', editor: 'Editor', lead: 'Lead' } as const;
 
-/** The page: sign-in, then the calendar with its panels. */
+/** The page: sign-in (by session cookie), then the calendar with its panels. */
 export class App {
-  constructor(private readonly root: HTMLElement) {}
+  private readonly api = new Api();
+  private readonly auth: AuthScreens;
+  /** Set once a request answered 401: the page goes back to sign-in once, not for every pending request. */
+  private signedOut = false;
+
+  constructor(private readonly root: HTMLElement) {
+    this.auth = new AuthScreens(root, this.api, () => void this.afterSignIn());
+    this.api.onUnauthenticated = () => {
+      if (this.signedOut) return;
+      this.signedOut = true;
+      this.api.workspaceId = null;
+      document.querySelector('dialog[open]')?.remove();
+      this.auth.signIn('You are signed out: your session ended or your membership was removed. Sign in again.');
+    };
+
+    // A link from an email opened in a tab that already shows the page changes only the fragment.
+    window.addEventListener('hashchange', () => {
+      if (emailLink(location.hash)) void this.start();
+    });
+  }
 
   async start(): Promise<void> {
-    const key = session.key();
-    if (!key) return this.signInForm();
+    const link = emailLink(location.hash);
+    if (link) {
+      // The token leaves the address bar (and the history) before anything else happens.
+      history.replaceState(null, '', location.pathname);
+      await this.auth.load();
+      if (link.kind === 'invitation') return this.auth.invitation(link.token);
+      if (link.kind === 'reset') return this.auth.reset(link.token);
+      return this.auth.verify(link.token);
+    }
     try {
-      await this.signedIn(new Api(key));
-    } catch (e) {
-      if (e instanceof ApiError && (e.status === 401 || e.status === 403)) {
-        session.signOut();
-        return this.signInForm('That api key is not valid (any more). Paste a current one.');
+      const pending = session.pendingInvitation();
+      if (pending) {
+        // Back from single sign-on with an invitation to accept.
+        session.dropInvitation();
+        await this.api.acceptInvitation(pending, {}).catch((e: unknown) => {
+          if (e instanceof ApiError && e.status !== 401) announce(e.messages.join(' '), 'error');
+        });
       }
+      let me = await this.whoAmI();
+      if (me === null) return;
+      const chosen = session.workspace();
+      const wanted = me.memberships?.find((m) => m.workspaceId === chosen);
+      if (wanted && me.workspace?.id !== wanted.workspaceId) {
+        this.api.workspaceId = wanted.workspaceId;
+        me = await this.whoAmI();
+        if (me === null) return;
+      }
+      if (!me.workspace || !me.memberId || !me.role || !me.name) return this.noWorkspace(me);
+      this.api.workspaceId = me.workspace.id;
+      this.signedOut = false;
+      await this.signedIn(this.api, me as Me);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) return; // onUnauthenticated shows sign-in
       const message = e instanceof ApiError ? e.messages.join(' ') : 'The page could not start.';
       replace(
         this.root,
@@ -37,39 +84,70 @@ export class App {
     }
   }
 
-  private signInForm(error?: string): void {
-    const key = h('input', {
-      type: 'password',
-      name: 'apiKey',
-      autocomplete: 'off',
-      required: true,
-      spellcheck: false,
-    });
-    const errors = h('p', { role: 'alert', class: 'form-errors' }, error ?? '');
-    const form = h(
-      'form',
-      {
-        class: 'signin-form',
-        onsubmit: (e: Event) => {
-          e.preventDefault();
-          const value = key.value.trim();
-          if (!value) return key.focus();
-          session.signIn(value);
-          void this.start();
-        },
-      },
-      h('h1', {}, 'Palinsesto'),
-      h('p', {}, 'The editorial calendar that keeps every channel steady and every post on time.'),
-      field('Your api key', key, 'Kept in this browser tab only, until you sign out or close it.'),
-      errors,
-      h('button', { type: 'submit', class: 'primary' }, 'Sign in'),
-    );
-    replace(this.root, h('main', { class: 'signin' }, form));
-    key.focus();
+  /** `/v1/me` by cookie; null (and the sign-in screen) when not signed in. */
+  private async whoAmI(): Promise<SignedInMe | null> {
+    try {
+      return await this.api.whoAmI();
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.status !== 401) throw e;
+      this.signedOut = true;
+      await this.auth.load();
+      this.auth.signIn();
+      return null;
+    }
   }
 
-  private async signedIn(api: Api): Promise<void> {
-    const me = await api.me();
+  private async afterSignIn(): Promise<void> {
+    this.signedOut = false;
+    this.api.workspaceId = null;
+    if (!['#calendar', '#alerts', '#feeds', '#channels', '#members', '#tokens'].includes(location.hash))
+      history.replaceState(null, '', location.pathname);
+    await this.start();
+  }
+
+  private async signOut(everywhere: boolean): Promise<void> {
+    try {
+      if (everywhere) {
+        const { ended } = await this.api.signOutEverywhere();
+        announce(`Signed out of ${ended} session${ended === 1 ? '' : 's'}.`);
+      } else await this.api.signOut();
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.status !== 401) {
+        announce(e instanceof ApiError ? e.messages.join(' ') : 'Could not sign out. Try again.', 'error');
+        return;
+      }
+    }
+    this.signedOut = true;
+    this.api.workspaceId = null;
+    session.forgetWorkspace();
+    history.replaceState(null, '', location.pathname);
+    this.auth.signIn(everywhere ? 'You are signed out on every device.' : 'You are signed out.', 'info');
+  }
+
+  /** A user in no workspace (e.g. first single sign-on): they wait for an invitation. */
+  private noWorkspace(me: SignedInMe): void {
+    replace(
+      this.root,
+      h(
+        'main',
+        { class: 'signin' },
+        h(
+          'div',
+          { class: 'signin-form' },
+          h('h1', {}, 'Palinsesto'),
+          h('p', { 'data-testid': 'who' }, `Signed in as ${me.user?.name ?? ''} (${me.user?.email ?? ''}).`),
+          h(
+            'p',
+            {},
+            'You are not a member of any workspace yet. Ask a lead of your team to invite this email address; the invitation link brings you in.',
+          ),
+          h('button', { type: 'button', onclick: () => void this.signOut(false) }, 'Sign out'),
+        ),
+      ),
+    );
+  }
+
+  private async signedIn(api: Api, me: Me): Promise<void> {
     const [channels, categories] = await Promise.all([api.channels(me.workspace.id), api.categories(me.workspace.id)]);
     let composer: Composer | null = null;
     const panels: { calendar?: CalendarPage; alerts?: AlertsPanel; feeds?: FeedsPanel } = {};
@@ -89,12 +167,16 @@ export class App {
     const alerts = (panels.alerts = new AlertsPanel(ctx));
     const feeds = (panels.feeds = new FeedsPanel(ctx));
     const settings = new ChannelsPanel(ctx);
+    const members = me.role === 'lead' ? new MembersPanel(ctx) : null;
+    const tokens = me.via === 'session' ? new TokensPanel(ctx) : null;
 
     const tabs = [
       { id: 'calendar', label: 'Calendar', el: calendar.el },
       { id: 'alerts', label: 'Alerts', el: alerts.el },
       { id: 'feeds', label: 'Feeds', el: feeds.el },
       { id: 'channels', label: 'Channels', el: settings.el },
+      ...(members ? [{ id: 'members', label: 'Members', el: members.el }] : []),
+      ...(tokens ? [{ id: 'tokens', label: 'Access tokens', el: tokens.el }] : []),
     ];
     const badge = h('span', { class: 'badge', hidden: true });
     alerts.onCount = (n) => {
@@ -130,6 +212,8 @@ export class App {
       if (id === 'alerts') void alerts.load();
       if (id === 'feeds') void feeds.load();
       if (id === 'channels') settings.render();
+      if (id === 'members') void members?.load();
+      if (id === 'tokens') void tokens?.load();
       history.replaceState(null, '', `#${id}`);
     };
     const tabList = h('nav', { role: 'tablist', 'aria-label': 'Sections', class: 'tabs' }, tabButtons);
@@ -147,21 +231,10 @@ export class App {
         'header',
         { class: 'top' },
         h('span', { class: 'brand' }, 'Palinsesto'),
-        h('span', { class: 'workspace' }, me.workspace.name),
+        this.workspaceSwitcher(me),
         h('span', { class: 'who', 'data-testid': 'who' }, `${me.name} · ${ROLE_LABEL[me.role]}`),
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'link',
-            onclick: () => {
-              session.signOut();
-              location.hash = '';
-              location.reload();
-            },
-          },
-          'Sign out',
-        ),
+        h('button', { type: 'button', class: 'link', onclick: () => void this.signOut(false) }, 'Sign out'),
+        h('button', { type: 'button', class: 'link', onclick: () => void this.signOut(true) }, 'Sign out everywhere'),
       ),
       tabList,
       h('main', {}, tabPanels),
@@ -172,5 +245,29 @@ export class App {
     if (initial !== 'calendar') show(initial);
     void alerts.load();
     if (channels.length === 0) announce('This workspace has no channels yet: a lead creates them through the API.');
+  }
+
+  /** The workspace's name, or a choice among the user's workspaces: choosing one reloads the page in it. */
+  private workspaceSwitcher(me: Me): HTMLElement {
+    const memberships = me.memberships ?? [];
+    if (memberships.length < 2) return h('span', { class: 'workspace' }, me.workspace.name);
+    const select = h(
+      'select',
+      { class: 'workspace-switcher', 'aria-label': 'Workspace', name: 'workspace' },
+      memberships.map((m) =>
+        h(
+          'option',
+          { value: m.workspaceId, selected: m.workspaceId === me.workspace.id },
+          `${m.workspaceName} (${ROLE_LABEL[m.role]})`,
+        ),
+      ),
+    );
+    select.addEventListener('change', () => {
+      session.chooseWorkspace(select.value);
+      if (location.hash === '#members' || location.hash === '#tokens')
+        history.replaceState(null, '', location.pathname);
+      location.reload();
+    });
+    return select;
   }
 }

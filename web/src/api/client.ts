@@ -1,13 +1,21 @@
 import type {
   Alert,
+  AuthProviders,
   Category,
   Channel,
   Feed,
+  Invitation,
   Me,
+  Member,
+  Membership,
   Page,
+  PersonalToken,
   Post,
   PostWithViolations,
   Problem,
+  Role,
+  SignedInMe,
+  User,
   Violation,
   WorkspaceCalendar,
 } from './types';
@@ -55,9 +63,105 @@ export interface FeedDraft {
   includeGaps: boolean;
 }
 
-/** The public HTTP API of docs/api.md, called with the member's api key. */
+/**
+ * The public HTTP API of docs/api.md. The page calls it with the session cookie (same
+ * origin, HttpOnly: the page never sees it) and names its workspace in `X-Workspace-Id`;
+ * a script may give an api key instead.
+ */
 export class Api {
-  constructor(private readonly key: string) {}
+  /** The workspace the page works in: sent as `X-Workspace-Id` (routes by channel or post id need it). */
+  workspaceId: string | null = null;
+  /** Called once a request answers 401 (the session ended, or the member was removed). */
+  onUnauthenticated: ((problem: Problem) => void) | null = null;
+
+  constructor(private readonly key?: string) {}
+
+  // --- people and sessions (docs/api.md "People and sessions") ---
+
+  providers(): Promise<AuthProviders> {
+    return this.call('GET', '/v1/auth/providers', undefined, undefined, false);
+  }
+
+  signIn(email: string, password: string): Promise<{ user: User; memberships: Membership[] }> {
+    return this.call('POST', '/v1/auth/sign-in', { email, password }, undefined, false);
+  }
+
+  signUp(draft: {
+    name: string;
+    email: string;
+    password: string;
+    workspace: { name: string; timezone: string };
+  }): Promise<{ workspace: { id: string }; user: User }> {
+    return this.call('POST', '/v1/auth/sign-up', draft, undefined, false);
+  }
+
+  signOut(): Promise<void> {
+    return this.call('POST', '/v1/auth/sign-out', {}, undefined, false);
+  }
+
+  signOutEverywhere(): Promise<{ ended: number }> {
+    return this.call('POST', '/v1/auth/sign-out-everywhere', {}, undefined, false);
+  }
+
+  requestPasswordReset(email: string): Promise<void> {
+    return this.call('POST', '/v1/auth/password-reset', { email }, undefined, false);
+  }
+
+  confirmPasswordReset(token: string, password: string): Promise<void> {
+    return this.call('POST', '/v1/auth/password-reset/confirm', { token, password }, undefined, false);
+  }
+
+  verifyEmail(token: string): Promise<void> {
+    return this.call('POST', '/v1/auth/verify-email', { token }, undefined, false);
+  }
+
+  /** `{name, password}` for a new account (or the password of an existing one); `{}` when signed in. */
+  acceptInvitation(
+    token: string,
+    body: { name?: string; password?: string },
+  ): Promise<{ user: User; memberships: Membership[] }> {
+    return this.call('POST', `/v1/invitations/${encodeURIComponent(token)}/accept`, body, undefined, false);
+  }
+
+  /** `GET /v1/me` by cookie: the user, their memberships, and the member of the chosen workspace. */
+  whoAmI(): Promise<SignedInMe> {
+    return this.call('GET', '/v1/me', undefined, undefined, false);
+  }
+
+  members(workspaceId: string): Promise<Member[]> {
+    return this.all<Member>(`/v1/workspaces/${workspaceId}/members`);
+  }
+
+  updateMemberRole(workspaceId: string, memberId: string, role: Role): Promise<Member> {
+    return this.call('PATCH', `/v1/workspaces/${workspaceId}/members/${memberId}`, { role });
+  }
+
+  removeMember(workspaceId: string, memberId: string): Promise<void> {
+    return this.call('DELETE', `/v1/workspaces/${workspaceId}/members/${memberId}`);
+  }
+
+  invitations(workspaceId: string): Promise<Invitation[]> {
+    return this.all<Invitation>(`/v1/workspaces/${workspaceId}/invitations`);
+  }
+
+  invite(workspaceId: string, email: string, role: Role): Promise<Invitation> {
+    return this.call('POST', `/v1/workspaces/${workspaceId}/invitations`, { email, role });
+  }
+
+  async tokens(): Promise<PersonalToken[]> {
+    const answer = await this.call<Page<PersonalToken> | PersonalToken[]>('GET', '/v1/me/tokens');
+    return Array.isArray(answer) ? answer : answer.items;
+  }
+
+  createToken(name: string, readOnly: boolean): Promise<{ token: PersonalToken; secret: string }> {
+    return this.call('POST', '/v1/me/tokens', { name, readOnly });
+  }
+
+  revokeToken(tokenId: string): Promise<void> {
+    return this.call('DELETE', `/v1/me/tokens/${tokenId}`);
+  }
+
+  // --- the calendar and its panels ---
 
   me(): Promise<Me> {
     return this.call('GET', '/v1/me');
@@ -168,8 +272,17 @@ export class Api {
     return items;
   }
 
-  private async call<T>(method: string, path: string, body?: unknown, version?: number): Promise<T> {
-    const headers: Record<string, string> = { authorization: `Bearer ${this.key}`, accept: 'application/json' };
+  /** `signedOutOn401`: false for the sign-in calls themselves, whose 401 is their answer. */
+  private async call<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    version?: number,
+    signedOutOn401 = true,
+  ): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.key) headers.authorization = `Bearer ${this.key}`;
+    if (this.workspaceId) headers['x-workspace-id'] = this.workspaceId;
     if (body !== undefined && method !== 'GET') headers['content-type'] = 'application/json';
     if (version !== undefined) headers['if-match'] = `"${version}"`;
     let response: Response;
@@ -177,6 +290,7 @@ export class Api {
       response = await fetch(path, {
         method,
         headers,
+        credentials: 'same-origin',
         body: body !== undefined && method !== 'GET' ? JSON.stringify(body) : undefined,
       });
     } catch {
@@ -191,7 +305,9 @@ export class Api {
     const parsed: unknown = text ? safeJson(text) : undefined;
     if (!response.ok) {
       const problem = (parsed ?? {}) as Partial<Problem>;
-      throw new ApiError({ ...problem, title: problem.title ?? response.statusText, status: response.status });
+      const error = new ApiError({ ...problem, title: problem.title ?? response.statusText, status: response.status });
+      if (response.status === 401 && signedOutOn401) this.onUnauthenticated?.(error.problem);
+      throw error;
     }
     return parsed as T;
   }

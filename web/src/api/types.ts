@@ -17,6 +17,10 @@ export interface Me {
   name: string;
   role: Role;
   workspace: Workspace;
+  /** How the page is signed in: by the session cookie (or, for scripts, an api key). */
+  via?: 'session' | 'api_key';
+  user?: User | null;
+  memberships?: Membership[];
 }
 
 export interface Page<T> {
@@ -154,4 +158,64 @@ export interface ChannelConnection {
   state: 'ok' | 'broken' | 'unknown';
   checkedAt: string | null;
   problem?: string;
+}
+
+/** A person's account (docs/api.md "People and sessions"). */
+export interface User {
+  id: string;
+  name: string;
+  email: string;
+  emailVerified?: boolean;
+}
+
+/** One of the user's workspaces, with their role in it. */
+export interface Membership {
+  memberId: string;
+  workspaceId: string;
+  workspaceName: string;
+  timezone: string;
+  role: Role;
+}
+
+/** `GET /v1/me` by cookie for a user in no workspace: the member fields are null. */
+export type SignedInMe = Omit<Me, 'memberId' | 'name' | 'role' | 'workspace'> & {
+  memberId: string | null;
+  name: string | null;
+  role: Role | null;
+  workspace: Workspace | null;
+};
+
+export interface Member {
+  id: string;
+  workspaceId: string;
+  name: string;
+  email: string;
+  role: Role;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export interface Invitation {
+  id: string;
+  workspaceId: string;
+  email: string;
+  role: Role;
+  expiresAt: string;
+  createdAt: string;
+  emailSent?: boolean;
+}
+
+export interface PersonalToken {
+  id: string;
+  name: string;
+  workspaceId: string;
+  readOnly: boolean;
+  lastUsedAt: string | null;
+  createdAt: string;
+}
+
+/** What the sign-in screen offers (`GET /v1/auth/providers`). */
+export interface AuthProviders {
+  signUp: 'open' | 'token' | 'closed';
+  oidc: { enabled: boolean; label: string | null };
 }

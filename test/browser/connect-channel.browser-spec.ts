@@ -2,7 +2,7 @@ import type { Browser } from 'playwright-core';
 import { MastodonFake } from '../fakes/mastodon.fake';
 import { createPublishingApp, postState, schedulePost, type PublishingTestApp } from '../publishing/publishing-app';
 import { auth } from '../support/fixtures';
-import { keepEvidence, launchChromium, newVisitor, pageErrors, signIn } from './browser';
+import { calendarReady, keepEvidence, launchChromium, newVisitor, pageErrors } from './browser';
 
 /**
  * A lead connects a Mastodon account from the channels panel, through the stand-in
@@ -55,7 +55,8 @@ describe('connecting a channel from the page', () => {
     try {
       // Signed in by cookie (the callback checks it is the same person) and on the page.
       await context.addCookies([{ name, value, url: t.url }]);
-      await signIn(page, 'lea@bottega.example', 'correct horse battery staple');
+      await page.goto('/'); // the session cookie signs the page in
+      await calendarReady(page);
       await page.getByRole('tab', { name: 'Channels' }).click();
       await page.getByText('Connect an account').click();
       await page.getByLabel('Instance').fill(mastodon.url);

@@ -295,7 +295,11 @@ export class Composer {
     const channel = this.selectedChannel;
     if (!channel) throw new ApiError({ title: 'No channel', status: 400, detail: 'Choose a channel.' });
     if (this.media.uploading)
-      throw new ApiError({ title: 'Uploads under way', status: 0, detail: 'Wait for the uploads to finish, or cancel them.' });
+      throw new ApiError({
+        title: 'Uploads under way',
+        status: 0,
+        detail: 'Wait for the uploads to finish, or cancel them.',
+      });
     const draft = this.draft();
     if (!options.time) delete draft.scheduledAt;
     let saved: PostWithViolations;

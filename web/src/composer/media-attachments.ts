@@ -104,7 +104,9 @@ export class MediaAttachments {
   /** Pasted images (from the clipboard) are uploaded like dropped ones. */
   paste(e: ClipboardEvent): void {
     if (this.disabled) return;
-    const files = [...(e.clipboardData?.files ?? [])].filter((f) => f.type.startsWith('image/') || f.type.startsWith('video/'));
+    const files = [...(e.clipboardData?.files ?? [])].filter(
+      (f) => f.type.startsWith('image/') || f.type.startsWith('video/'),
+    );
     if (files.length === 0) return;
     e.preventDefault();
     this.addFiles(files);
@@ -195,8 +197,7 @@ export class MediaAttachments {
         attachment.el.dataset.mediaId = media.id;
         attachment.progressBox.hidden = true;
         if (!attachment.alt.value && media.alt) attachment.alt.value = media.alt;
-        if (!attachment.thumbUrl)
-          void this.thumbs.load(attachment.img, media).then((u) => (attachment.thumbUrl = u));
+        if (!attachment.thumbUrl) void this.thumbs.load(attachment.img, media).then((u) => (attachment.thumbUrl = u));
         this.update();
       },
       (e: unknown) => {
@@ -218,7 +219,10 @@ export class MediaAttachments {
       announce('That file is already on the post.');
       return;
     }
-    const attachment = this.attach(media.alt || `${media.kind} ${media.width ?? ''}×${media.height ?? ''}`, media.alt ?? '');
+    const attachment = this.attach(
+      media.alt || `${media.kind} ${media.width ?? ''}×${media.height ?? ''}`,
+      media.alt ?? '',
+    );
     attachment.media = media;
     attachment.el.dataset.mediaId = media.id;
     attachment.el.dataset.state = 'uploaded';

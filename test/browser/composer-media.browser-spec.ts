@@ -149,9 +149,9 @@ describe('media in the composer', () => {
 
       await dialog.getByLabel('Alt text of item 2').fill('A red wool scarf on the loom');
       await expectCount(dialog.locator('.alt-warning:visible'), 0);
-      await page.screenshot({ path: join(SCREENSHOTS, 'composer-media.png') });
       await dialog.getByRole('button', { name: 'Schedule', exact: true }).click();
       await expectText(dialog.locator('.composer-result'), 'Scheduled.');
+      await page.screenshot({ path: join(SCREENSHOTS, 'composer-media.png') });
       await dialog.getByRole('button', { name: 'Close', exact: true }).click();
 
       const list = await t.http.get(`/v1/channels/${channel.id}/posts`).set(auth(ws.lead.key)).expect(200);

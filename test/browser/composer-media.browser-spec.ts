@@ -47,7 +47,13 @@ describe('media in the composer', () => {
       ['blue-wool.png', { r: 40, g: 80, b: 200 }],
     ] as const) {
       const bytes = await sharp({
-        create: { width: 480, height: 320, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 40 } },
+        create: {
+          width: 480,
+          height: 320,
+          channels: 3,
+          background: '#808080',
+          noise: { type: 'gaussian', mean: 128, sigma: 40 },
+        },
       })
         .tint(background)
         .png()
@@ -93,14 +99,15 @@ describe('media in the composer', () => {
 
       // A real drop: a DataTransfer holding both files, dispatched onto the drop zone.
       const payload = files.map((f) => ({ name: f.name, base64: f.bytes.toString('base64') }));
-      const dataTransfer = await page.evaluateHandle((items) => {
+      // (Page code as strings: the test's TypeScript has no DOM types.)
+      const dataTransfer = await page.evaluateHandle(`(() => {
         const dt = new DataTransfer();
-        for (const item of items) {
+        for (const item of ${JSON.stringify(payload)}) {
           const bin = Uint8Array.from(atob(item.base64), (c) => c.charCodeAt(0));
           dt.items.add(new File([bin], item.name, { type: 'image/png' }));
         }
         return dt;
-      }, payload);
+      })()`);
       await dialog.getByTestId('media-drop').dispatchEvent('dragover', { dataTransfer });
       await dialog.getByTestId('media-drop').dispatchEvent('drop', { dataTransfer });
 
@@ -109,10 +116,10 @@ describe('media in the composer', () => {
       await expectCount(items, 2);
       const bar = dialog.getByRole('progressbar', { name: 'Uploading red-loom.png' });
       await bar.waitFor();
-      await page.waitForFunction(() => {
-        const p = document.querySelector<HTMLProgressElement>('.media-item progress');
+      await page.waitForFunction(`(() => {
+        const p = document.querySelector('.media-item progress');
         return !!p && p.value > 0 && p.value < 1;
-      });
+      })()`);
       await dialog.getByRole('button', { name: 'Cancel upload of red-loom.png' }).waitFor();
       await dialog.locator('.media-item[data-state="uploaded"]').nth(1).waitFor({ timeout: 30_000 });
       await cdp.send('Network.emulateNetworkConditions', {
@@ -125,10 +132,10 @@ describe('media in the composer', () => {
 
       // Thumbnails in the composer, in the order dropped; an empty alt text is flagged.
       for (const i of [0, 1])
-        await page.waitForFunction((n) => {
-          const img = document.querySelectorAll<HTMLImageElement>('.media-item img.thumb')[n];
+        await page.waitForFunction(`(() => {
+          const img = document.querySelectorAll('.media-item img.thumb')[${i}];
           return !!img && img.complete && img.naturalWidth > 0;
-        }, i);
+        })()`);
       expect(await items.locator('.media-name').allTextContents()).toEqual(['red-loom.png', 'blue-wool.png']);
       await expectCount(dialog.locator('.alt-warning:visible'), 2);
       await expectText(dialog.locator('.alt-warning').first(), 'No alt text: this channel requires one.');
@@ -163,7 +170,11 @@ describe('media in the composer', () => {
       // The month view: the chip shows the first image's thumbnail.
       const chipThumb = page.locator(`[data-post-id="${post.id}"] img.chip-thumb`);
       await chipThumb.waitFor();
-      expect(await chipThumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+      expect(
+        await chipThumb.evaluate(
+          (img) => (img as unknown as { complete: boolean; naturalWidth: number }).naturalWidth > 0,
+        ),
+      ).toBe(true);
       expect(pageErrors(page)).toEqual([]);
     } catch (e) {
       await keepEvidence(page, 'composer media');

@@ -1,7 +1,7 @@
 import { ApiError } from '../api/client';
 import type { MediaItem } from '../api/types';
 import type { AppContext } from '../context';
-import { announce, h, replace } from '../dom';
+import { announce, h } from '../dom';
 
 /** Object URLs of thumbnails, loaded with the page's authentication and revoked when dropped. */
 export class Thumbnails {

@@ -50,6 +50,8 @@ export class MediaAttachments {
   private requireAltText = true;
   private disabled = false;
   private dragged: Attachment | null = null;
+  /** Bumped by every reset, so that a slow load for a post no longer shown adds nothing. */
+  private generation = 0;
 
   constructor(
     private readonly ctx: AppContext,
@@ -115,10 +117,12 @@ export class MediaAttachments {
   /** Shows a post's media (loading each item's details), or none. */
   async reset(media: PostMedia[], disabled: boolean): Promise<void> {
     this.clear();
+    const generation = ++this.generation;
     this.disabled = disabled;
     for (const el of [this.pickButton, this.libraryButton]) el.disabled = disabled;
     this.library.hide();
     const details = await Promise.all(media.map((m) => this.ctx.api.media(m.id).catch(() => null)));
+    if (generation !== this.generation) return;
     media.forEach((m, i) => {
       const item = details[i];
       const attachment = this.attach(item?.alt ?? `Item ${i + 1}`, m.alt ?? item?.alt ?? '');

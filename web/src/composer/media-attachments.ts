@@ -50,7 +50,7 @@ export class MediaAttachments {
   private requireAltText = true;
   private disabled = false;
   private dragged: Attachment | null = null;
-  /** Bumped by every reset, so that a slow load for a post no longer shown adds nothing. */
+  /** Bumped by every clear (and so reset), so that a slow load for a post no longer shown adds nothing. */
   private generation = 0;
 
   constructor(
@@ -117,7 +117,7 @@ export class MediaAttachments {
   /** Shows a post's media (loading each item's details), or none. */
   async reset(media: PostMedia[], disabled: boolean): Promise<void> {
     this.clear();
-    const generation = ++this.generation;
+    const generation = this.generation;
     this.disabled = disabled;
     for (const el of [this.pickButton, this.libraryButton]) el.disabled = disabled;
     this.library.hide();
@@ -139,6 +139,7 @@ export class MediaAttachments {
 
   /** Cancels uploads under way and drops every thumbnail (the composer closed). */
   clear(): void {
+    this.generation += 1;
     for (const a of this.items) a.upload?.cancel();
     this.items = [];
     this.list.replaceChildren();

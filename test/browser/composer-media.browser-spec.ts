@@ -175,6 +175,18 @@ describe('media in the composer', () => {
           (img) => (img as unknown as { complete: boolean; naturalWidth: number }).naturalWidth > 0,
         ),
       ).toBe(true);
+
+      // The library panel: both files, with thumbnails, ready to be added to another post.
+      await page.getByRole('button', { name: 'New post' }).click();
+      await dialog.getByRole('button', { name: 'From the library…' }).click();
+      const library = dialog.getByRole('region', { name: 'Media library' });
+      await expectCount(library.locator('li'), 2);
+      await expectCount(library.locator('img.thumb[src^="blob:"]'), 2);
+      await library.getByRole('button', { name: /^Add / }).first().click();
+      const added = dialog.locator('.media-item[data-state="uploaded"]');
+      await expectCount(added, 1);
+      expect(post.media.map((m: { id: string }) => m.id)).toContain(await added.getAttribute('data-media-id'));
+      await dialog.getByRole('button', { name: 'Close', exact: true }).click();
       expect(pageErrors(page)).toEqual([]);
     } catch (e) {
       await keepEvidence(page, 'composer media');

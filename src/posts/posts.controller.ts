@@ -12,7 +12,7 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentActor, type Actor } from '../auth/actor';
 import { Roles } from '../auth/auth.decorators';
@@ -29,6 +29,7 @@ import {
   PostUpdateDto,
   PostValidateDto,
 } from './dto/post.dto';
+import { PlatformLimitsDto } from './dto/platform-limits.dto';
 import { PostMutation, PostsService } from './posts.service';
 
 const uuid = new ParseUUIDPipe();
@@ -75,6 +76,16 @@ export class PostsController {
   })
   nextSlot(@CurrentActor() actor: Actor, @Param('cid', uuid) cid: string, @Query() query: NextSlotQueryDto) {
     return this.service.nextSlot(actor, cid, query);
+  }
+
+  @Get('channels/:cid/limits')
+  @ApiOperation({
+    summary:
+      "What the channel's platform takes: text length (as it counts it) and media counts, types and sizes; a Mastodon channel's come from its instance (cached), else the platform's stock numbers",
+  })
+  @ApiOkResponse({ type: PlatformLimitsDto })
+  limits(@CurrentActor() actor: Actor, @Param('cid', uuid) cid: string) {
+    return this.service.channelLimits(actor, cid);
   }
 
   @Roles('editor')

@@ -230,6 +230,11 @@ export class PostsService {
     };
   }
 
+  /** What the channel's platform takes (text length, media), for the page to check a post live. */
+  async channelLimits(actor: Actor, channelId: string): Promise<PlatformLimits> {
+    return this.limitsOf(await this.channels.get(actor, channelId));
+  }
+
   /** The earliest time after `after` (default now) that breaks no rule, on a slot when the channel has some. */
   async nextSlot(actor: Actor, channelId: string, input: { category: string; after?: string }) {
     const channel = await this.channels.get(actor, channelId);

@@ -15,10 +15,14 @@ export function webBuildDir(): string {
   return join(projectRoot, 'dist', 'web');
 }
 
-/** The page runs only its own bundles, talks only to its own origin, and never leaks a URL. */
+/**
+ * The page runs only its own bundles, talks only to its own origin, and never leaks a URL.
+ * Images may be `blob:`: media thumbnails are fetched with the page's authentication and
+ * shown as object URLs (an <img src> cannot authenticate).
+ */
 const PAGE_SECURITY_HEADERS: Record<string, string> = {
   'Content-Security-Policy':
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; " +
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; " +
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',

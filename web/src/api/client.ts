@@ -5,12 +5,15 @@ import type {
   Channel,
   Feed,
   Invitation,
+  MediaItem,
   Me,
   Member,
   Membership,
   Page,
   PersonalToken,
+  PlatformLimits,
   Post,
+  PostMedia,
   PostWithViolations,
   Problem,
   Role,
@@ -48,6 +51,13 @@ export interface PostDraft {
   title?: string | null;
   link?: string | null;
   scheduledAt?: string | null;
+  media?: PostMedia[];
+}
+
+/** An upload under way: its answer, and a way to cancel it. */
+export interface Upload {
+  done: Promise<MediaItem>;
+  cancel(): void;
 }
 
 export interface Validation {
@@ -256,6 +266,72 @@ export class Api {
 
   checkConnection(channelId: string) {
     return this.call<Channel>('POST', `/v1/channels/${channelId}/check-connection`);
+  }
+
+  /**
+   * Uploads a file to the workspace's library with XMLHttpRequest (fetch reports no upload
+   * progress): `progress` gets the fraction sent; `cancel()` aborts it (the server keeps nothing).
+   */
+  uploadMedia(workspaceId: string, file: File, progress: (fraction: number) => void, alt?: string): Upload {
+    const xhr = new XMLHttpRequest();
+    const done = new Promise<MediaItem>((resolve, reject) => {
+      xhr.open('POST', `/v1/workspaces/${workspaceId}/media`);
+      for (const [name, value] of Object.entries(this.headers())) xhr.setRequestHeader(name, value);
+      xhr.upload.addEventListener('progress', (e) => {
+        if (e.lengthComputable) progress(e.loaded / e.total);
+      });
+      xhr.addEventListener('load', () => {
+        const parsed = safeJson(xhr.responseText) as Partial<Problem> | MediaItem | undefined;
+        if (xhr.status >= 200 && xhr.status < 300) return resolve(parsed as MediaItem);
+        const problem = (parsed ?? {}) as Partial<Problem>;
+        reject(new ApiError({ ...problem, title: problem.title ?? xhr.statusText, status: xhr.status }));
+      });
+      xhr.addEventListener('error', () =>
+        reject(new ApiError({ title: 'Upload failed', status: 0, detail: 'The server did not answer; try again.' })),
+      );
+      xhr.addEventListener('abort', () =>
+        reject(new ApiError({ title: 'Upload cancelled', status: 0, detail: 'The upload was cancelled.' })),
+      );
+      const form = new FormData();
+      if (alt) form.append('alt', alt);
+      form.append('file', file, file.name || 'pasted-image');
+      xhr.send(form);
+    });
+    return { done, cancel: () => xhr.abort() };
+  }
+
+  mediaPage(workspaceId: string, cursor?: string | null, limit = 12): Promise<Page<MediaItem>> {
+    const q = new URLSearchParams({ limit: String(limit) });
+    if (cursor) q.set('cursor', cursor);
+    return this.call('GET', `/v1/workspaces/${workspaceId}/media?${q}`);
+  }
+
+  media(mediaId: string): Promise<MediaItem> {
+    return this.call('GET', `/v1/media/${mediaId}`);
+  }
+
+  /** What the channel's platform takes: text length, media counts, types and sizes. */
+  channelLimits(channelId: string): Promise<PlatformLimits> {
+    return this.call('GET', `/v1/channels/${channelId}/limits`);
+  }
+
+  /**
+   * A media file or thumbnail as an object URL (an <img src> cannot authenticate): the caller
+   * revokes it with URL.revokeObjectURL when it is no longer shown.
+   */
+  async mediaObjectUrl(path: string): Promise<string> {
+    const response = await fetch(path, { headers: this.headers() });
+    if (!response.ok) throw new ApiError({ title: response.statusText, status: response.status });
+    return URL.createObjectURL(await response.blob());
+  }
+
+  /** The headers that authenticate a request (also used by uploads and media downloads). */
+  private headers(): Record<string, string> {
+    // The session cookie goes by itself (same origin); a script's key and the workspace do not.
+    const headers: Record<string, string> = {};
+    if (this.key) headers.authorization = `Bearer ${this.key}`;
+    if (this.workspaceId) headers['x-workspace-id'] = this.workspaceId;
+    return headers;
   }
 
   /** Every page of a `{items, nextCursor}` list. */

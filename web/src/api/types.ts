@@ -69,6 +69,8 @@ export interface Channel {
   kpis: string[] | null;
   guidelines: string | null;
   approvalRequired: boolean;
+  /** Media without alt text is refused (default true). */
+  requireAltText?: boolean;
   rules: ChannelRules;
   postingSlots: PostingSlot[];
   utm: { campaign: string } | null;
@@ -89,6 +91,8 @@ export interface Post {
   publishedAt: string | null;
   externalUrl: string | null;
   lastError: string | null;
+  /** The post's media, in order: library ids with the post's own alt text (if any). */
+  media?: PostMedia[];
   version: number;
 }
 
@@ -218,4 +222,45 @@ export interface PersonalToken {
 export interface AuthProviders {
   signUp: 'open' | 'token' | 'closed';
   oidc: { enabled: boolean; label: string | null };
+}
+
+/** One item of a post's media: a library file, with an alt text that overrides the library's. */
+export interface PostMedia {
+  id: string;
+  alt?: string | null;
+}
+
+/** A file of the workspace's media library (POST/GET /v1/workspaces/{wid}/media). */
+export interface MediaItem {
+  id: string;
+  kind: 'image' | 'video';
+  mimeType: string;
+  bytes: number;
+  width: number | null;
+  height: number | null;
+  durationMs?: number | null;
+  alt: string | null;
+  url: string;
+  thumbnailUrl: string | null;
+  createdAt?: string;
+}
+
+/** What a channel's platform takes (GET /v1/channels/{cid}/limits); null parts: no limit. */
+export interface PlatformLimits {
+  platform: Platform;
+  name: string;
+  source: 'instance' | 'default';
+  text: { maxCharacters: number; unit: 'characters' | 'graphemes'; urlWeight: number } | null;
+  media: {
+    maxItems: number;
+    maxImages: number;
+    maxVideos: number;
+    mixImagesAndVideo: boolean;
+    imageMimeTypes: string[] | null;
+    videoMimeTypes: string[] | null;
+    imageMaxBytes: number | null;
+    videoMaxBytes: number | null;
+    videoMaxDurationMs: number | null;
+    altMaxLength: number | null;
+  } | null;
 }

@@ -78,7 +78,14 @@ export class CalendarPage {
         // the mark the browser tests read to measure how fast the page loads.
         else requestAnimationFrame(() => requestAnimationFrame(() => this.ready()));
       },
-      eventDidMount: ({ el, event }) => this.decorate(el, event.extendedProps as EventData),
+      eventDidMount: ({ el, event, view }) => {
+        const data = event.extendedProps as EventData;
+        this.decorate(el, data);
+        if (view.type === 'dayGridMonth' && data.type === 'post') this.thumbnail(el, data.post);
+      },
+      eventWillUnmount: ({ el }) => {
+        if (el.dataset.thumbUrl) URL.revokeObjectURL(el.dataset.thumbUrl);
+      },
       backgroundEventDidMount: ({ el, event }) => this.decorate(el, event.extendedProps as EventData),
       // Shading only: the legend names it, and the title attribute says which channel.
       backgroundEventContent: () => '',
@@ -146,6 +153,24 @@ export class CalendarPage {
       ...violations.map((v) => h('div', { class: 'violation' }, `⚠ ${v.message}`)),
       post.lastError ? h('div', { class: 'violation' }, post.lastError) : '',
     ]);
+  }
+
+  /**
+   * A small thumbnail of the post's first image on its month chip, loaded with the page's
+   * authentication (an <img src> cannot send it) and revoked when the chip goes.
+   */
+  private thumbnail(el: HTMLElement, post: Post): void {
+    const first = post.media?.find((m) => 'id' in m && m.id);
+    if (!first) return;
+    void this.ctx.api.mediaObjectUrl(`/v1/media/${first.id}/thumbnail`).then(
+      (url) => {
+        if (!el.isConnected) return URL.revokeObjectURL(url);
+        el.dataset.thumbUrl = url;
+        const img = h('img', { class: 'chip-thumb', src: url, alt: '', width: 20, height: 20 });
+        (el.querySelector('.fc-event-main') ?? el).prepend(img);
+      },
+      () => undefined, // a video (no thumbnail) or a file gone: the chip stays as it is
+    );
   }
 
   private composeAt(date: Date, allDay: boolean): void {

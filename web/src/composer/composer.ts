@@ -1,11 +1,12 @@
 import { ApiError, type PostAction, type PostDraft } from '../api/client';
-import type { Channel, Post, PostWithViolations, Violation } from '../api/types';
+import type { Channel, PlatformLimits, Post, PostMedia, PostWithViolations, Violation } from '../api/types';
 import { channelOf, hasRole, type AppContext, type ComposeOptions } from '../context';
 import { announce, field, h, replace } from '../dom';
 import { linkableUrl } from '../links';
 import { STATUS_LABEL } from '../calendar/events';
 import { fromLocalInput, toLocalInput, zonedTime } from '../time';
 import { previewContent } from './content-preview';
+import { MediaAttachments } from './media-attachments';
 
 /**
  * The composer: a modal dialog to write a post or work on an existing one. It counts the
@@ -37,8 +38,13 @@ export class Composer {
   private readonly overrideBox = h('div', { class: 'override', hidden: true });
   private readonly heading = h('h2', { id: 'composer-title' }, 'New post');
   private readonly note = h('p', { class: 'note', hidden: true });
+  private readonly media: MediaAttachments;
+  /** The selected channel's limits as its server reports them (null: not known yet). */
+  private limits: PlatformLimits | null = null;
 
   constructor(private readonly ctx: AppContext) {
+    this.media = new MediaAttachments(ctx);
+    this.dialog.addEventListener('paste', (e) => this.media.paste(e));
     for (const c of ctx.categories) this.category.append(h('option', { value: c.key }, c.name));
     for (const c of ctx.channels) this.channel.append(h('option', { value: c.id }, `${c.name} (${c.platform})`));
     for (const el of [this.body, this.titleInput, this.link]) el.addEventListener('input', () => this.updatePreview());
@@ -74,6 +80,7 @@ export class Composer {
           field('Text', this.body, this.counter),
           field('Link (optional)', this.link, this.utmPreview),
           field('When (your time)', this.when, this.whenHint),
+          this.media.el,
         ),
         this.guidelines,
       ),
@@ -82,7 +89,10 @@ export class Composer {
       this.actions,
     );
     this.dialog.append(form);
-    this.dialog.addEventListener('close', () => (this.post = null));
+    this.dialog.addEventListener('close', () => {
+      this.post = null;
+      this.media.clear();
+    });
     document.body.append(this.dialog);
   }
 
@@ -106,6 +116,7 @@ export class Composer {
       (post && !['draft', 'in_review', 'approved', 'scheduled'].includes(post.status));
     for (const el of [this.category, this.titleInput, this.body, this.link, this.when]) el.disabled = !!readOnly;
     this.clearResult();
+    void this.media.reset(post?.media ?? [], !!readOnly);
     this.channelChanged();
     this.renderActions();
     if (!this.dialog.open) this.dialog.showModal();
@@ -141,16 +152,29 @@ export class Composer {
     );
     this.updatePreview();
     this.updateWhenHint();
+    void this.loadLimits(channel);
+  }
+
+  /** Asks the server what the channel's platform takes (a Mastodon instance's own numbers). */
+  private async loadLimits(channel: Channel | undefined): Promise<void> {
+    this.limits = null;
+    this.media.setLimits(null, channel?.requireAltText ?? true);
+    if (!channel) return;
+    const limits = await this.ctx.api.channelLimits(channel.id).catch(() => null);
+    if (this.selectedChannel?.id !== channel.id) return;
+    this.limits = limits;
+    this.media.setLimits(limits, channel.requireAltText ?? true);
+    this.updatePreview();
   }
 
   private updatePreview(): void {
     const channel = this.selectedChannel;
     if (!channel) return;
-    const preview = previewContent(channel, {
-      title: this.titleInput.value,
-      body: this.body.value,
-      link: this.link.value.trim() || null,
-    });
+    const preview = previewContent(
+      channel,
+      { title: this.titleInput.value, body: this.body.value, link: this.link.value.trim() || null },
+      this.limits,
+    );
     this.counter.textContent = preview.limit
       ? `${preview.length} / ${preview.limit} ${preview.unit}`
       : `${preview.length} ${preview.unit}`;
@@ -180,6 +204,7 @@ export class Composer {
       title: this.titleInput.value.trim() || null,
       link: this.link.value.trim() || null,
       scheduledAt: fromLocalInput(this.when.value),
+      media: this.media.value(),
     };
   }
 
@@ -269,10 +294,17 @@ export class Composer {
   private async save(options: { time: boolean } = { time: true }): Promise<Post> {
     const channel = this.selectedChannel;
     if (!channel) throw new ApiError({ title: 'No channel', status: 400, detail: 'Choose a channel.' });
+    if (this.media.uploading)
+      throw new ApiError({
+        title: 'Uploads under way',
+        status: 0,
+        detail: 'Wait for the uploads to finish, or cancel them.',
+      });
     const draft = this.draft();
     if (!options.time) delete draft.scheduledAt;
     let saved: PostWithViolations;
     if (!this.post) {
+      if (draft.media?.length === 0) delete draft.media;
       saved = await this.ctx.api.createPost(channel.id, draft);
     } else {
       const changes: Partial<PostDraft> = {};
@@ -281,6 +313,7 @@ export class Composer {
       if (draft.category !== p.category) changes.category = draft.category;
       if ((draft.title ?? null) !== (p.title ?? null)) changes.title = draft.title;
       if ((draft.link ?? null) !== (p.link ?? null)) changes.link = draft.link;
+      if (sameMedia(draft.media ?? [], p.media ?? []) === false) changes.media = draft.media;
       if (
         options.time &&
         draft.scheduledAt !== p.scheduledAt &&
@@ -343,6 +376,7 @@ export class Composer {
   }
 
   private showProblem(error: ApiError): void {
+    this.media.showProblem(error);
     const violations = error.problem.violations ?? [];
     const lines = [...(error.problem.errors ?? []).map((e) => `${e.field}: ${e.message}`)];
     this.showMessages(error.problem.detail ?? error.problem.title, violations, 'error', lines);
@@ -378,4 +412,10 @@ export class Composer {
     this.result.replaceChildren();
     this.result.className = 'composer-result';
   }
+}
+
+/** Whether two media lists are the same items in the same order with the same alt texts. */
+function sameMedia(a: PostMedia[], b: PostMedia[]): boolean {
+  const norm = (m: PostMedia[]) => m.map((x) => [x.id, x.alt?.trim() || null]);
+  return JSON.stringify(norm(a)) === JSON.stringify(norm(b));
 }

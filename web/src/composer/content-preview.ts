@@ -4,7 +4,9 @@ import {
   BLUESKY_GRAPHEME_LIMIT,
   MASTODON_CHARACTER_LIMIT,
   checkContentLimit,
+  checkText,
   composeText,
+  type PlatformLimits,
 } from '../../../src/content/content-limits';
 import { graphemeLength, mastodonLength } from '../../../src/content/text-length';
 import { withChannelUtm } from '../../../src/content/utm';
@@ -25,6 +27,8 @@ export interface ContentPreview {
 export function previewContent(
   channel: Channel,
   post: { title?: string | null; body: string; link?: string | null },
+  /** The channel's limits as the server reports them (GET /v1/channels/{cid}/limits); else the stock ones. */
+  limits?: Pick<PlatformLimits, 'name' | 'text'> | null,
 ): ContentPreview {
   const published = withChannelUtm(
     { body: post.body, link: post.link || null },
@@ -32,6 +36,13 @@ export function previewContent(
     channel.utm?.campaign,
   );
   const text = composeText({ title: post.title || null, body: published.body, link: published.link });
+  const rule = limits?.text;
+  if (limits && rule) {
+    const over = checkText(limits, text);
+    const length = rule.unit === 'characters' ? mastodonLength(text, rule.urlWeight) : graphemeLength(text);
+    const unit = rule.unit === 'characters' ? `characters (each link counts as ${rule.urlWeight})` : 'characters';
+    return { text, link: published.link, length, limit: rule.maxCharacters, unit, problem: over?.message ?? null };
+  }
   const over = checkContentLimit(channel.platform, text);
   switch (channel.platform) {
     case 'mastodon':

@@ -20,6 +20,19 @@ const today = DateTime.now().setZone(ZONE).startOf('day');
 // Two days on, at 10:00; in the month view of today's month unless that runs past its end.
 const when = today.plus({ days: 2 }).set({ hour: 10 });
 
+/**
+ * Waits until `expression` is true in the page, polling from the test: page.waitForFunction
+ * evaluates a string with eval inside the page once it has to poll, which the page's CSP
+ * (script-src 'self') forbids; page.evaluate goes through the debugger protocol instead.
+ */
+async function untilInPage(page: Page, expression: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await page.evaluate(expression))) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting in the page for ${expression}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /** How the test signs in: the one place to change when the page signs in another way. */
 async function signInAs(t: AlertsTestApp, page: Page, key: string): Promise<void> {
   const { email, password } = await credentialsOf(t, key);
@@ -117,10 +130,13 @@ describe('media in the composer', () => {
       await expectCount(items, 2);
       const bar = dialog.getByRole('progressbar', { name: 'Uploading red-loom.png' });
       await bar.waitFor();
-      await page.waitForFunction(`(() => {
+      await untilInPage(
+        page,
+        `(() => {
         const p = document.querySelector('.media-item progress');
         return !!p && p.value > 0 && p.value < 1;
-      })()`);
+      })()`,
+      );
       await dialog.getByRole('button', { name: 'Cancel upload of red-loom.png' }).waitFor();
       await dialog.locator('.media-item[data-state="uploaded"]').nth(1).waitFor({ timeout: 30_000 });
       await cdp.send('Network.emulateNetworkConditions', {
@@ -133,10 +149,13 @@ describe('media in the composer', () => {
 
       // Thumbnails in the composer, in the order dropped; an empty alt text is flagged.
       for (const i of [0, 1])
-        await page.waitForFunction(`(() => {
+        await untilInPage(
+          page,
+          `(() => {
           const img = document.querySelectorAll('.media-item img.thumb')[${i}];
           return !!img && img.complete && img.naturalWidth > 0;
-        })()`);
+        })()`,
+        );
       expect(await items.locator('.media-name').allTextContents()).toEqual(['red-loom.png', 'blue-wool.png']);
       await expectCount(dialog.locator('.alt-warning:visible'), 2);
       await expectText(dialog.locator('.alt-warning').first(), 'No alt text: this channel requires one.');

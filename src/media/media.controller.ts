@@ -68,7 +68,8 @@ export class MediaController {
     try {
       const { file, alt } = await receiveMultipart(req, this.media.limits());
       const { item, created } = await this.media.ingest(actor, wid, file, alt);
-      res.status(created ? 201 : 200);
+      // 201 either way, as the contract says (docs/api.md): a duplicate answers the existing item.
+      res.status(201);
       end({ kind: item.kind, outcome: created ? 'created' : 'duplicate' });
       return item;
     } catch (e) {
@@ -91,7 +92,7 @@ export class MediaController {
     const end = this.metrics.upload.startTimer();
     try {
       const { item, created } = await this.library.importFromUrl(actor, wid, dto.url, dto.alt);
-      res.status(created ? 201 : 200);
+      res.status(201); // as an upload: a duplicate answers the existing item
       end({ kind: item.kind, outcome: created ? 'imported' : 'duplicate' });
       return item;
     } catch (e) {

@@ -77,7 +77,7 @@ describe('media import from a URL (through the egress guard)', () => {
       const s = await seedWorkspace(t);
       const res = await importing(t, s, `${web.base}/moved`).expect(201);
       expect(res.body).toMatchObject({ kind: 'image', mimeType: 'image/png', width: 33, height: 22, alt: 'Imported' });
-      const again = await importing(t, s, `${web.base}/photo.png`).expect(200);
+      const again = await importing(t, s, `${web.base}/photo.png`).expect(201);
       expect(again.body.id).toBe(res.body.id);
       const missing = await importing(t, s, `${web.base}/nothing`).expect(422);
       expect(missing.body.detail).toMatch(/answered 404/);

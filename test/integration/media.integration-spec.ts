@@ -130,11 +130,11 @@ describe('media library', () => {
     expect(Buffer.compare(file.body as Buffer, mp4('avc1'))).toBe(0);
   });
 
-  it('stores the same file twice in a workspace once: the second upload answers the first item (200)', async () => {
+  it('stores the same file twice in a workspace once: the second upload answers the first item (201, as the contract has it)', async () => {
     const file = await png(77, 11);
     const first = await upload(file, { alt: 'first' }).expect(201);
     const before = await holdings();
-    const second = await upload(file, { alt: 'second' }).expect(200);
+    const second = await upload(file, { alt: 'second' }).expect(201);
     expect(second.body.id).toBe(first.body.id);
     expect(second.body.alt).toBe('first');
     expect(await holdings()).toEqual(before);

@@ -51,6 +51,19 @@ export class SessionsRepository {
     await m.getRepository(SessionEntity).delete({ id });
   }
 
+  /**
+   * Deletes, a batch at a time, the sessions unused since `idleBefore` or started before
+   * `startedBefore` (no request can use them any more); answers how many went.
+   */
+  async deleteExpired(idleBefore: Date, startedBefore: Date, batch: number): Promise<number> {
+    const [, affected] = (await this.ds.query(
+      `DELETE FROM sessions WHERE id IN (
+         SELECT id FROM sessions WHERE last_seen_at < $1 OR created_at < $2 LIMIT $3)`,
+      [idleBefore, startedBefore, batch],
+    )) as [unknown, number];
+    return affected;
+  }
+
   /** Ends every session of the user; answers how many. */
   async deleteOfUser(m: EntityManager, userId: string): Promise<number> {
     const result = await m.getRepository(SessionEntity).delete({ userId });

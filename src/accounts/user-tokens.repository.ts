@@ -36,4 +36,13 @@ export class UserTokensRepository {
       now,
     ]);
   }
+
+  /** Deletes the links that expired before `before` (used or not, none can be used again); answers how many. */
+  async deleteExpired(before: Date): Promise<number> {
+    const [, affected] = (await this.ds.query(`DELETE FROM user_tokens WHERE expires_at < $1`, [before])) as [
+      unknown,
+      number,
+    ];
+    return affected;
+  }
 }

@@ -30,7 +30,8 @@ export function parseMetricsSteps(value: string): { steps: number[]; problems: s
     }
     const ms = Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
     if (ms <= 0) problems.push(`METRICS_STEPS: "${entry}" must be after publication (more than 0)`);
-    else if (ms > MAX_METRICS_STEP_MS) problems.push(`METRICS_STEPS: "${entry}" is more than 366 days after publication`);
+    else if (ms > MAX_METRICS_STEP_MS)
+      problems.push(`METRICS_STEPS: "${entry}" is more than 366 days after publication`);
     else if (steps.length > 0 && ms <= steps[steps.length - 1]!)
       problems.push(`METRICS_STEPS: "${entry}" must come after the step before it (steps in increasing order)`);
     steps.push(ms);

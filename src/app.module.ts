@@ -18,6 +18,7 @@ import { DatabaseModule } from './database/database.module';
 import { dataSourceOptions } from './data-source.options';
 import { MediaApiModule } from './media/media.module';
 import { Metrics } from './operations/metrics';
+import { MetricsModule } from './metrics/metrics.module';
 import { OperationsModule } from './operations/operations.module';
 import { PeopleModule } from './people/people.module';
 import { PostsModule } from './posts/posts.module';
@@ -64,6 +65,7 @@ export class AppModule {
         AuditModule,
         PublishingModule,
         AlertsModule,
+        MetricsModule,
         WebModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

@@ -2,7 +2,7 @@ import { UnsupportedMediaTypeException } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createValidationPipe } from './common/validation';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { serveWebAssets } from './web/web-assets';
@@ -60,6 +60,13 @@ function requireJsonBodies(req: Request, _res: Response, next: NextFunction): vo
   );
 }
 
+/** Routes whose body is signed (inbound webhooks): their exact bytes are kept as `rawBody` to check the signature. */
+const SIGNED_BODY_ROUTES = /^\/v1\/hooks\//;
+
+function keepSignedBodies(req: IncomingMessage, _res: ServerResponse, body: Buffer): void {
+  if (SIGNED_BODY_ROUTES.test(req.url ?? '')) (req as IncomingMessage & { rawBody?: Buffer }).rawBody = body;
+}
+
 /** The API documentation page: no other site may frame it (clickjacking). */
 const DOCS_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; " +
@@ -93,7 +100,12 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.set('trust proxy', config.trustProxy);
   app.use(responseHeaders);
   app.use(requireJsonBodies);
-  app.useBodyParser('json', { limit: BODY_LIMIT, type: JSON_TYPES, reviver: refuseUnstorableText });
+  app.useBodyParser('json', {
+    limit: BODY_LIMIT,
+    type: JSON_TYPES,
+    reviver: refuseUnstorableText,
+    verify: keepSignedBodies,
+  });
   app.useGlobalPipes(createValidationPipe());
   app.disable('x-powered-by');
   app.set('etag', false);

@@ -16,6 +16,7 @@ import {
 } from 'class-validator';
 import { isIP } from 'node:net';
 import { Optional } from '../common/validators';
+import { DEFAULT_METRICS_STEPS, parseMetricsSteps } from './metrics-steps';
 
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
@@ -299,6 +300,10 @@ export class EnvironmentVariables {
   @Optional()
   @IsString()
   EGRESS_ALLOW?: string;
+
+  /** When a published post's counts are fetched; checked by parseMetricsSteps. */
+  @IsString()
+  METRICS_STEPS: string = DEFAULT_METRICS_STEPS;
 }
 
 /**
@@ -402,6 +407,9 @@ export interface AppConfig {
   /** Connecting Bluesky accounts: the handle resolver and the PLC directory (no trailing slash). */
   blueskyResolverUrl: string;
   blueskyPlcUrl: string;
+
+  /** METRICS_STEPS: when, after publication, a post's counts are fetched (milliseconds, increasing). */
+  metricsSteps: readonly number[];
 }
 
 export interface MediaS3Config {
@@ -454,6 +462,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   }
   const egressAllow = parseEgressAllow(vars.EGRESS_ALLOW);
   problems.push(...egressAllow.problems);
+  const metricsSteps = parseMetricsSteps(vars.METRICS_STEPS);
+  problems.push(...metricsSteps.problems);
   if ((vars.MEDIA_S3_ACCESS_KEY_ID === undefined) !== (vars.MEDIA_S3_SECRET_ACCESS_KEY === undefined)) {
     problems.push('MEDIA_S3_ACCESS_KEY_ID and MEDIA_S3_SECRET_ACCESS_KEY go together: set both or neither');
   }
@@ -496,6 +506,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     linkCards: vars.LINK_CARDS === 'on',
     blueskyResolverUrl: vars.BLUESKY_RESOLVER_URL.replace(/\/+$/, ''),
     blueskyPlcUrl: vars.BLUESKY_PLC_URL.replace(/\/+$/, ''),
+    metricsSteps: metricsSteps.steps,
     signup: vars.SIGNUP,
     sessionIdleMinutes: vars.SESSION_IDLE_MINUTES,
     sessionAbsoluteMinutes: vars.SESSION_ABSOLUTE_MINUTES,

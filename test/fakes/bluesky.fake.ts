@@ -52,6 +52,17 @@ export interface BlueskyFakeOptions {
   videoUploadLimits?: { canUpload: boolean; remainingDailyVideos?: number; remainingDailyBytes?: number };
 }
 
+/** A post's counts as app.bsky.feed.getPosts answers them (all 0 until set). */
+export interface FakeBlueskyCounts {
+  likes: number;
+  reposts: number;
+  replies: number;
+  quotes: number;
+}
+
+/** app.bsky.feed.getPosts: `uris` has maxLength 25 (lexicons/app/bsky/feed/getPosts.json). */
+export const GET_POSTS_MAX_URIS = 25;
+
 /** Lexicon limits the fake validates records against (app.bsky.embed.*). */
 const IMAGE_MAX_SIZE = 1_000_000;
 const VIDEO_MAX_SIZE = 100_000_000;
@@ -81,6 +92,11 @@ function xrpcError(status: number, error: string, message: string): FakeResponse
  * blob). Records' embeds are validated as app.bsky.embed.images (at most 4, alt, blobs that
  * were uploaded, image/*, at most 1,000,000 bytes, integer aspect ratios), .video (an
  * uploaded video/mp4 blob) and .external (uri, title, description, thumb).
+ *
+ * Counts (metrics collection): app.bsky.feed.getPosts answers post views with likeCount,
+ * repostCount, replyCount and quoteCount set by the test (setCounts/addCounts), leaves out
+ * deleted posts (deletePost), refuses more than 25 uris, and records each call's size
+ * (getPostsBatches). Rate limits and delays: HttpFake's failNext and setLatency.
  */
 export class BlueskyFake extends HttpFake {
   readonly records: FakeBlueskyRecord[] = [];
@@ -97,6 +113,14 @@ export class BlueskyFake extends HttpFake {
   readonly serviceTokens = new Map<string, { aud: string; lxm: string; exp: number }>();
   private readonly options: BlueskyFakeOptions;
   private tidCounter = 0;
+  /** Counts per post uri (setCounts/addCounts); a post without an entry has 0 of each. */
+  private readonly counts = new Map<string, FakeBlueskyCounts>();
+  /** Posts getPosts knows besides the records created through the fake (seedPosts: benchmarks). */
+  private readonly seeded = new Set<string>();
+  /** Posts deleted (deletePost): getPosts leaves them out, as the AppView does. */
+  private readonly deletedPosts = new Set<string>();
+  /** How many uris each getPosts carried, in order (the lexicon allows at most 25). */
+  readonly getPostsBatches: number[] = [];
 
   constructor(options: BlueskyFakeOptions) {
     super({ latencyMs: options.latencyMs });
@@ -113,6 +137,39 @@ export class BlueskyFake extends HttpFake {
   revokeSessions(): void {
     this.accessTokens.clear();
     this.refreshTokens.clear();
+  }
+
+  /** Sets a post's counts (the rest keep their value); counts change over time as the test says. */
+  setCounts(uri: string, counts: Partial<FakeBlueskyCounts>): this {
+    this.counts.set(uri, { ...this.countsOf(uri), ...counts });
+    return this;
+  }
+
+  /** Adds to a post's counts (a post gaining likes as time goes by). */
+  addCounts(uri: string, more: Partial<FakeBlueskyCounts>): this {
+    const now = this.countsOf(uri);
+    return this.setCounts(uri, {
+      likes: now.likes + (more.likes ?? 0),
+      reposts: now.reposts + (more.reposts ?? 0),
+      replies: now.replies + (more.replies ?? 0),
+      quotes: now.quotes + (more.quotes ?? 0),
+    });
+  }
+
+  countsOf(uri: string): FakeBlueskyCounts {
+    return this.counts.get(uri) ?? { likes: 0, reposts: 0, replies: 0, quotes: 0 };
+  }
+
+  /** Posts that getPosts knows without a createRecord (a benchmark's thousands of published posts). */
+  seedPosts(uris: Iterable<string>): this {
+    for (const uri of uris) this.seeded.add(uri);
+    return this;
+  }
+
+  /** The post is deleted: getPosts leaves it out of its answer from now on (no error, as the AppView). */
+  deletePost(uri: string): this {
+    this.deletedPosts.add(uri);
+    return this;
   }
 
   protected override failureBody(status: number): unknown {
@@ -150,6 +207,8 @@ export class BlueskyFake extends HttpFake {
         return this.getRecord(request);
       case 'GET com.atproto.identity.resolveHandle':
         return this.resolveHandle(request);
+      case 'GET app.bsky.feed.getPosts':
+        return this.getPosts(request);
       case 'POST com.atproto.repo.applyWrites':
         return this.applyWrites(request);
       case 'POST com.atproto.repo.uploadBlob':
@@ -569,6 +628,42 @@ export class BlueskyFake extends HttpFake {
       );
     }
     return { status: 200, body: { uri: found.uri, cid: found.cid, value: found.value } };
+  }
+
+  /**
+   * `app.bsky.feed.getPosts?uris=...&uris=...` through the PDS (session token checked): the
+   * post views of the uris it knows, in the order asked, with likeCount, repostCount,
+   * replyCount and quoteCount; unknown or deleted posts are left out, as the AppView does.
+   * More than 25 uris is the lexicon's 400.
+   */
+  private getPosts(request: FakeRequest): FakeResponse {
+    const denied = this.authError(request);
+    if (denied) return denied;
+    const uris = request.query.getAll('uris');
+    this.getPostsBatches.push(uris.length);
+    if (uris.length === 0) return xrpcError(400, 'InvalidRequest', 'Error: Params must have the property "uris"');
+    if (uris.length > GET_POSTS_MAX_URIS) {
+      return xrpcError(400, 'InvalidRequest', `Error: uris must not have more than ${GET_POSTS_MAX_URIS} elements`);
+    }
+    const posts: Record<string, unknown>[] = [];
+    for (const uri of uris) {
+      if (this.deletedPosts.has(uri)) continue;
+      const record = this.records.find((r) => r.uri === uri);
+      if (!record && !this.seeded.has(uri)) continue;
+      const c = this.countsOf(uri);
+      posts.push({
+        uri,
+        cid: record?.cid ?? `bafyrei${createHash('sha256').update(uri).digest('hex').slice(0, 52)}`,
+        author: { did: this.did, handle: this.options.handle },
+        record: record?.value ?? { $type: 'app.bsky.feed.post', text: '', createdAt: new Date(0).toISOString() },
+        replyCount: c.replies,
+        repostCount: c.reposts,
+        likeCount: c.likes,
+        quoteCount: c.quotes,
+        indexedAt: new Date().toISOString(),
+      });
+    }
+    return { status: 200, body: { posts } };
   }
 
   private resolveHandle(request: FakeRequest): FakeResponse {

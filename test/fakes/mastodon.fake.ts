@@ -90,6 +90,16 @@ export interface MastodonFakeOptions {
   latencyMs?: number;
   /** The account's display name and avatar verify_credentials answers (default: the username, a stand-in URL). */
   displayName?: string;
+  /** The instance has quote posts (Mastodon 4.5+): statuses carry `quotes_count`; without, they have none. */
+  quotes?: boolean;
+}
+
+/** A status's counts as `GET /api/v1/statuses/:id` answers them (all 0 until set). */
+export interface FakeMastodonCounts {
+  favourites: number;
+  reblogs: number;
+  replies: number;
+  quotes: number;
 }
 
 /** An OAuth app registered with `POST /api/v1/apps`. */
@@ -135,6 +145,11 @@ export function mastodonCountedLength(text: string): number {
  * while processing, then 200, and 404 once attached. `media_ids` on a status are checked like
  * PostStatusService: unknown/attached ids, unprocessed ones, too many, video with images: 422.
  * `GET /api/v2/instance` answers the configuration.
+ *
+ * Counts (metrics collection): a status carries `replies_count`, `reblogs_count`,
+ * `favourites_count` (and `quotes_count` with the `quotes` option), set by the test
+ * (setCounts/addCounts) so they change over time; deleteStatus makes its GET a 404,
+ * rateLimitStatusReads answers 429 with X-RateLimit-Reset, statusReads records each read.
  */
 export class MastodonFake extends HttpFake {
   readonly statuses: FakeMastodonStatus[] = [];
@@ -144,9 +159,9 @@ export class MastodonFake extends HttpFake {
   private nextId = 110_000_000_000_000_001n;
   private nextMediaId = 112_000_000_000_000_001n;
   private readonly options: Required<
-    Omit<MastodonFakeOptions, 'latencyMs' | 'answerUrl' | 'answerUri' | 'configuration' | 'displayName'>
+    Omit<MastodonFakeOptions, 'latencyMs' | 'answerUrl' | 'answerUri' | 'configuration' | 'displayName' | 'quotes'>
   > &
-    Pick<MastodonFakeOptions, 'answerUrl' | 'answerUri' | 'displayName'>;
+    Pick<MastodonFakeOptions, 'answerUrl' | 'answerUri' | 'displayName' | 'quotes'>;
   readonly configuration: MastodonInstanceConfiguration;
   private uploadsSeen = 0;
   private readonly uploadFailures = new Map<number, number>();
@@ -156,6 +171,14 @@ export class MastodonFake extends HttpFake {
   readonly issuedTokens = new Map<string, { revoked: boolean }>();
   /** Token requests refused, with why (to see that the PKCE verifier was checked). */
   readonly tokenRefusals: string[] = [];
+  /** Counts per status id (setCounts); a status without an entry has 0 of each. */
+  private readonly counts = new Map<string, FakeMastodonCounts>();
+  /** Statuses deleted on the instance (deleteStatus): their GET answers 404. */
+  private readonly deleted = new Set<string>();
+  /** Planned 429s of `GET /api/v1/statuses/:id` with an `X-RateLimit-Reset` instant (Mastodon's own header). */
+  private rateLimits: { remaining: number; reset: Date; ids?: readonly string[] }[] = [];
+  /** Every `GET /api/v1/statuses/:id` handled: the id and the bearer token it carried. */
+  readonly statusReads: { id: string; authorization: string | undefined }[] = [];
 
   constructor(options: MastodonFakeOptions) {
     super({ latencyMs: options.latencyMs });
@@ -181,6 +204,62 @@ export class MastodonFake extends HttpFake {
 
   private configuredTokenRevoked = false;
 
+  /** Sets a status's counts (the rest keep their value); counts change over time as the test says. */
+  setCounts(id: string, counts: Partial<FakeMastodonCounts>): this {
+    this.counts.set(id, { ...this.countsOf(id), ...counts });
+    return this;
+  }
+
+  /** Adds to a status's counts (a post gaining likes as time goes by). */
+  addCounts(id: string, more: Partial<FakeMastodonCounts>): this {
+    const now = this.countsOf(id);
+    return this.setCounts(id, {
+      favourites: now.favourites + (more.favourites ?? 0),
+      reblogs: now.reblogs + (more.reblogs ?? 0),
+      replies: now.replies + (more.replies ?? 0),
+      quotes: now.quotes + (more.quotes ?? 0),
+    });
+  }
+
+  countsOf(id: string): FakeMastodonCounts {
+    return this.counts.get(id) ?? { favourites: 0, reblogs: 0, replies: 0, quotes: 0 };
+  }
+
+  /** The status is deleted on the instance: `GET /api/v1/statuses/:id` answers 404 from now on. */
+  deleteStatus(id: string): this {
+    this.deleted.add(id);
+    return this;
+  }
+
+  /**
+   * The next `count` status reads answer 429 with `X-RateLimit-Reset: <reset>` (an ISO
+   * instant, as Mastodon sends it) and no Retry-After; with `ids`, only reads of those statuses.
+   */
+  rateLimitStatusReads(count: number, reset: Date, ids?: readonly string[]): this {
+    this.rateLimits.push({ remaining: count, reset, ids });
+    return this;
+  }
+
+  private showStatus(request: FakeRequest, id: string): FakeResponse {
+    const limit = this.rateLimits.find((r) => r.remaining > 0 && (r.ids === undefined || r.ids.includes(id)));
+    if (limit) {
+      limit.remaining--;
+      return {
+        status: 429,
+        headers: {
+          'x-ratelimit-limit': '300',
+          'x-ratelimit-remaining': '0',
+          'x-ratelimit-reset': limit.reset.toISOString(),
+        },
+        body: { error: 'Too many requests' },
+      };
+    }
+    const status = this.deleted.has(id) ? undefined : this.statuses.find((s) => s.id === id);
+    if (!status) return { status: 404, body: { error: 'Record not found' } };
+    this.statusReads.push({ id, authorization: header(request.headers, 'authorization') });
+    return { status: 200, body: this.entity(status) };
+  }
+
   protected override async handle(request: FakeRequest): Promise<FakeResponse> {
     if (request.method === 'POST' && request.path === '/api/v1/apps') return this.registerApp(request);
     if (request.method === 'GET' && request.path === '/oauth/authorize') return this.authorizePage(request);
@@ -195,10 +274,7 @@ export class MastodonFake extends HttpFake {
     const media = /^\/api\/v1\/media\/(\d+)$/.exec(request.path);
     if (request.method === 'GET' && media) return this.showMedia(request, media[1]!);
     const show = /^\/api\/v1\/statuses\/(\d+)$/.exec(request.path);
-    if (request.method === 'GET' && show) {
-      const status = this.statuses.find((s) => s.id === show[1]);
-      return status ? { status: 200, body: this.entity(status) } : { status: 404, body: { error: 'Record not found' } };
-    }
+    if (request.method === 'GET' && show) return this.showStatus(request, show[1]!);
     return { status: 404, body: { error: 'Record not found' } };
   }
 
@@ -427,6 +503,18 @@ export class MastodonFake extends HttpFake {
         url: `${this.url}/@${this.options.username}`,
       },
       media_attachments: status.media.map((m) => this.mediaEntity(m)),
+      ...this.countFields(status.id),
+    };
+  }
+
+  /** The Status entity's counts; `quotes_count` only where the instance has quote posts. */
+  private countFields(id: string): Record<string, number> {
+    const c = this.countsOf(id);
+    return {
+      replies_count: c.replies,
+      reblogs_count: c.reblogs,
+      favourites_count: c.favourites,
+      ...(this.options.quotes ? { quotes_count: c.quotes } : {}),
     };
   }
 

@@ -9,6 +9,7 @@ import { configureApp } from '../../src/app.setup';
 import { Clock, FixedClock } from '../../src/common/clock';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { CONNECTION_CHECK_OPTIONS } from '../../src/connect/connection-check.service';
+import { METRICS_OPTIONS, type MetricsOptions } from '../../src/metrics/metrics.options';
 import { EgressGuard } from '../../src/egress/egress-guard';
 import { MockAdapter } from '../../src/publishing/adapters/mock.adapter';
 import { PublishHttpClient } from '../../src/publishing/adapters/http-client';
@@ -47,6 +48,8 @@ export async function createPublishingApp(
     clock?: Clock;
     httpTimeoutMs?: number;
     databaseUrl?: string;
+    /** The metrics collector's options (default: timers off; the test calls its drain()). */
+    metrics?: Partial<MetricsOptions>;
   } = {},
 ): Promise<PublishingTestApp> {
   const database = opts.databaseUrl
@@ -71,6 +74,8 @@ export async function createPublishingApp(
     .useValue({ schedule: false })
     .overrideProvider(CONNECTION_CHECK_OPTIONS)
     .useValue({ schedule: false })
+    .overrideProvider(METRICS_OPTIONS)
+    .useValue({ schedule: false, ...opts.metrics })
     .overrideProvider(PublishHttpClient)
     .useFactory({
       factory: (c: Clock, g: EgressGuard) => new PublishHttpClient({ timeoutMs: opts.httpTimeoutMs ?? 2_000 }, c, g),

@@ -7,6 +7,7 @@ import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { FixedClock } from '../../src/common/clock';
 import { CONNECTION_CHECK_OPTIONS } from '../../src/connect/connection-check.service';
+import { METRICS_OPTIONS } from '../../src/metrics/metrics.options';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { createTestDatabase } from './test-database';
 
@@ -24,7 +25,8 @@ export interface TestApp {
 /**
  * The whole application on its own fresh database, with a clock the test moves.
  * Background jobs are off: the gap scan's timers (ALERTS_OPTIONS `schedule: false`), the
- * daily connection check (CONNECTION_CHECK_OPTIONS `schedule: false`) and
+ * daily connection check (CONNECTION_CHECK_OPTIONS `schedule: false`), the metrics
+ * collector and its sweep (METRICS_OPTIONS `schedule: false`: a test calls drain()) and
  * the dispatcher's tick, parked at an hour (a test may set `dispatchIntervalMs`).
  */
 export async function createTestApp(opts: { config?: Partial<AppConfig>; now?: string } = {}): Promise<TestApp> {
@@ -82,6 +84,8 @@ async function startApp(
     .overrideProvider(ALERTS_OPTIONS)
     .useValue({ schedule: false })
     .overrideProvider(CONNECTION_CHECK_OPTIONS)
+    .useValue({ schedule: false })
+    .overrideProvider(METRICS_OPTIONS)
     .useValue({ schedule: false })
     .compile();
   const app = configureApp(moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error'] }));

@@ -244,6 +244,30 @@ export class BlueskyAdapter extends PlatformAdapter {
     return result.card;
   }
 
+  /**
+   * An XRPC query (GET `nsid?params`) on the channel's service with the channel's session,
+   * renewed once when refused, like a publication's calls: the metrics collector reads
+   * app.bsky.feed.getPosts through it (the PDS answers app.bsky.* by proxying to the AppView).
+   * Its errors are PublishErrors (a 429 is `rate_limited` with the wait it was told).
+   */
+  async query<T>(
+    channelId: string,
+    rawCredentials: Record<string, unknown>,
+    nsid: string,
+    params: URLSearchParams,
+    parse: (body: unknown) => T | undefined,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    const credentials = this.readCredentials(rawCredentials);
+    return this.withSession(channelId, credentials, signal, async (session) => {
+      const { body } = await this.http.requestJson(
+        this.call(credentials, `${nsid}?${params.toString()}`, { method: 'GET', signal }, session),
+        parse,
+      );
+      return body;
+    });
+  }
+
   /** Forgets cached sessions (all, or one channel's). */
   forgetSessions(channelId?: string): void {
     if (channelId === undefined) this.sessions.clear();

@@ -1,6 +1,6 @@
 import { LinksService } from '../../src/links/links.service';
 import { createChannel, createPost, seedWorkspace } from '../support/fixtures';
-import { createTestApp, TestApp } from '../support/test-app';
+import { createSecondInstance, createTestApp, TestApp } from '../support/test-app';
 
 describe('LinksService: tracked links and their click counts', () => {
   let t: TestApp;
@@ -53,5 +53,35 @@ describe('LinksService: tracked links and their click counts', () => {
       { postId: post.id, code: codeA, targetUrl: a, clicks: 2 },
       { postId: post.id, code: codeB, targetUrl: b, clicks: 1 },
     ]);
+  });
+
+  it('writes buffered clicks within a second, and at shutdown, on any instance', async () => {
+    const { lead } = await seedWorkspace(t);
+    const channel = await createChannel(t, lead);
+    const post = await createPost(t, lead, channel.id);
+    const owner = { postId: post.id, channelId: channel.id, workspaceId: lead.workspaceId, campaign: null };
+    const [url] = (await links.track(owner, ['https://acme.example/x'])).values();
+    const code = url.split('/l/')[1];
+    const stored = async () =>
+      Number((await t.db.query('SELECT COALESCE(SUM(clicks), 0) AS n FROM link_clicks WHERE code = $1', [code]))[0].n);
+
+    // The timer writes what the redirect counted (CLICK_FLUSH_INTERVAL_MS).
+    links.count(code, new Date('2027-01-04T10:00:00Z'));
+    links.count(code, new Date('2027-01-04T10:00:01Z'));
+    const deadline = Date.now() + 5000;
+    while ((await stored()) < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(await stored()).toBe(2);
+    expect(await t.db.query('SELECT period_start FROM link_clicks WHERE code = $1', [code])).toEqual([
+      { period_start: new Date('2027-01-04T10:00:00Z') },
+    ]);
+
+    // Another instance's clicks, still buffered when it stops, are written by its shutdown.
+    const second = await createSecondInstance(t, { publicUrl: 'https://pal.example.com' });
+    const other = second.app.get(LinksService);
+    expect(await other.targetOf(code)).toBe('https://acme.example/x');
+    other.count(code, new Date('2027-01-04T10:20:00Z'));
+    await second.close();
+    expect(await stored()).toBe(3);
+    expect((await links.countsByPost([post.id], new Date('2027-01-05T00:00:00Z'))).get(post.id)).toBe(3);
   });
 });

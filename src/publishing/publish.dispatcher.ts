@@ -18,7 +18,7 @@ import { MediaService } from '../media/media.service';
 import type { MediaItem } from '../media/media.types';
 import { MediaUploadsRepository } from './media-uploads.repository';
 import { PublishError } from './adapters/publish-error';
-import { replaceLinks, findLinks } from '../content/links';
+import { findLinks, replaceLinks } from '../content/links';
 import { withChannelUtm } from '../content/utm';
 import { LinksService } from '../links/links.service';
 import { PublishedWriter } from './published.writer';
@@ -485,7 +485,6 @@ export class PublishDispatcher implements OnApplicationBootstrap, BeforeApplicat
     }));
   }
 
-  /** The post as the adapter publishes it: links UTM-tagged when the channel asks for it. */
   /**
    * The post as the platform gets it: its links UTM-tagged (the channel's campaign) and, on a
    * channel that tracks links, each replaced by its `{PUBLIC_URL}/l/{code}`, the code's

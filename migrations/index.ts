@@ -12,6 +12,7 @@ import { ChannelConnections1795400500000 } from './1795400500000-channel-connect
 import { PostMediaUploads1795400300000 } from './1795400300000-post-media-uploads';
 import { Publishing1795399340830 } from './1795399340830-publishing';
 import { ThrottlingIdempotency1795400100000 } from './1795400100000-throttling-idempotency';
+import { TrackedLinks1795400700000 } from './1795400700000-tracked-links';
 
 /** Every migration, in order. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   People1795400400000,
   ChannelConnections1795400500000,
   PostMetrics1795400600000,
+  TrackedLinks1795400700000,
 ];

@@ -16,6 +16,7 @@ import { ProblemDetailsFilter } from './common/problem-details.filter';
 import { AppConfig } from './config/app-config';
 import { DatabaseModule } from './database/database.module';
 import { dataSourceOptions } from './data-source.options';
+import { LinksModule } from './links/links.module';
 import { MediaApiModule } from './media/media.module';
 import { Metrics } from './operations/metrics';
 import { MetricsModule } from './metrics/metrics.module';
@@ -63,6 +64,7 @@ export class AppModule {
         CalendarModule,
         FeedsModule,
         AuditModule,
+        LinksModule,
         PublishingModule,
         AlertsModule,
         MetricsModule,

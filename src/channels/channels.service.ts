@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { Actor } from '../auth/actor';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { DomainError, ErrorCode } from '../common/domain-error';
 import { assertVersion } from '../common/if-match';
 import { decodeCursor, DEFAULT_PAGE_SIZE, toPage } from '../common/pagination';
@@ -51,6 +52,7 @@ export class ChannelsService {
     private readonly clock: Clock,
     private readonly egress: EgressGuard,
     private readonly events: AfterCommitEvents,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async create(
@@ -60,6 +62,7 @@ export class ChannelsService {
     connected?: Pick<ChannelEntity, 'avatarUrl' | 'connectionState' | 'connectionCheckedAt'>,
   ): Promise<ChannelMutation> {
     this.workspaces.assertOwn(actor, workspaceId);
+    this.assertCanTrackLinks(dto.trackLinks);
     this.assertCredentials(dto.platform, dto.credentials);
     await this.assertAddresses(dto.platform, dto.credentials);
     const id = randomUUID();
@@ -83,6 +86,7 @@ export class ChannelsService {
         postingSlots: dto.postingSlots ? toSlotsConfig(dto.postingSlots) : [],
         latenessLimitMinutes: dto.latenessLimitMinutes ?? DEFAULT_LATENESS_LIMIT_MINUTES,
         utm: dto.utm ? { campaign: dto.utm.campaign } : null,
+        trackLinks: dto.trackLinks ?? false,
         credentialsCiphertext: dto.credentials ? this.cipher.encrypt(dto.credentials, id) : null,
         hasCredentials: dto.credentials !== undefined,
         archivedAt: null,
@@ -163,6 +167,7 @@ export class ChannelsService {
   async update(actor: Actor, channelId: string, dto: ChannelUpdateDto, ifMatch?: number): Promise<ChannelMutation> {
     const current = await this.get(actor, channelId);
     assertVersion(ifMatch, current.version, 'The channel');
+    this.assertCanTrackLinks(dto.trackLinks);
     if (dto.credentials) {
       this.assertCredentials(current.platform, dto.credentials);
       await this.assertAddresses(current.platform, dto.credentials);
@@ -182,6 +187,7 @@ export class ChannelsService {
       postingSlots: dto.postingSlots ? toSlotsConfig(dto.postingSlots) : undefined,
       latenessLimitMinutes: dto.latenessLimitMinutes,
       utm: dto.utm === undefined ? undefined : dto.utm === null ? null : { campaign: dto.utm.campaign },
+      trackLinks: dto.trackLinks,
     };
     if (dto.credentials !== undefined) {
       changes.credentialsCiphertext = dto.credentials === null ? null : this.cipher.encrypt(dto.credentials, channelId);
@@ -330,6 +336,16 @@ export class ChannelsService {
   async credentialsFor(channel: Pick<ChannelEntity, 'id'>): Promise<Record<string, unknown>> {
     const ciphertext = await this.channels.credentialsCiphertext(channel.id);
     return ciphertext ? this.cipher.decrypt(ciphertext, channel.id) : {};
+  }
+
+  /** Tracked links are `{PUBLIC_URL}/l/{code}`: without PUBLIC_URL there is no address to publish. */
+  private assertCanTrackLinks(trackLinks: boolean | undefined): void {
+    if (trackLinks && !this.config.publicUrl) {
+      throw DomainError.invalid(
+        'trackLinks',
+        'Tracked links need PUBLIC_URL: set it to the address readers reach this service at (e.g. https://palinsesto.example.com), then turn trackLinks on.',
+      );
+    }
   }
 
   private assertCredentials(platform: Platform, credentials: Record<string, unknown> | undefined | null): void {

@@ -36,6 +36,8 @@ export interface ClaimedPost {
   channelVersion: number;
   latenessLimitMinutes: number;
   utm: ChannelUtmConfig | null;
+  /** The channel publishes its links as tracked links (src/links/). */
+  trackLinks: boolean;
 }
 
 export interface PublishedRecord {
@@ -66,6 +68,7 @@ interface ClaimRow {
   channel_version: number;
   lateness_limit_minutes: number;
   utm: ChannelUtmConfig | null;
+  track_links: boolean;
 }
 
 // The dispatcher's moves, as the state machine has them: every state named below comes
@@ -120,7 +123,7 @@ WHERE p.id = picked.id AND c.id = p.channel_id
 RETURNING p.id, p.workspace_id, p.channel_id, p.body, p.title, p.link, p.media, p.category,
   p.scheduled_at, p.attempts, p.attempt_id, picked.reclaimed,
   c.platform, c.name AS channel_name, c.handle AS channel_handle, c.status AS channel_status,
-  c.version AS channel_version, c.lateness_limit_minutes, c.utm`;
+  c.version AS channel_version, c.lateness_limit_minutes, c.utm, c.track_links`;
 
 /** Records publications given as arrays (id, attempt_id, external_id, external_url, published_at). */
 export const PUBLISHED_SQL = `
@@ -198,6 +201,7 @@ export class PostDispatchRepository {
       channelVersion: r.channel_version,
       latenessLimitMinutes: r.lateness_limit_minutes,
       utm: r.utm,
+      trackLinks: r.track_links,
     }));
   }
 

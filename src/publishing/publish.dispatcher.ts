@@ -18,7 +18,9 @@ import { MediaService } from '../media/media.service';
 import type { MediaItem } from '../media/media.types';
 import { MediaUploadsRepository } from './media-uploads.repository';
 import { PublishError } from './adapters/publish-error';
+import { findLinks, replaceLinks } from '../content/links';
 import { withChannelUtm } from '../content/utm';
+import { LinksService } from '../links/links.service';
 import { PublishedWriter } from './published.writer';
 import { POST_PUBLISH_FAILED, POST_PUBLISHED } from './publishing.events';
 import { PUBLISHING_OPTIONS, type PublishingOptions, resolvePublishingOptions } from './publishing.options';
@@ -79,6 +81,7 @@ export class PublishDispatcher implements OnApplicationBootstrap, BeforeApplicat
   /** The last claim was full: more due work is probably waiting. */
   private backlog = false;
   private stopping = false;
+  private untrackedWarned = false;
   private wakeTimer?: NodeJS.Timeout;
   private heartbeating: Promise<void> | null = null;
   private wakeAt?: number;
@@ -99,6 +102,7 @@ export class PublishDispatcher implements OnApplicationBootstrap, BeforeApplicat
     private readonly database: DatabaseAvailability,
     private readonly media: MediaService,
     private readonly uploads: MediaUploadsRepository,
+    private readonly links: LinksService,
   ) {
     this.options = resolvePublishingOptions(options);
   }
@@ -331,7 +335,7 @@ export class PublishDispatcher implements OnApplicationBootstrap, BeforeApplicat
     let publishable: PublishablePost;
     try {
       adapter = this.adapters.get(post.platform);
-      publishable = this.publishable(post, await this.mediaOf(post));
+      publishable = await this.publishable(post, await this.mediaOf(post));
       target = {
         channelId: post.channelId,
         platform: post.platform,
@@ -481,8 +485,14 @@ export class PublishDispatcher implements OnApplicationBootstrap, BeforeApplicat
     }));
   }
 
-  /** The post as the adapter publishes it: links UTM-tagged when the channel asks for it. */
-  private publishable(post: ClaimedPost, files: PublishableMedia[]): PublishablePost {
+  /**
+   * The post as the platform gets it: its links UTM-tagged (the channel's campaign) and, on a
+   * channel that tracks links, each replaced by its `{PUBLIC_URL}/l/{code}`, the code's
+   * target being the tagged link. Codes are per post and target, so a retry publishes the
+   * same text. Without PUBLIC_URL (unset after the channel turned tracking on) the tagged
+   * links go out untracked.
+   */
+  private async publishable(post: ClaimedPost, files: PublishableMedia[]): Promise<PublishablePost> {
     const base: PublishablePost = {
       id: post.id,
       body: post.body,
@@ -493,7 +503,33 @@ export class PublishDispatcher implements OnApplicationBootstrap, BeforeApplicat
       category: post.category,
       scheduledAt: post.scheduledAt,
     };
-    return withChannelUtm(base, post.platform, post.utm?.campaign);
+    const tagged = withChannelUtm(base, post.platform, post.utm?.campaign);
+    if (!post.trackLinks) return tagged;
+    if (!this.links.enabled) {
+      if (!this.untrackedWarned)
+        this.logger.warn('A channel tracks links but PUBLIC_URL is unset: its links are published untracked');
+      this.untrackedWarned = true;
+      return tagged;
+    }
+    const link = tagged.link?.trim() || null;
+    const targets = findLinks(tagged.body).map((l) => l.url);
+    if (link && /^https?:\/\//i.test(link)) targets.push(link);
+    if (targets.length === 0) return tagged;
+    const tracked = await this.links.track(
+      {
+        postId: post.id,
+        channelId: post.channelId,
+        workspaceId: post.workspaceId,
+        campaign: post.utm?.campaign ?? null,
+      },
+      targets,
+    );
+    return {
+      ...tagged,
+      body: replaceLinks(tagged.body, (url) => tracked.get(url) ?? url),
+      link: link ? (tracked.get(link) ?? link) : tagged.link,
+      linkTargets: Object.fromEntries([...tracked].map(([target, url]) => [url, target])),
+    };
   }
 
   /** Decrypted credentials, cached per channel version (a credentials change bumps it). */

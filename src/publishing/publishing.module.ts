@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ChannelsModule } from '../channels/channels.module';
+import { LinksModule } from '../links/links.module';
 import { MediaModule } from '../media/media.module';
 import { OperationsModule } from '../operations/operations.module';
 import { PostsModule } from '../posts/posts.module';
@@ -20,6 +21,7 @@ import { PublishingMetrics } from './publishing.metrics';
   imports: [
     ScheduleModule.forRoot(),
     ChannelsModule,
+    LinksModule,
     MediaModule,
     OperationsModule,
     PostsModule,

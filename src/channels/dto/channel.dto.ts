@@ -108,6 +108,15 @@ class ChannelStrategyFields {
   @Type(() => ChannelUtmDto)
   utm?: ChannelUtmDto | null;
 
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'Publish the links of posts as {PUBLIC_URL}/l/{code}, redirecting to the UTM-tagged link and counting clicks (no cookies, no addresses kept); needs PUBLIC_URL',
+  })
+  @Optional()
+  @IsBoolean()
+  trackLinks?: boolean;
+
   @ApiPropertyOptional({ type: [PostingSlotDto] })
   @Optional()
   @IsArray()
@@ -218,6 +227,7 @@ export function mapChannel(c: ChannelEntity) {
     postingSlots: c.postingSlots,
     latenessLimitMinutes: c.latenessLimitMinutes,
     utm: c.utm,
+    trackLinks: c.trackLinks,
     hasCredentials: c.hasCredentials,
     connection: {
       state: c.connectionState ?? 'unknown',

@@ -183,7 +183,11 @@ export class BlueskyAdapter extends PlatformAdapter {
     const rkey = blueskyRkey(idempotencyKey);
     // Read before the session: a card is made once per attempt, whatever renewals happen.
     const link = files.length === 0 ? post.link?.trim() || findLinks(text)[0]?.url : undefined;
-    const card = link ? await this.card(link, signal) : null;
+    // A tracked link's card describes the page it leads to (read from there, not through the
+    // redirect, which would not count it anyway), and opens the tracked link.
+    const page = link ? (post.linkTargets?.[link] ?? link) : undefined;
+    const fetched = page ? await this.card(page, signal) : null;
+    const card = fetched && link && page !== link ? { ...fetched, uri: link } : fetched;
 
     const { session, created } = await this.withSession(target.channelId, credentials, signal, async (session) => {
       const facets = await this.facets(text, credentials, session, signal);

@@ -72,6 +72,11 @@ export interface PublishablePost {
   mediaUrls?: readonly MediaUrl[] | null;
   category: string;
   scheduledAt: Date;
+  /**
+   * Tracked links (channel `trackLinks`): each `{PUBLIC_URL}/l/{code}` in the body and link,
+   * with the page it redirects to. A link card describes that page, not the redirect.
+   */
+  linkTargets?: Readonly<Record<string, string>>;
 }
 
 /** Whether a media entry is a library file (rather than the legacy URL form). */

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { LinksController } from './links.controller';
+import { LinksRepository } from './links.repository';
+import { LinksService } from './links.service';
+
+/** Tracked links and their clicks (channel `trackLinks`); see docs/api.md "Tracked links". */
+@Module({
+  controllers: [LinksController],
+  providers: [LinksRepository, LinksService],
+  exports: [LinksService],
+})
+export class LinksModule {}

@@ -59,6 +59,7 @@ interface AlertRow {
   updated_at: Date;
   resolved_at: Date | null;
   resolution: AlertResolution | null;
+  announced_occurrence: number | null;
 }
 
 /** TypeORM answers an UPDATE with [rows, rowCount]. */
@@ -82,6 +83,7 @@ function toAlert(r: AlertRow): AlertEntity {
     updatedAt: new Date(r.updated_at),
     resolvedAt: r.resolved_at ? new Date(r.resolved_at) : null,
     resolution: r.resolution,
+    announcedOccurrence: r.announced_occurrence ?? null,
   });
 }
 
@@ -224,6 +226,12 @@ export class AlertsRepository {
       `SELECT channel_id, starts_at FROM alerts WHERE kind = 'publish_failed' AND resolved_at IS NULL`,
     )) as { channel_id: string; starts_at: Date }[];
     return rows.map((r) => ({ channelId: r.channel_id, scheduledAt: new Date(r.starts_at) }));
+  }
+
+  /** Planned gaps whose current occurrence settled: their deliveries were queued (or muted). */
+  async markAnnounced(m: EntityManager, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await m.query(`UPDATE alerts SET announced_occurrence = occurrence WHERE id = ANY($1)`, [ids]);
   }
 
   // ---- the outbox -----------------------------------------------------------------

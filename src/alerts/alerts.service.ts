@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Actor } from '../auth/actor';
 import { AuditService } from '../audit/audit.service';
 import { ChannelsService } from '../channels/channels.service';
 import { Clock } from '../common/clock';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { DomainError, ErrorCode } from '../common/domain-error';
 import { decodeCursor, DEFAULT_PAGE_SIZE, toPage } from '../common/pagination';
 import { toDate } from '../common/validators';
@@ -28,6 +29,7 @@ export class AlertsService {
     private readonly clock: Clock,
     private readonly suggester: GapFillSuggester,
     private readonly egress: EgressGuard,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async list(actor: Actor, workspaceId: string, query: AlertListQueryDto) {
@@ -38,7 +40,7 @@ export class AlertsService {
       throw DomainError.invalid('cursor', 'cursor is not a cursor this API returned');
     }
     const rows = await this.repo.list(workspaceId, { status: query.status, channelId: query.channelId, limit, after });
-    return toPage(rows, limit, mapAlert, (a) => ({ openedAt: a.openedAt.toISOString(), id: a.id }));
+    return toPage(rows, limit, (a) => mapAlert(a, this.config.alertSettleMs), (a) => ({ openedAt: a.openedAt.toISOString(), id: a.id }));
   }
 
   /**

@@ -10,6 +10,7 @@ import {
   AlertResolution,
   AlertSettingsEntity,
   GAP_KINDS,
+  SETTLING_KINDS,
   StoredWebhook,
 } from './alert.entity';
 
@@ -353,6 +354,30 @@ export class AlertsRepository {
   async alertsByIds(ids: string[]): Promise<AlertEntity[]> {
     if (ids.length === 0) return [];
     const rows = (await this.ds.query('SELECT * FROM alerts WHERE id = ANY($1)', [ids])) as AlertRow[];
+    return rows.map(toAlert);
+  }
+
+  // ---- the digest -----------------------------------------------------------------
+
+  /** publish_failed alerts per channel of the workspace whose post was due in [from, to). */
+  async failuresBetween(workspaceId: string, from: Date, to: Date): Promise<Map<string, number>> {
+    const rows = (await this.ds.query(
+      `SELECT channel_id, count(*)::int AS n FROM alerts
+        WHERE workspace_id = $1 AND kind = 'publish_failed' AND starts_at >= $2 AND starts_at < $3
+        GROUP BY channel_id`,
+      [workspaceId, from, to],
+    )) as { channel_id: string; n: number }[];
+    return new Map(rows.map((r) => [r.channel_id, r.n]));
+  }
+
+  /** The workspace's open alerts that were delivered (not settling), oldest first. */
+  async openAnnounced(workspaceId: string): Promise<AlertEntity[]> {
+    const rows = (await this.ds.query(
+      `SELECT * FROM alerts WHERE workspace_id = $1 AND resolved_at IS NULL
+          AND (NOT (kind = ANY($2)) OR announced_occurrence = occurrence)
+        ORDER BY opened_at, id LIMIT 500`,
+      [workspaceId, SETTLING_KINDS],
+    )) as AlertRow[];
     return rows.map(toAlert);
   }
 

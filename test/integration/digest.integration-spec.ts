@@ -109,12 +109,22 @@ describe('weekly digest', () => {
     expect(digestMails()).toEqual([]);
     expect(digestHooks()).toEqual([]);
 
-    // 08:00 EST: one email per lead, none for the editor, one webhook call.
+    // 08:00 EST: one email per lead, none for the editor; the webhook answers 503 at first.
+    hooks.respondWith(503, { error: 'busy' });
     await bothAt('2027-03-08T13:00:00Z');
     for (const lead of ws.leads) expect(digestsTo(lead)).toHaveLength(1);
     expect(digestsTo(ws.editorEmail)).toEqual([]);
     expect(digestMails()).toHaveLength(2);
     expect(digestHooks()).toHaveLength(1);
+    // Retried after the backoff (30 s), the same delivery, once.
+    hooks.respondWith(200, { ok: true });
+    await bothAt('2027-03-08T13:00:20Z');
+    expect(digestHooks()).toHaveLength(1);
+    await bothAt('2027-03-08T13:00:31Z');
+    expect(digestHooks()).toHaveLength(2);
+    expect(digestHooks()[1].deliveryId).toBe(digestHooks()[0].deliveryId);
+    await bothAt('2027-03-08T13:05:00Z');
+    expect(digestHooks()).toHaveLength(2);
 
     const mail = digestsTo(ws.leads[0])[0];
     expect(mail.subject).toMatch(/^Weekly digest: .+, week to Mon 8 Mar$/);
@@ -128,7 +138,7 @@ describe('weekly digest', () => {
     expect(mail.text).toContain('Calendar: https://palinsesto.example.com/#calendar');
     expect(mail.html).toContain('<a href="https://palinsesto.example.com/#reports">Reports</a>');
 
-    const hook = digestHooks()[0];
+    const hook = digestHooks()[1];
     expect(hook.signature).toBe(`sha256=${createHmac('sha256', SECRET).update(hook.rawBody).digest('hex')}`);
     expect(hook.json).toMatchObject({
       event: 'digest.weekly',
@@ -159,7 +169,7 @@ describe('weekly digest', () => {
     await bothAt('2027-03-08T20:00:00Z');
     await bothAt('2027-03-09T13:00:00Z');
     expect(digestMails()).toHaveLength(2);
-    expect(digestHooks()).toHaveLength(1);
+    expect(digestHooks()).toHaveLength(2);
 
     // Before that Monday, the gap scan finds the weeks of 15 and 22 March short of posts;
     // the alerts settle and are sent (to the same webhook: alert calls, not digests).
@@ -179,14 +189,14 @@ describe('weekly digest', () => {
     await bothAt('2027-03-15T12:00:00Z');
     for (const lead of ws.leads) expect(digestsTo(lead)).toHaveLength(2);
     expect(digestsTo(ws.editorEmail)).toEqual([]);
-    expect(digestHooks()).toHaveLength(2);
+    expect(digestHooks()).toHaveLength(3);
     const second = digestsTo(ws.leads[1])[1];
     expect(second.subject).toMatch(/week to Mon 15 Mar$/);
     expect(second.text).toContain('Discipline: 1 post of the 2 a week it aims for: cadence missed;');
     expect(second.text).toContain(`Open alerts (${open.length}):\n  - ${open.find(Boolean)!.message.slice(0, 20)}`);
-    const listed = (digestHooks()[1].json as { channels: { openAlerts: { id: string }[] }[] }).channels[0].openAlerts;
+    const listed = (digestHooks()[2].json as { channels: { openAlerts: { id: string }[] }[] }).channels[0].openAlerts;
     expect(listed.map((x) => x.id).sort()).toEqual(open.map((x) => x.id).sort());
-    expect(digestHooks()[1].json).toMatchObject({
+    expect(digestHooks()[2].json).toMatchObject({
       period: {
         from: '2027-03-08',
         to: '2027-03-14',
@@ -196,6 +206,7 @@ describe('weekly digest', () => {
     });
     // Each delivery has its own id, which a receiver drops repeats by.
     expect(new Set(digestHooks().map((h) => h.deliveryId)).size).toBe(2);
+    expect(digestHooks()[2].deliveryId).not.toBe(digestHooks()[0].deliveryId);
   });
 
   it('a lead previews the digest of the last full week and who gets it; others may not', async () => {

@@ -54,7 +54,8 @@ export interface DigestReport {
  *
  * - Queued by any instance that runs during that Monday from DIGEST_HOUR to midnight (local):
  *   one row per (workspace, week, destination) in digest_deliveries, the unique key making
- *   two instances queue it once; an installation down all that Monday skips the week.
+ *   two instances queue it once; an installation down all that Monday skips the week. The
+ *   recipients are those of the moment it is queued (a lead added later gets next week's).
  * - Sent like alerts: claimed under a lease (FOR UPDATE SKIP LOCKED), rendered when sent,
  *   marked delivered fenced on the claim, retried with the alerts' backoff until the week is
  *   over (then cancelled as stale).
@@ -148,6 +149,7 @@ export class DigestJob implements OnApplicationBootstrap, BeforeApplicationShutd
         // A workspace created after the moment has no week to report on yet.
         if (!week.open || ws.createdAt.getTime() > week.due.getTime()) continue;
         try {
+          if (await this.repo.queued(ws.id, week.weekStart)) continue;
           if ((await this.channels.listActiveEntities(ws.id)).length === 0) continue;
           queued += await this.repo.enqueue(ws.id, week.weekStart, await this.destinationsOf(ws.id), now);
         } catch (error) {

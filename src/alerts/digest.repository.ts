@@ -27,6 +27,15 @@ function updatedRows<T>(result: unknown): T[] {
 export class DigestRepository {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
+  /** Whether the week's digest of the workspace was queued already (recipients are fixed then). */
+  async queued(workspaceId: string, weekStart: string): Promise<boolean> {
+    const rows = (await this.ds.query(
+      `SELECT 1 FROM digest_deliveries WHERE workspace_id = $1 AND week_start = $2::date LIMIT 1`,
+      [workspaceId, weekStart],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
   /** Queues the week's digest for each destination; repeats are absorbed. Returns how many were new. */
   async enqueue(workspaceId: string, weekStart: string, destinations: string[], now: Date): Promise<number> {
     if (destinations.length === 0) return 0;

@@ -1,5 +1,6 @@
 import { Initial1795397989777 } from './1795397989777-initial';
 import { Alerts1795399342500 } from './1795399342500-alerts';
+import { AlertSettlingDigest1795400900000 } from './1795400900000-alert-settling-digest';
 import { ChangeNotifications1795399343600 } from './1795399343600-change-notifications';
 import { FailedPostsIndex1795399348110 } from './1795399348110-failed-posts-index';
 import { Feeds1795399341705 } from './1795399341705-feeds';
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   ChannelConnections1795400500000,
   PostMetrics1795400600000,
   TrackedLinks1795400700000,
+  AlertSettlingDigest1795400900000,
 ];

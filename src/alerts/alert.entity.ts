@@ -11,6 +11,8 @@ export const ALERT_KINDS: readonly AlertKind[] = [
   'connection_broken',
 ];
 export const GAP_KINDS: readonly AlertKind[] = ['planned_gap', 'inactivity', 'under_cadence'];
+/** Gaps in the future calendar: delivered only once they persisted for ALERT_SETTLE_MS. */
+export const SETTLING_KINDS: readonly AlertKind[] = ['planned_gap', 'under_cadence'];
 
 /**
  * Why an alert closed. `filled` and `handled` are delivered as a resolution to whoever got
@@ -100,6 +102,10 @@ export class AlertEntity {
 
   @Column({ type: 'text', nullable: true })
   resolution: AlertResolution | null;
+
+  /** Planned gaps: the occurrence whose deliveries were queued once it settled (ALERT_SETTLE_MS). */
+  @Column({ name: 'announced_occurrence', type: 'integer', nullable: true })
+  announcedOccurrence: number | null;
 }
 
 export type DeliveryEvent = 'opened' | 'resolved';

@@ -46,6 +46,16 @@ export class AlertsController {
   }
 
   @Roles('lead')
+  @Get('workspaces/:wid/digest/preview')
+  @ApiOperation({
+    summary:
+      'The weekly digest of the last full week as its webhook would receive it, with its recipients; sends nothing',
+  })
+  digestPreview(@CurrentActor() actor: Actor, @Param('wid', uuid) wid: string) {
+    return this.service.digestPreview(actor, wid);
+  }
+
+  @Roles('lead')
   @Put('channels/:cid/alert-mute')
   @ApiOperation({ summary: "Deliver none of the channel's alerts until a date (they are still listed); null unmutes" })
   mute(@CurrentActor() actor: Actor, @Param('cid', uuid) cid: string, @Body() dto: AlertMuteDto) {

@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module, type ModuleMetadata, type Type } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ChannelsModule } from '../channels/channels.module';
 import { EgressModule } from '../egress/egress.module';
@@ -8,6 +8,9 @@ import { WorkspacesModule } from '../workspaces/workspaces.module';
 import { AlertDeliveryWorker } from './alert-delivery.worker';
 import { AlertDestinations } from './alert-destinations';
 import { ConnectionBrokenAlerts } from './connection-broken.alerts';
+import { DigestReports } from './digest-reports';
+import { DigestJob } from './digest.job';
+import { DigestRepository } from './digest.repository';
 import { AlertsController } from './alerts.controller';
 import { AlertsMetrics } from './alerts.metrics';
 import { ALERTS_OPTIONS } from './alerts.options';
@@ -22,7 +25,8 @@ import { PublishFailedAlerts } from './publish-failed.alerts';
 /**
  * Alerts (see docs/alerts.md): the gap detector, the delivery outbox, the API, and the
  * publish_failed alerts, opened from the `post.publish_failed` event (docs/events.md) and
- * swept for by every gap scan. Nothing else needs to know this module exists.
+ * swept for by every gap scan, and the leads' weekly digest (DigestJob). Nothing else needs
+ * to know this module exists.
  */
 @Module({
   imports: [ScheduleModule.forRoot(), ChannelsModule, EgressModule, OperationsModule, PostsModule, WorkspacesModule],
@@ -39,7 +43,23 @@ import { PublishFailedAlerts } from './publish-failed.alerts';
     ConnectionBrokenAlerts,
     GapDetectorJob,
     AlertsService,
+    DigestRepository,
+    DigestJob,
     { provide: ALERTS_OPTIONS, useValue: {} },
   ],
 })
-export class AlertsModule {}
+export class AlertsModule {
+  /**
+   * AlertsModule with the weekly digest's results: `digestReports` (a provider of `imports`)
+   * implements DigestReports. Plain `AlertsModule` sends the digest without results.
+   */
+  static forRoot(
+    opts: { imports?: ModuleMetadata['imports']; digestReports?: Type<DigestReports> } = {},
+  ): DynamicModule {
+    return {
+      module: AlertsModule,
+      imports: opts.imports ?? [],
+      providers: opts.digestReports ? [{ provide: DigestReports, useExisting: opts.digestReports }] : [],
+    };
+  }
+}

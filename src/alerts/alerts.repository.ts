@@ -10,6 +10,7 @@ import {
   AlertResolution,
   AlertSettingsEntity,
   GAP_KINDS,
+  SETTLING_KINDS,
   StoredWebhook,
 } from './alert.entity';
 
@@ -59,6 +60,7 @@ interface AlertRow {
   updated_at: Date;
   resolved_at: Date | null;
   resolution: AlertResolution | null;
+  announced_occurrence: number | null;
 }
 
 /** TypeORM answers an UPDATE with [rows, rowCount]. */
@@ -82,6 +84,7 @@ function toAlert(r: AlertRow): AlertEntity {
     updatedAt: new Date(r.updated_at),
     resolvedAt: r.resolved_at ? new Date(r.resolved_at) : null,
     resolution: r.resolution,
+    announcedOccurrence: r.announced_occurrence ?? null,
   });
 }
 
@@ -226,6 +229,12 @@ export class AlertsRepository {
     return rows.map((r) => ({ channelId: r.channel_id, scheduledAt: new Date(r.starts_at) }));
   }
 
+  /** Planned gaps whose current occurrence settled: their deliveries were queued (or muted). */
+  async markAnnounced(m: EntityManager, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await m.query(`UPDATE alerts SET announced_occurrence = occurrence WHERE id = ANY($1)`, [ids]);
+  }
+
   // ---- the outbox -----------------------------------------------------------------
 
   /** One `opened` row per destination (at most once: the unique key absorbs repeats). */
@@ -345,6 +354,30 @@ export class AlertsRepository {
   async alertsByIds(ids: string[]): Promise<AlertEntity[]> {
     if (ids.length === 0) return [];
     const rows = (await this.ds.query('SELECT * FROM alerts WHERE id = ANY($1)', [ids])) as AlertRow[];
+    return rows.map(toAlert);
+  }
+
+  // ---- the digest -----------------------------------------------------------------
+
+  /** publish_failed alerts per channel of the workspace whose post was due in [from, to). */
+  async failuresBetween(workspaceId: string, from: Date, to: Date): Promise<Map<string, number>> {
+    const rows = (await this.ds.query(
+      `SELECT channel_id, count(*)::int AS n FROM alerts
+        WHERE workspace_id = $1 AND kind = 'publish_failed' AND starts_at >= $2 AND starts_at < $3
+        GROUP BY channel_id`,
+      [workspaceId, from, to],
+    )) as { channel_id: string; n: number }[];
+    return new Map(rows.map((r) => [r.channel_id, r.n]));
+  }
+
+  /** The workspace's open alerts that were delivered (not settling), oldest first. */
+  async openAnnounced(workspaceId: string): Promise<AlertEntity[]> {
+    const rows = (await this.ds.query(
+      `SELECT * FROM alerts WHERE workspace_id = $1 AND resolved_at IS NULL
+          AND (NOT (kind = ANY($2)) OR announced_occurrence = occurrence)
+        ORDER BY opened_at, id LIMIT 500`,
+      [workspaceId, SETTLING_KINDS],
+    )) as AlertRow[];
     return rows.map(toAlert);
   }
 

@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Actor } from '../auth/actor';
 import { AuditService } from '../audit/audit.service';
 import { ChannelsService } from '../channels/channels.service';
 import { Clock } from '../common/clock';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { DomainError, ErrorCode } from '../common/domain-error';
 import { decodeCursor, DEFAULT_PAGE_SIZE, toPage } from '../common/pagination';
 import { toDate } from '../common/validators';
@@ -13,6 +14,7 @@ import { DEFAULT_LOOKAHEAD_DAYS, StoredWebhook } from './alert.entity';
 import { AlertDestinations } from './alert-destinations';
 import { AlertsRepository } from './alerts.repository';
 import { AlertListQueryDto, AlertMuteDto, AlertSettingsDto, mapAlert } from './dto/alert.dto';
+import { DigestJob } from './digest.job';
 import { GapFillSuggester } from './gap-fill.suggester';
 import { EmailNotifier } from './notifiers/email.notifier';
 
@@ -28,7 +30,27 @@ export class AlertsService {
     private readonly clock: Clock,
     private readonly suggester: GapFillSuggester,
     private readonly egress: EgressGuard,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly digest: DigestJob,
   ) {}
+
+  /**
+   * The digest the leads would get for the last full week (Monday to Sunday in the
+   * workspace's zone), as the webhook receives it, and who would get it. Sends nothing.
+   */
+  async digestPreview(actor: Actor, workspaceId: string) {
+    const ws = await this.workspaces.get(actor, workspaceId);
+    const week = DigestJob.weekOf(this.clock.now(), ws.timezone, this.config.digestHour ?? 0);
+    const content = await this.digest.build(ws, week.from, week.to);
+    return {
+      ...content,
+      schedule:
+        this.config.digestHour === null
+          ? null
+          : { weekday: 'Monday', hour: this.config.digestHour, timezone: ws.timezone },
+      recipients: await this.digest.destinationsOf(workspaceId),
+    };
+  }
 
   async list(actor: Actor, workspaceId: string, query: AlertListQueryDto) {
     this.workspaces.assertOwn(actor, workspaceId);
@@ -38,7 +60,12 @@ export class AlertsService {
       throw DomainError.invalid('cursor', 'cursor is not a cursor this API returned');
     }
     const rows = await this.repo.list(workspaceId, { status: query.status, channelId: query.channelId, limit, after });
-    return toPage(rows, limit, mapAlert, (a) => ({ openedAt: a.openedAt.toISOString(), id: a.id }));
+    return toPage(
+      rows,
+      limit,
+      (a) => mapAlert(a, this.config.alertSettleMs),
+      (a) => ({ openedAt: a.openedAt.toISOString(), id: a.id }),
+    );
   }
 
   /**

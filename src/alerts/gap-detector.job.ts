@@ -8,7 +8,7 @@ import { DatabaseAvailability } from '../database/database-availability';
 import { ChannelsService } from '../channels/channels.service';
 import { PlanService } from '../posts/plan.service';
 import { DAY_MS, type Gap, HOUR_MS, weekBounds } from '../rules';
-import { AlertDetails, AlertEntity, AlertResolution } from './alert.entity';
+import { AlertDetails, AlertEntity, AlertResolution, SETTLING_KINDS } from './alert.entity';
 import { AlertDestinations, type WorkspaceAlerting } from './alert-destinations';
 import { gapMessage } from './alert-messages';
 import { AlertDeliveryWorker } from './alert-delivery.worker';
@@ -51,6 +51,12 @@ interface DesiredGap extends AlertUpsert {
  * - per channel, one transaction under a try-advisory-lock (an instance that finds the
  *   channel locked skips it: the other one is doing the same work), upserts the gaps,
  *   resolves open alerts whose gap is gone, and queues the deliveries of what opened;
+ * - settling: a planned gap (planned_gap, under_cadence) is queued only by a scan that finds
+ *   it still open ALERT_SETTLE_MS after it opened (`announced_occurrence` records it); one
+ *   filled before is resolved with nothing queued, so nobody hears of it. Inactivity and
+ *   failures are queued at once. A gap that shrinks or grows keeps its start, so it is the
+ *   same alert and keeps its settling time; a post planned inside a gap starts a new gap
+ *   (a new start), which settles on its own;
  * - before the channels, the sweep of failed posts (PublishFailedAlerts.sweep): the
  *   `post.publish_failed` event is the fast path of their alerts, this scan the guarantee.
  *
@@ -225,7 +231,26 @@ export class GapDetectorJob implements OnApplicationBootstrap, BeforeApplication
         report.resolved += closed.length;
         if (closed.length) this.metrics.resolved.inc({ resolution }, closed.length);
       }
-      if (opened.length) report.queued += await this.queueOpened(m, channel, ws, opened, now);
+      // Planned gaps settle first (ALERT_SETTLE_MS): queued by the first scan that still finds
+      // them open once that long has passed since they opened; the others are queued now.
+      const settle = this.config.alertSettleMs;
+      const settling = (kind: string) => settle > 0 && SETTLING_KINDS.includes(kind as GapKind);
+      const due = opened.filter((o) => !settling(o.kind));
+      for (const alert of open) {
+        if (
+          SETTLING_KINDS.includes(alert.kind) &&
+          alert.announcedOccurrence !== alert.occurrence &&
+          wanted.has(key(alert.kind, alert.startsAt)) &&
+          alert.openedAt.getTime() + settle <= now.getTime()
+        ) {
+          due.push({ id: alert.id, occurrence: alert.occurrence, kind: alert.kind });
+        }
+      }
+      if (due.length) report.queued += await this.queueOpened(m, channel, ws, due, now);
+      await this.repo.markAnnounced(
+        m,
+        due.filter((o) => SETTLING_KINDS.includes(o.kind as GapKind)).map((o) => o.id),
+      );
       report.opened += opened.length;
       for (const o of opened) this.metrics.opened.inc({ kind: o.kind });
     });

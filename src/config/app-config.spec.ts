@@ -46,6 +46,22 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DB_TIMEOUT_MS: '10' })).toThrow(/DB_TIMEOUT_MS must be at least 100/);
   });
 
+  it('reads ALERT_SETTLE_MS (30 minutes by default) and DIGEST_HOUR (8, or off), naming bad values', () => {
+    expect(loadConfig({})).toMatchObject({ alertSettleMs: 1_800_000, digestHour: 8 });
+    expect(loadConfig({ ALERT_SETTLE_MS: '0', DIGEST_HOUR: 'off' })).toMatchObject({
+      alertSettleMs: 0,
+      digestHour: null,
+    });
+    expect(loadConfig({ DIGEST_HOUR: '23' }).digestHour).toBe(23);
+    expect(loadConfig({ DIGEST_HOUR: '07' }).digestHour).toBe(7);
+    expect(() => loadConfig({ ALERT_SETTLE_MS: '30m' })).toThrow(
+      /ALERT_SETTLE_MS must be a whole number of milliseconds/,
+    );
+    expect(() => loadConfig({ ALERT_SETTLE_MS: '-1' })).toThrow(/ALERT_SETTLE_MS must be at least 0/);
+    expect(() => loadConfig({ DIGEST_HOUR: '24' })).toThrow(/DIGEST_HOUR must be an hour from 0 to 23, or off/);
+    expect(() => loadConfig({ DIGEST_HOUR: 'monday' })).toThrow(/DIGEST_HOUR must be an hour from 0 to 23, or off/);
+  });
+
   it('strips a trailing slash from PUBLIC_URL', () => {
     expect(loadConfig({ PUBLIC_URL: 'https://cal.example.com/' }).publicUrl).toBe('https://cal.example.com');
   });

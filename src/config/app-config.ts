@@ -110,6 +110,15 @@ export class EnvironmentVariables {
   GAP_SCAN_INTERVAL_MS: number = 60000;
 
   @Transform(toInt)
+  @IsInt({ message: 'ALERT_SETTLE_MS must be a whole number of milliseconds' })
+  @Min(0, { message: 'ALERT_SETTLE_MS must be at least 0' })
+  @Max(86_400_000, { message: 'ALERT_SETTLE_MS must be at most 86400000' })
+  ALERT_SETTLE_MS: number = 1_800_000;
+
+  @Matches(/^(off|[01]?[0-9]|2[0-3])$/, { message: 'DIGEST_HOUR must be an hour from 0 to 23, or off' })
+  DIGEST_HOUR: string = '8';
+
+  @Transform(toInt)
   @IsInt({ message: 'DB_TIMEOUT_MS must be a whole number of milliseconds' })
   @Min(100, { message: 'DB_TIMEOUT_MS must be at least 100' })
   @Max(600_000, { message: 'DB_TIMEOUT_MS must be at most 600000' })
@@ -356,6 +365,10 @@ export interface AppConfig {
   alertFrom: string;
   dispatchIntervalMs: number;
   gapScanIntervalMs: number;
+  /** How long a planned gap (planned_gap, under_cadence) must persist before its alert is delivered. */
+  alertSettleMs: number;
+  /** The local hour of the workspace's Monday at which the weekly digest goes out; null: no digest. */
+  digestHour: number | null;
   /**
    * The longest a request waits on PostgreSQL for one thing (a pool connection, a statement,
    * an answer) before it answers 503: a dead or frozen database becomes fast 503s.
@@ -482,6 +495,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     alertFrom: vars.ALERT_FROM,
     dispatchIntervalMs: vars.DISPATCH_INTERVAL_MS,
     gapScanIntervalMs: vars.GAP_SCAN_INTERVAL_MS,
+    alertSettleMs: vars.ALERT_SETTLE_MS,
+    digestHour: vars.DIGEST_HOUR === 'off' ? null : Number(vars.DIGEST_HOUR),
     dbTimeoutMs: vars.DB_TIMEOUT_MS,
     logFormat: vars.LOG_FORMAT,
     logLevel: vars.LOG_LEVEL,

@@ -33,6 +33,13 @@ export class WorkspacesRepository {
     return rows.length > 0;
   }
 
+  /** For background jobs: every workspace, a page at a time in id order. */
+  page(afterId: string | null, limit: number): Promise<WorkspaceEntity[]> {
+    const q = this.ds.getRepository(WorkspaceEntity).createQueryBuilder('w').orderBy('w.id').limit(limit);
+    if (afterId) q.where('w.id > :afterId', { afterId });
+    return q.getMany();
+  }
+
   findById(id: string, m: EntityManager = this.ds.manager): Promise<WorkspaceEntity | null> {
     return m.getRepository(WorkspaceEntity).findOne({ where: { id } });
   }

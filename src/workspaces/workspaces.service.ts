@@ -174,6 +174,16 @@ export class WorkspacesService {
   }
 
   /** E-mail addresses of the workspace's active leads, oldest first (alert recipients). */
+  /** For background jobs (no caller): a workspace by id, or null. */
+  byIdForJobs(id: string): Promise<WorkspaceEntity | null> {
+    return this.workspaces.findById(id);
+  }
+
+  /** For background jobs (no caller): every workspace, a page at a time in id order. */
+  pageForJobs(afterId: string | null, limit: number): Promise<WorkspaceEntity[]> {
+    return this.workspaces.page(afterId, limit);
+  }
+
   leadEmails(workspaceId: string, m?: EntityManager): Promise<string[]> {
     return this.members.emailsOfRole(workspaceId, 'lead', m);
   }

@@ -23,7 +23,8 @@ describe('alerts with two instances', () => {
   beforeAll(async () => {
     await Promise.all([smtp.start(), hooks.start()]);
     const options = { schedule: true, deliveryIntervalMs: 200 };
-    const config = { smtpUrl: smtp.url, gapScanIntervalMs: 1000 };
+    // Deliveries at once, as before the settling time (alerts-settling covers it).
+    const config = { smtpUrl: smtp.url, gapScanIntervalMs: 1000, alertSettleMs: 0 };
     a = await createAlertsApp({ clock, options, config });
     b = await createAlertsApp({ clock, options, config, databaseUrl: a.databaseUrl });
   });

@@ -14,7 +14,11 @@ describe('alerts', () => {
 
   beforeAll(async () => {
     await Promise.all([smtp.start(), hooks.start()]);
-    t = await createAlertsApp({ now: NOW, config: { smtpUrl: smtp.url, publicUrl: 'https://palinsesto.example.com' } });
+    // Deliveries at once, as before the settling time (alerts-settling covers it).
+    t = await createAlertsApp({
+      now: NOW,
+      config: { smtpUrl: smtp.url, publicUrl: 'https://palinsesto.example.com', alertSettleMs: 0 },
+    });
   });
   afterEach(() => t.clock.set(NOW));
   afterAll(async () => {

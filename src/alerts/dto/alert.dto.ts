@@ -18,7 +18,7 @@ import {
 } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
 import { IsInstant, Nullable, Optional } from '../../common/validators';
-import { ALERT_KINDS, type AlertEntity, type AlertKind } from '../alert.entity';
+import { ALERT_KINDS, type AlertEntity, type AlertKind, SETTLING_KINDS } from '../alert.entity';
 
 export const MAX_LOOKAHEAD_DAYS = 90;
 
@@ -117,9 +117,21 @@ export interface AlertResponse {
   openedAt: string;
   resolvedAt: string | null;
   message: string;
+  /**
+   * `settling`: an open planned gap not delivered yet; it is delivered at `settlesAt` (or at
+   * the first gap scan after it) if it is still open then, and never if it is filled first.
+   * `delivered`: its deliveries were queued (to whoever was not muted). Resolved alerts have
+   * `delivered` when they were queued, else `withheld` (filled before settling).
+   */
+  delivery: 'settling' | 'delivered' | 'withheld';
+  settlesAt: string | null;
 }
 
-export function mapAlert(a: AlertEntity): AlertResponse {
+/** `settleMs`: ALERT_SETTLE_MS. */
+export function mapAlert(a: AlertEntity, settleMs: number): AlertResponse {
+  const planned = SETTLING_KINDS.includes(a.kind);
+  const announced = !planned || a.announcedOccurrence === a.occurrence;
+  const delivery = announced ? 'delivered' : a.resolvedAt ? 'withheld' : 'settling';
   return {
     id: a.id,
     kind: a.kind,
@@ -129,6 +141,8 @@ export function mapAlert(a: AlertEntity): AlertResponse {
     openedAt: a.openedAt.toISOString(),
     resolvedAt: a.resolvedAt?.toISOString() ?? null,
     message: a.message,
+    delivery,
+    settlesAt: planned ? new Date(a.openedAt.getTime() + settleMs).toISOString() : null,
   };
 }
 

@@ -1,0 +1,28 @@
+/**
+ * What the weekly digest shows of each channel's period when a reports module provides it
+ * (issue 15: ReportsService.channelSummaries implements it; the composition root wires it
+ * with AlertsModule.forRoot). Without it the digest takes discipline and mix from the plan's
+ * rule engine and leaves results out, saying so.
+ */
+export interface DigestChannelSummary {
+  channelId: string;
+  name: string;
+  platform: string;
+  timezone: string;
+  postsPublished: number;
+  postsPerWeekTarget: number | null;
+  cadenceMet: boolean | null;
+  longestGapHours: number | null;
+  onTimeShare: number | null;
+  failures: number;
+  mix: { category: string; share: number; min: number | null; max: number | null; withinLimits: boolean }[];
+  engagements: number | null;
+  engagementsChange: number | null; // vs the previous period, null when unknown
+  clicks: number | null;
+  clicksChange: number | null;
+  reasonMissing: string[]; // purpose/audience/goal/kpis absent
+}
+
+export abstract class DigestReports {
+  abstract channelSummaries(workspaceId: string, from: Date, to: Date): Promise<DigestChannelSummary[]>;
+}

@@ -23,8 +23,10 @@ describe('alerts with two instances', () => {
   beforeAll(async () => {
     await Promise.all([smtp.start(), hooks.start()]);
     const options = { schedule: true, deliveryIntervalMs: 200 };
-    // Deliveries at once, as before the settling time (alerts-settling covers it).
-    const config = { smtpUrl: smtp.url, gapScanIntervalMs: 1000, alertSettleMs: 0 };
+    // Deliveries at once, as before the settling time (alerts-settling covers it); NOW is a
+    // Monday morning, so without DIGEST_HOUR off the timers would also send the weekly
+    // digest to the same webhooks (digest.integration-spec covers it).
+    const config = { smtpUrl: smtp.url, gapScanIntervalMs: 1000, alertSettleMs: 0, digestHour: null };
     a = await createAlertsApp({ clock, options, config });
     b = await createAlertsApp({ clock, options, config, databaseUrl: a.databaseUrl });
   });

@@ -16,8 +16,10 @@ import { ProblemDetailsFilter } from './common/problem-details.filter';
 import { AppConfig } from './config/app-config';
 import { DatabaseModule } from './database/database.module';
 import { dataSourceOptions } from './data-source.options';
+import { LinksModule } from './links/links.module';
 import { MediaApiModule } from './media/media.module';
 import { Metrics } from './operations/metrics';
+import { MetricsModule } from './metrics/metrics.module';
 import { OperationsModule } from './operations/operations.module';
 import { PeopleModule } from './people/people.module';
 import { PostsModule } from './posts/posts.module';
@@ -62,8 +64,10 @@ export class AppModule {
         CalendarModule,
         FeedsModule,
         AuditModule,
+        LinksModule,
         PublishingModule,
         AlertsModule,
+        MetricsModule,
         WebModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

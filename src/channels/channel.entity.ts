@@ -96,6 +96,10 @@ export class ChannelEntity {
   @Column({ type: 'jsonb', nullable: true })
   utm: ChannelUtmConfig | null;
 
+  /** Links in published posts become `{PUBLIC_URL}/l/{code}` and count clicks (src/links/). */
+  @Column({ name: 'track_links', type: 'boolean', default: false })
+  trackLinks: boolean;
+
   /** The account's picture, as the platform answered it when the channel was connected. */
   @Column({ name: 'avatar_url', type: 'text', nullable: true })
   avatarUrl: string | null;

@@ -322,13 +322,11 @@ export function buildChannelReport(input: ReportInput): ChannelReport {
           withinLimits: (min === null || s >= min) && (max === null || s <= max),
         };
       }),
-      previous: [...prevCounts.keys()]
-        .sort()
-        .map((category) => ({
-          category,
-          posts: prevCounts.get(category)!,
-          share: share(prevCounts.get(category)!, old.published.length),
-        })),
+      previous: [...prevCounts.keys()].sort().map((category) => ({
+        category,
+        posts: prevCounts.get(category)!,
+        share: share(prevCounts.get(category)!, old.published.length),
+      })),
     },
     engagement: {
       totals: totals(cur.published, input.metrics),

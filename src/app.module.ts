@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AlertsModule } from './alerts/alerts.module';
+import { KpiStreaks } from './alerts/kpi-missed.alerts';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CalendarModule } from './calendar/calendar.module';
@@ -49,13 +50,17 @@ const reports = ReportsModule.forRoot({
 /**
  * The reports read metrics and links through their own ports (ReportsModule.forRoot), and
  * the posts' next-slot?prefer=engagement asks the reports for a channel's best times
- * (posts' SlotEngagement, provided here globally so that posts need not import reports).
+ * (posts' SlotEngagement, provided here globally so that posts need not import reports), as
+ * does the alerts' kpi_missed scan (KpiStreaks).
  */
 @Global()
 @Module({
   imports: [reports],
-  providers: [{ provide: SlotEngagement, useExisting: ReportsService }],
-  exports: [SlotEngagement],
+  providers: [
+    { provide: SlotEngagement, useExisting: ReportsService },
+    { provide: KpiStreaks, useExisting: ReportsService },
+  ],
+  exports: [SlotEngagement, KpiStreaks],
 })
 class ReportsWiringModule {}
 

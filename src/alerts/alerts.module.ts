@@ -15,6 +15,7 @@ import { AlertsRepository } from './alerts.repository';
 import { AlertsService } from './alerts.service';
 import { GapFillSuggester } from './gap-fill.suggester';
 import { GapDetectorJob } from './gap-detector.job';
+import { KpiMissedAlerts } from './kpi-missed.alerts';
 import { EmailNotifier } from './notifiers/email.notifier';
 import { WebhookNotifier } from './notifiers/webhook.notifier';
 import { PublishFailedAlerts } from './publish-failed.alerts';
@@ -38,6 +39,7 @@ import { PublishFailedAlerts } from './publish-failed.alerts';
     PublishFailedAlerts,
     ConnectionBrokenAlerts,
     GapDetectorJob,
+    KpiMissedAlerts,
     AlertsService,
     { provide: ALERTS_OPTIONS, useValue: {} },
   ],

@@ -1,8 +1,10 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { DateTime } from 'luxon';
+import type { KpiStreak, KpiStreaks } from '../alerts/kpi-missed.alerts';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../auth/actor';
 import type { ChannelEntity } from '../channels/channel.entity';
+import { isMeasurableKpi } from '../channels/channel-kpis';
 import { ChannelsService } from '../channels/channels.service';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
@@ -11,7 +13,14 @@ import { ReportsQueries } from '../posts/report.queries';
 import { SlotEngagement } from '../posts/slot-engagement';
 import { WorkspacesService } from '../workspaces/workspaces.service';
 import { buildChannelReport, engagementsOf } from './report.engine';
-import { periodInZone, previousPeriod, ReportPeriodError, resolvePeriod, type ZonedPeriod } from './report-period';
+import {
+  periodInZone,
+  previousPeriod,
+  ReportPeriodError,
+  resolvePeriod,
+  zonedPeriod,
+  type ZonedPeriod,
+} from './report-period';
 import { ReportClicks, ReportEngagement, type DigestChannelSummary } from './report-sources';
 import type { ChannelReport, ReportLinkClicks, ReportSnapshot } from './report.types';
 
@@ -32,7 +41,7 @@ type Overrides = { postId: string; at: Date; channelId: string }[];
  * overrides, and hands plain data to the pure engine (report.engine.ts).
  */
 @Injectable()
-export class ReportsService implements SlotEngagement {
+export class ReportsService implements SlotEngagement, KpiStreaks {
   constructor(
     private readonly channels: ChannelsService,
     private readonly workspaces: WorkspacesService,
@@ -120,6 +129,40 @@ export class ReportsService implements SlotEngagement {
         clicks: r.clicks.total,
         clicksChange: r.clicks.total === null || r.clicks.previous === null ? null : r.clicks.total - r.clicks.previous,
         reasonMissing: r.reason.missing,
+      });
+    }
+    return out;
+  }
+
+  /**
+   * The current run of missed closed periods of each measurable KPI with `alertAfter`
+   * (kpi_missed alerts), looking back up to 52 weeks or 12 months before the current
+   * period of the channel's zone.
+   */
+  async streaksOf(channel: ChannelEntity, now: Date): Promise<KpiStreak[]> {
+    const kpis = (channel.kpis ?? []).filter(isMeasurableKpi).filter((k) => k.alertAfter !== undefined);
+    if (kpis.length === 0) return [];
+    const zone = channel.timezone;
+    const here = DateTime.fromJSDate(now, { zone });
+    const from = DateTime.min(here.startOf('week').minus({ weeks: 52 }), here.startOf('month').minus({ months: 12 }));
+    const last = DateTime.min(here.startOf('week'), here.startOf('month')).minus({ days: 1 });
+    if (last < from) return [];
+    const report = await this.build({ ...channel, kpis } as ChannelEntity, zonedPeriod(from, last), [], false);
+    const out: KpiStreak[] = [];
+    for (const k of report.kpis) {
+      if (!('metric' in k) || k.alertAfter === null || k.missedInARow === 0 || !k.missedSince) continue;
+      const judged = k.periods.filter((p) => p.met !== null);
+      const lastMissed = judged[judged.length - 1];
+      const unit = k.period === 'week' ? { weeks: 1 } : { months: 1 };
+      out.push({
+        metric: k.metric,
+        period: k.period,
+        target: k.target,
+        alertAfter: k.alertAfter,
+        missedInARow: k.missedInARow,
+        since: DateTime.fromISO(k.missedSince, { zone }).toJSDate(),
+        until: DateTime.fromISO(lastMissed.start, { zone }).plus(unit).toJSDate(),
+        lastActual: lastMissed.actual,
       });
     }
     return out;

@@ -57,19 +57,20 @@ export class AuditService {
   }
 
   /**
-   * The posts whose schedule a lead forced through the channel rules (`post.schedule.override`)
-   * within [from, to), one entry per override: the reports count them per channel.
+   * Those of these posts whose schedule a lead forced through the channel rules at least once
+   * (`post.schedule.override`): the reports count them among a period's posts.
    */
-  async overridesIn(workspaceId: string, from: Date, to: Date): Promise<{ postId: string; at: Date }[]> {
+  async overriddenAmong(workspaceId: string, postIds: readonly string[]): Promise<Set<string>> {
+    if (postIds.length === 0) return new Set();
     const rows = await this.ds
       .getRepository(AuditEventEntity)
       .createQueryBuilder('a')
-      .select(['a.entityId', 'a.at'])
+      .select('DISTINCT a.entity_id', 'id')
       .where('a.workspace_id = :workspaceId', { workspaceId })
-      .andWhere('a.at >= :from AND a.at < :to', { from, to })
       .andWhere("a.action = 'post.schedule.override'")
-      .getMany();
-    return rows.filter((r) => r.entityId !== null).map((r) => ({ postId: r.entityId!, at: r.at }));
+      .andWhere('a.entity_id = ANY(:ids::uuid[])', { ids: postIds })
+      .getRawMany<{ id: string }>();
+    return new Set(rows.map((r) => r.id));
   }
 
   async list(

@@ -69,14 +69,4 @@ export class ReportsQueries {
     );
     return rows.map((r) => ({ id: r.id, publishedAt: r.published_at }));
   }
-
-  /** The channel of each of these posts (posts that no longer exist are absent). */
-  async channelsOf(postIds: readonly string[]): Promise<Map<string, string>> {
-    if (postIds.length === 0) return new Map();
-    const rows: { id: string; channel_id: string }[] = await this.ds.query(
-      `SELECT id, channel_id FROM posts WHERE id = ANY($1::uuid[])`,
-      [postIds],
-    );
-    return new Map(rows.map((r) => [r.id, r.channel_id]));
-  }
 }

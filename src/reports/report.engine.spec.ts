@@ -80,8 +80,7 @@ function input(over: Partial<ReportInput> = {}): ReportInput {
       { postId: 'p4', code: 'c', targetUrl: 'https://acme.example/c?utm_campaign=autumn', clicks: 5 },
     ],
     previousClicks: [{ postId: 'q1', code: 'd', targetUrl: 'https://acme.example/d', clicks: 4 }],
-    overrides: 2,
-    previousOverrides: 0,
+    overridden: new Set(['p2', 'f1', 'other']),
     now: Z('2026-11-10T12:00:00Z'),
     ...over,
   };

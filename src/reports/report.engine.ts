@@ -76,8 +76,9 @@ function discipline(
   failed: ReportPostInput[],
   weeks: ReportWeek[],
   target: number | null,
-  overrides: number,
+  overridden: ReadonlySet<string>,
 ): DisciplineFigures {
+  const overrides = [...published, ...failed].filter((p) => overridden.has(p.id)).length;
   let longest: number | null = null;
   for (let i = 1; i < published.length; i++) {
     const gap = published[i].publishedAt!.getTime() - published[i - 1].publishedAt!.getTime();
@@ -291,9 +292,9 @@ export function buildChannelReport(input: ReportInput): ChannelReport {
     previousPeriod: { from: prev.from, to: prev.to, start: prev.start.toISOString(), end: prev.end.toISOString() },
     reason: { ...reason, missing, complete: missing.length === 0 },
     discipline: {
-      ...discipline(cur.published, cur.failed, weeks, target, input.overrides),
+      ...discipline(cur.published, cur.failed, weeks, target, input.overridden),
       weeks,
-      previous: discipline(old.published, old.failed, prevWeeks, target, input.previousOverrides),
+      previous: discipline(old.published, old.failed, prevWeeks, target, input.overridden),
     },
     mix: {
       limits: Object.entries(limits)

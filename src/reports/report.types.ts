@@ -59,9 +59,8 @@ export interface ReportInput {
   /** Clicks per tracked link of the period's posts within the period, and of the previous period's within it. */
   clicks: ReportLinkClicks[];
   previousClicks: ReportLinkClicks[];
-  /** Rule overrides (audit trail) in each period. */
-  overrides: number;
-  previousOverrides: number;
+  /** Posts (of either period) scheduled through a lead's rule override (audit trail). */
+  overridden: ReadonlySet<string>;
   /** From the channel's whole history; omitted in the workspace report. */
   bestTimes?: BestTimeCell[];
   /** Periods that end after `now` are not judged (KPIs, weeks). */

@@ -33,8 +33,6 @@ export interface WorkspaceReport {
   totals: { postsPublished: number; engagements: number; clicks: number | null };
 }
 
-type Overrides = { postId: string; at: Date; channelId: string }[];
-
 /**
  * The channel health report (issue 15): reads the posts (ReportsQueries), their latest
  * metrics and link clicks (the ReportEngagement / ReportClicks ports) and the audit trail's
@@ -55,12 +53,7 @@ export class ReportsService implements SlotEngagement, KpiStreaks {
   async channelReport(actor: Actor, channelId: string, query: { from?: string; to?: string }): Promise<ChannelReport> {
     const channel = await this.channels.get(actor, channelId);
     const period = this.resolve(query, channel.timezone);
-    const overrides = await this.overrides(
-      channel.workspaceId,
-      previousPeriod(period, channel.timezone).start,
-      period.end,
-    );
-    return this.build(channel, period, overrides, true);
+    return this.build(channel, period, true);
   }
 
   async workspaceReport(
@@ -101,8 +94,7 @@ export class ReportsService implements SlotEngagement, KpiStreaks {
         },
         zone,
       );
-      const overrides = await this.overrides(workspaceId, previousPeriod(period, zone).start, period.end);
-      const r = await this.build(channel, period, overrides, false);
+      const r = await this.build(channel, period, false);
       const d = r.discipline;
       const e = r.engagement;
       out.push({
@@ -144,10 +136,14 @@ export class ReportsService implements SlotEngagement, KpiStreaks {
     if (kpis.length === 0) return [];
     const zone = channel.timezone;
     const here = DateTime.fromJSDate(now, { zone });
-    const from = DateTime.min(here.startOf('week').minus({ weeks: 52 }), here.startOf('month').minus({ months: 12 }));
-    const last = DateTime.min(here.startOf('week'), here.startOf('month')).minus({ days: 1 });
+    let from = DateTime.min(here.startOf('week').minus({ weeks: 52 }), here.startOf('month').minus({ months: 12 }));
+    const born = channel.createdAt ? DateTime.fromJSDate(channel.createdAt, { zone }).startOf('day') : null;
+    // Periods before the channel existed are not judged (its first, cut one neither).
+    if (born && born > from) from = born;
+    // Up to yesterday: the current week and month are cut by it, hence not judged.
+    const last = here.startOf('day').minus({ days: 1 });
     if (last < from) return [];
-    const report = await this.build({ ...channel, kpis } as ChannelEntity, zonedPeriod(from, last), [], false);
+    const report = await this.build({ ...channel, kpis } as ChannelEntity, zonedPeriod(from, last), false);
     const out: KpiStreak[] = [];
     for (const k of report.kpis) {
       if (!('metric' in k) || k.alertAfter === null || k.missedInARow === 0 || !k.missedSince) continue;
@@ -188,8 +184,7 @@ export class ReportsService implements SlotEngagement, KpiStreaks {
     const out: WorkspaceChannelReport[] = [];
     for (const channel of channels) {
       const period = periodInZone(days, channel.timezone);
-      const overrides = await this.overrides(workspaceId, previousPeriod(period, channel.timezone).start, period.end);
-      out.push(await this.build(channel, period, overrides, false));
+      out.push(await this.build(channel, period, false));
     }
     return out;
   }
@@ -203,31 +198,23 @@ export class ReportsService implements SlotEngagement, KpiStreaks {
     }
   }
 
-  private async overrides(workspaceId: string, from: Date, to: Date): Promise<Overrides> {
-    const found = await this.audit.overridesIn(workspaceId, from, to);
-    const channelOf = await this.queries.channelsOf([...new Set(found.map((o) => o.postId))]);
-    return found.filter((o) => channelOf.has(o.postId)).map((o) => ({ ...o, channelId: channelOf.get(o.postId)! }));
-  }
-
-  private async build(
-    channel: ChannelEntity,
-    period: ZonedPeriod,
-    overrides: Overrides,
-    withBestTimes: boolean,
-  ): Promise<ChannelReport> {
+  private async build(channel: ChannelEntity, period: ZonedPeriod, withBestTimes: boolean): Promise<ChannelReport> {
     const prev = previousPeriod(period, channel.timezone);
     const posts = await this.queries.periodPosts([channel.id], prev.start, period.end);
     const published = posts.filter((p) => p.status === 'published' && p.publishedAt);
     const inPeriod = (at: Date, p: ZonedPeriod) => at >= p.start && at < p.end;
     const curIds = published.filter((p) => inPeriod(p.publishedAt!, period)).map((p) => p.id);
     const prevIds = published.filter((p) => inPeriod(p.publishedAt!, prev)).map((p) => p.id);
-    const [metrics, clicks, previousClicks, bestTimes] = await Promise.all([
+    const [metrics, clicks, previousClicks, bestTimes, overridden] = await Promise.all([
       this.engagement ? this.engagement.latestFor(published.map((p) => p.id)) : new Map<string, ReportSnapshot>(),
       this.clicks ? this.clicks.clicksByLink(curIds, period.start, period.end) : ([] as ReportLinkClicks[]),
       this.clicks ? this.clicks.clicksByLink(prevIds, prev.start, prev.end) : ([] as ReportLinkClicks[]),
       withBestTimes ? this.bestTimes(channel) : undefined,
+      this.audit.overriddenAmong(
+        channel.workspaceId,
+        posts.map((p) => p.id),
+      ),
     ]);
-    const own = overrides.filter((o) => o.channelId === channel.id);
     return buildChannelReport({
       channel: {
         id: channel.id,
@@ -246,8 +233,7 @@ export class ReportsService implements SlotEngagement, KpiStreaks {
       metrics,
       clicks,
       previousClicks,
-      overrides: own.filter((o) => inPeriod(o.at, period)).length,
-      previousOverrides: own.filter((o) => inPeriod(o.at, prev)).length,
+      overridden,
       bestTimes,
       now: this.clock.now(),
     });

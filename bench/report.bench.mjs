@@ -63,7 +63,13 @@ async function series(base, path, key, n, headers) {
 }
 
 const db = await throwawayPostgres();
-const app = await startApp({ DATABASE_URL: db.url });
+let app;
+try {
+  app = await startApp({ DATABASE_URL: db.url, SECRET_KEY: 'b'.repeat(64) });
+} catch (e) {
+  await db.stop();
+  throw e;
+}
 const client = new pg.Client({ connectionString: db.url });
 await client.connect();
 try {

@@ -36,8 +36,9 @@ export class ReportsController {
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const report = await this.service.channelReport(actor, cid, query);
-    if (!wantsCsv(accept)) return report;
+    const csv = wantsCsv(accept);
+    const report = await this.service.channelReport(actor, cid, query, !csv);
+    if (!csv) return report;
     const { from, to } = report.period;
     return sendCsv(res, `channel-${cid}`, from, to, reportCsv(report.engagement.posts));
   }

@@ -10,8 +10,10 @@ import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { bestTimesTable, type BestTimeCell } from '../posts/best-times';
 import { ReportsQueries } from '../posts/report.queries';
+import { PlanService } from '../posts/plan.service';
 import { SlotEngagement } from '../posts/slot-engagement';
 import { WorkspacesService } from '../workspaces/workspaces.service';
+import { BestTimesCache } from './best-times.cache';
 import { buildChannelReport, engagementsOf } from './report.engine';
 import {
   periodInZone,
@@ -40,7 +42,10 @@ export interface WorkspaceReport {
  */
 @Injectable()
 export class ReportsService implements SlotEngagement, KpiStreaks {
+  private readonly bestTimesCache = new BestTimesCache();
+
   constructor(
+    private readonly plan: PlanService,
     private readonly channels: ChannelsService,
     private readonly workspaces: WorkspacesService,
     private readonly queries: ReportsQueries,
@@ -50,10 +55,16 @@ export class ReportsService implements SlotEngagement, KpiStreaks {
     @Optional() private readonly clicks?: ReportClicks,
   ) {}
 
-  async channelReport(actor: Actor, channelId: string, query: { from?: string; to?: string }): Promise<ChannelReport> {
+  /** `withBestTimes: false` (the CSV): the report without its whole-history table. */
+  async channelReport(
+    actor: Actor,
+    channelId: string,
+    query: { from?: string; to?: string },
+    withBestTimes = true,
+  ): Promise<ChannelReport> {
     const channel = await this.channels.get(actor, channelId);
     const period = this.resolve(query, channel.timezone);
-    return this.build(channel, period, true);
+    return this.build(channel, period, withBestTimes);
   }
 
   async workspaceReport(
@@ -167,8 +178,18 @@ export class ReportsService implements SlotEngagement, KpiStreaks {
   /** The channel's weekday x hour table of median engagement over its whole history. */
   async bestTimes(channel: Pick<ChannelEntity, 'id' | 'timezone'>): Promise<BestTimeCell[]> {
     if (!this.engagement) return [];
+    const now = this.clock.now();
+    const revision = (await this.plan.currentRevisions([channel.id])).get(channel.id)!.token;
+    const cached = this.bestTimesCache.get(channel.id, revision, now);
+    if (cached) return cached;
+    const cells = await this.computeBestTimes(channel);
+    this.bestTimesCache.set(channel.id, revision, now, cells);
+    return cells;
+  }
+
+  private async computeBestTimes(channel: Pick<ChannelEntity, 'id' | 'timezone'>): Promise<BestTimeCell[]> {
     const history = await this.queries.publishedHistory(channel.id);
-    const metrics = await this.engagement.latestFor(history.map((p) => p.id));
+    const metrics = await this.engagement!.latestFor(history.map((p) => p.id));
     return bestTimesTable(
       history.map((p) => ({ publishedAt: p.publishedAt, engagements: engagementsOf(metrics.get(p.id)) })),
       channel.timezone,

@@ -3,6 +3,7 @@ import { KpiMissedAlerts } from '../../src/alerts/kpi-missed.alerts';
 import { LinksService } from '../../src/links/links.service';
 import { MetricsService, type MetricSnapshot } from '../../src/metrics/metrics.service';
 import { PostEntity } from '../../src/posts/post.entity';
+import { ReportsService } from '../../src/reports/reports.service';
 import { auth, createChannel, createPost, seedWorkspace, type Session } from '../support/fixtures';
 import { createTestApp, type TestApp } from '../support/test-app';
 
@@ -348,6 +349,35 @@ describe('channel health report (fixture month)', () => {
       ['Acme Mastodon', ids.C, ''],
       ['Acme Mastodon', ids.D, '9'],
       ['Acme Mastodon', ids.E, '6'],
+    ]);
+  });
+
+  it("gives the digest its channel summaries over the workspace's range", async () => {
+    const summaries = await t.app
+      .get(ReportsService)
+      .channelSummaries(lead.workspaceId, Z('2026-11-01T23:00:00Z'), Z('2026-11-29T23:00:00Z'));
+    expect(summaries).toEqual([
+      {
+        channelId,
+        name: 'Acme Mastodon',
+        platform: 'mock',
+        timezone: 'Europe/Rome',
+        postsPublished: 5,
+        postsPerWeekTarget: 2,
+        cadenceMet: false,
+        longestGapHours: 312.02,
+        onTimeShare: 0.6667,
+        failures: 1,
+        mix: [
+          { category: 'informative', share: 0.6, min: null, max: null, withinLimits: true },
+          { category: 'promotional', share: 0.4, min: null, max: 0.3, withinLimits: false },
+        ],
+        engagements: 33,
+        engagementsChange: 29,
+        clicks: 10,
+        clicksChange: 8,
+        reasonMissing: ['audience'],
+      },
     ]);
   });
 

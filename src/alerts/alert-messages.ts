@@ -48,7 +48,7 @@ function plural(n: number, one: string, many = `${one}s`): string {
 
 /** The one-sentence `message` of a gap alert, stable while the gap does not change. */
 export function gapMessage(
-  kind: Exclude<AlertKind, 'publish_failed' | 'connection_broken'>,
+  kind: Exclude<AlertKind, 'publish_failed' | 'connection_broken' | 'kpi_missed'>,
   gap: { from: Date; to: Date; open: boolean; sinceCreation: boolean },
   details: AlertDetails,
   zone: string,
@@ -105,6 +105,8 @@ export function headline(alert: AlertView, channel: ChannelView): string {
       return `${channel.name}: the post of ${short(alert.startsAt, z)} failed to publish`;
     case 'connection_broken':
       return `${channel.name}: the connection to the account is broken; reconnect it`;
+    case 'kpi_missed':
+      return `${channel.name}: a KPI missed since ${day(alert.startsAt, z)}`;
   }
 }
 
@@ -151,7 +153,9 @@ export function renderEmail({ event, alert, channel, nextSlots, calendarUrl }: R
       ? `Scheduled for ${long(alert.startsAt, z)}, failed on ${long(alert.endsAt, z)} (${z})`
       : alert.kind === 'connection_broken'
         ? `Found broken on ${long(alert.startsAt, z)} (${z})`
-        : `From ${long(alert.startsAt, z)} to ${long(alert.endsAt, z)}${alert.open ? ' (end of the lookahead)' : ''} (${z})`;
+        : alert.kind === 'kpi_missed'
+          ? `Missed from ${long(alert.startsAt, z)} to ${long(alert.endsAt, z)} (${z})`
+          : `From ${long(alert.startsAt, z)} to ${long(alert.endsAt, z)}${alert.open ? ' (end of the lookahead)' : ''} (${z})`;
   const cadence = cadenceBroken(alert);
   const slots = nextSlots.map((s) => long(s, z));
   const text = [
@@ -210,4 +214,23 @@ export function renderWebhook({ event, alert, channel, nextSlots, calendarUrl }:
 /** The `message` of a connection_broken alert. */
 export function connectionBrokenMessage(problem: string, checkedAt: Date, zone: string): string {
   return `The channel's connection was found broken on ${short(checkedAt, zone)}: ${problem}`;
+}
+
+const KPI_NAMES: Record<string, string> = {
+  posts: 'posts published',
+  clicks: 'clicks',
+  engagements: 'engagements',
+  engagementPerPost: 'engagement per post',
+  informativeShare: 'share of informative posts',
+};
+
+/** The `message` of a kpi_missed alert: which KPI, how many periods in a row, the last actual. */
+export function kpiMissedMessage(
+  kpi: { metric: string; period: string; target: number },
+  missedInARow: number,
+  lastActual: number | null,
+): string {
+  const unit = kpi.period === 'week' ? 'week' : 'month';
+  const last = lastActual === null ? '' : `; the last ${unit} reached ${lastActual}`;
+  return `KPI missed ${plural(missedInARow, unit)} in a row: ${KPI_NAMES[kpi.metric] ?? kpi.metric} per ${unit}, target ${kpi.target}${last}.`;
 }

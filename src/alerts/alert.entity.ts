@@ -2,13 +2,15 @@ import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGen
 import { ChannelEntity } from '../channels/channel.entity';
 import { WorkspaceEntity } from '../workspaces/workspace.entity';
 
-export type AlertKind = 'planned_gap' | 'inactivity' | 'under_cadence' | 'publish_failed' | 'connection_broken';
+export type AlertKind =
+  'planned_gap' | 'inactivity' | 'under_cadence' | 'publish_failed' | 'connection_broken' | 'kpi_missed';
 export const ALERT_KINDS: readonly AlertKind[] = [
   'planned_gap',
   'inactivity',
   'under_cadence',
   'publish_failed',
   'connection_broken',
+  'kpi_missed',
 ];
 export const GAP_KINDS: readonly AlertKind[] = ['planned_gap', 'inactivity', 'under_cadence'];
 /** Gaps in the future calendar: delivered only once they persisted for ALERT_SETTLE_MS. */
@@ -40,6 +42,10 @@ export interface AlertDetails {
   /** connection_broken: what the check found (never a credential). */
   problem?: string;
   platform?: string;
+  /** kpi_missed: the KPI, its periods missed in a row and the last one's actual. */
+  kpi?: { metric: string; period: string; target: number; alertAfter: number };
+  missedInARow?: number;
+  lastActual?: number | null;
 }
 
 /**

@@ -18,6 +18,7 @@ import { AlertsRepository } from './alerts.repository';
 import { AlertsService } from './alerts.service';
 import { GapFillSuggester } from './gap-fill.suggester';
 import { GapDetectorJob } from './gap-detector.job';
+import { KpiMissedAlerts } from './kpi-missed.alerts';
 import { EmailNotifier } from './notifiers/email.notifier';
 import { WebhookNotifier } from './notifiers/webhook.notifier';
 import { PublishFailedAlerts } from './publish-failed.alerts';
@@ -42,6 +43,7 @@ import { PublishFailedAlerts } from './publish-failed.alerts';
     PublishFailedAlerts,
     ConnectionBrokenAlerts,
     GapDetectorJob,
+    KpiMissedAlerts,
     AlertsService,
     DigestRepository,
     DigestJob,

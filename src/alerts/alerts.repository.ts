@@ -172,6 +172,15 @@ export class AlertsRepository {
     return rows.map((r) => r.id);
   }
 
+  /** The channel's open kpi_missed alerts (kpi-missed.alerts.ts), locked. */
+  async openKpiAlerts(m: EntityManager, channelId: string): Promise<{ id: string; startsAt: Date }[]> {
+    const rows = (await m.query(
+      `SELECT id, starts_at FROM alerts WHERE channel_id = $1 AND kind = 'kpi_missed' AND resolved_at IS NULL FOR UPDATE`,
+      [channelId],
+    )) as { id: string; starts_at: Date }[];
+    return rows.map((r) => ({ id: r.id, startsAt: r.starts_at }));
+  }
+
   /** Closes open alerts; returns those it closed. */
   async resolve(m: EntityManager, ids: string[], resolution: AlertResolution, now: Date): Promise<string[]> {
     if (ids.length === 0) return [];

@@ -56,6 +56,23 @@ export class AuditService {
     } as QueryDeepPartialEntity<AuditEventEntity>);
   }
 
+  /**
+   * Those of these posts whose schedule a lead forced through the channel rules at least once
+   * (`post.schedule.override`): the reports count them among a period's posts.
+   */
+  async overriddenAmong(workspaceId: string, postIds: readonly string[]): Promise<Set<string>> {
+    if (postIds.length === 0) return new Set();
+    const rows = await this.ds
+      .getRepository(AuditEventEntity)
+      .createQueryBuilder('a')
+      .select('DISTINCT a.entity_id', 'id')
+      .where('a.workspace_id = :workspaceId', { workspaceId })
+      .andWhere("a.action = 'post.schedule.override'")
+      .andWhere('a.entity_id = ANY(:ids::uuid[])', { ids: postIds })
+      .getRawMany<{ id: string }>();
+    return new Set(rows.map((r) => r.id));
+  }
+
   async list(
     workspaceId: string,
     opts: { limit: number; before?: { at: string; id: string }; entityId?: string },

@@ -11,6 +11,7 @@ import {
 } from 'typeorm';
 import { WorkspaceEntity } from '../workspaces/workspace.entity';
 import type { ChannelRules, PostingSlot } from '../rules';
+import type { KpiItem } from './channel-kpis';
 
 export type Platform = 'mock' | 'webhook' | 'mastodon' | 'bluesky';
 export const PLATFORMS: readonly Platform[] = ['mock', 'webhook', 'mastodon', 'bluesky'];
@@ -64,7 +65,7 @@ export class ChannelEntity {
   goal: string | null;
 
   @Column({ type: 'jsonb', default: [] })
-  kpis: string[];
+  kpis: KpiItem[];
 
   @Column({ type: 'text', nullable: true })
   guidelines: string | null;

@@ -170,6 +170,19 @@ export class ChannelsRepository {
     return qb.getMany();
   }
 
+  /** Active channels with a KPI that has `alertAfter` (kpi_missed alerts), by id, a page at a time. */
+  listActiveWithKpiAlerts(afterId: string | null, limit: number): Promise<ChannelEntity[]> {
+    const qb = this.ds
+      .getRepository(ChannelEntity)
+      .createQueryBuilder('c')
+      .where(`c.status = 'active'`)
+      .andWhere(`jsonb_path_exists(c.kpis, '$[*] ? (@.alertAfter >= 1)')`)
+      .orderBy('c.id')
+      .limit(limit);
+    if (afterId) qb.andWhere('c.id > :afterId', { afterId });
+    return qb.getMany();
+  }
+
   findByIds(ids: string[]): Promise<ChannelEntity[]> {
     if (ids.length === 0) return Promise.resolve([]);
     return this.ds.getRepository(ChannelEntity).createQueryBuilder('c').where('c.id IN (:...ids)', { ids }).getMany();

@@ -126,6 +126,11 @@ export class ChannelsService {
     return this.channels.listActiveWithCadence(afterId, limit);
   }
 
+  /** For background jobs (no caller): active channels with a KPI alert (alertAfter), a page at a time. */
+  activeWithKpiAlerts(afterId: string | null, limit: number): Promise<ChannelEntity[]> {
+    return this.channels.listActiveWithKpiAlerts(afterId, limit);
+  }
+
   /** For background jobs (no caller): channels by id, any workspace. */
   byIds(ids: string[]): Promise<ChannelEntity[]> {
     return this.channels.findByIds(ids);

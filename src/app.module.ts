@@ -1,9 +1,8 @@
-import { DynamicModule, Global, Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AlertsModule } from './alerts/alerts.module';
-import { KpiStreaks } from './alerts/kpi-missed.alerts';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CalendarModule } from './calendar/calendar.module';
@@ -18,17 +17,13 @@ import { AppConfig } from './config/app-config';
 import { DatabaseModule } from './database/database.module';
 import { dataSourceOptions } from './data-source.options';
 import { LinksModule } from './links/links.module';
-import { LinksService } from './links/links.service';
 import { MediaApiModule } from './media/media.module';
 import { Metrics } from './operations/metrics';
 import { MetricsModule } from './metrics/metrics.module';
-import { MetricsService } from './metrics/metrics.service';
 import { OperationsModule } from './operations/operations.module';
 import { PeopleModule } from './people/people.module';
+import { PortsModule } from './ports.module';
 import { PostsModule } from './posts/posts.module';
-import { SlotEngagement } from './posts/slot-engagement';
-import { ReportsModule } from './reports/reports.module';
-import { ReportsService } from './reports/reports.service';
 import { PublishingModule } from './publishing/publishing.module';
 import { ThrottleModule } from './throttle/throttle.module';
 import { WebModule } from './web/web.module';
@@ -40,29 +35,6 @@ export interface AppModuleOptions {
   /** Tests inject a clock they move by hand. */
   clock?: Clock;
 }
-
-const reports = ReportsModule.forRoot({
-  imports: [MetricsModule, LinksModule],
-  engagement: MetricsService,
-  clicks: LinksService,
-});
-
-/**
- * The reports read metrics and links through their own ports (ReportsModule.forRoot), and
- * the posts' next-slot?prefer=engagement asks the reports for a channel's best times
- * (posts' SlotEngagement, provided here globally so that posts need not import reports), as
- * does the alerts' kpi_missed scan (KpiStreaks).
- */
-@Global()
-@Module({
-  imports: [reports],
-  providers: [
-    { provide: SlotEngagement, useExisting: ReportsService },
-    { provide: KpiStreaks, useExisting: ReportsService },
-  ],
-  exports: [SlotEngagement, KpiStreaks],
-})
-class ReportsWiringModule {}
 
 @Module({})
 export class AppModule {
@@ -97,7 +69,8 @@ export class AppModule {
         PublishingModule,
         AlertsModule,
         MetricsModule,
-        ReportsWiringModule,
+        // Who answers each module's ports (metrics' clicks, posts' best times, alerts' KPIs and digest).
+        PortsModule,
         WebModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

@@ -1,4 +1,4 @@
-import { DynamicModule, Module, type ModuleMetadata, type Type } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ChannelsModule } from '../channels/channels.module';
 import { EgressModule } from '../egress/egress.module';
@@ -8,7 +8,6 @@ import { WorkspacesModule } from '../workspaces/workspaces.module';
 import { AlertDeliveryWorker } from './alert-delivery.worker';
 import { AlertDestinations } from './alert-destinations';
 import { ConnectionBrokenAlerts } from './connection-broken.alerts';
-import { DigestReports } from './digest-reports';
 import { DigestJob } from './digest.job';
 import { DigestRepository } from './digest.repository';
 import { AlertsController } from './alerts.controller';
@@ -50,18 +49,4 @@ import { PublishFailedAlerts } from './publish-failed.alerts';
     { provide: ALERTS_OPTIONS, useValue: {} },
   ],
 })
-export class AlertsModule {
-  /**
-   * AlertsModule with the weekly digest's results: `digestReports` (a provider of `imports`)
-   * implements DigestReports. Plain `AlertsModule` sends the digest without results.
-   */
-  static forRoot(
-    opts: { imports?: ModuleMetadata['imports']; digestReports?: Type<DigestReports> } = {},
-  ): DynamicModule {
-    return {
-      module: AlertsModule,
-      imports: opts.imports ?? [],
-      providers: opts.digestReports ? [{ provide: DigestReports, useExisting: opts.digestReports }] : [],
-    };
-  }
-}
+export class AlertsModule {}

@@ -1,7 +1,7 @@
 /**
  * What the weekly digest shows of each channel's period when a reports module provides it
- * (issue 15: ReportsService.channelSummaries implements it; the composition root wires it
- * with AlertsModule.forRoot). Without it the digest takes discipline and mix from the plan's
+ * (ReportsService.channelSummaries implements it; the composition root wires it in
+ * src/ports.module.ts). Without it the digest takes discipline and mix from the plan's
  * rule engine and leaves results out, saying so.
  */
 export interface DigestChannelSummary {

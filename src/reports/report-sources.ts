@@ -15,22 +15,5 @@ export abstract class ReportClicks {
   abstract clicksByLink(postIds: readonly string[], from: Date, to: Date): Promise<ReportLinkClicks[]>;
 }
 
-/** The weekly digest's view of a channel (the alerts helper's DigestReports port; the lead aligns both at merge). */
-export interface DigestChannelSummary {
-  channelId: string;
-  name: string;
-  platform: string;
-  timezone: string;
-  postsPublished: number;
-  postsPerWeekTarget: number | null;
-  cadenceMet: boolean | null;
-  longestGapHours: number | null;
-  onTimeShare: number | null;
-  failures: number;
-  mix: { category: string; share: number; min: number | null; max: number | null; withinLimits: boolean }[];
-  engagements: number | null;
-  engagementsChange: number | null;
-  clicks: number | null;
-  clicksChange: number | null;
-  reasonMissing: string[];
-}
+/** The weekly digest's view of a channel's period is alerts' port (ReportsService.channelSummaries answers it). */
+export type { DigestChannelSummary } from '../alerts/digest-reports';

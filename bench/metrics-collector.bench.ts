@@ -5,7 +5,7 @@
 //   npm run build && node -r ./test/multiprocess/ts-register.cjs bench/metrics-collector.bench.ts
 //
 // Per platform: BENCH_METRICS_POSTS (default 1000) posts are published by the compiled app
-// (METRICS_STEPS=20s), the app is stopped until every post's step is due, then started again:
+// (METRICS_STEPS=30s), the app is stopped until every post's step is due, then started again:
 // its collector finds them all due at once. posts/s = (posts - 1) / (last snapshot - first
 // snapshot), the snapshots' `at` read back through GET /v1/posts/{pid}/metrics. Ceilings: the
 // theoretical one (the collector's 8 requests in flight / 100 ms, times 25 posts per getPosts for
@@ -17,7 +17,7 @@ import { MastodonFake } from '../test/fakes/mastodon.fake';
 const POSTS = Number(process.env.BENCH_METRICS_POSTS ?? 1000);
 const LATENCY_MS = 100;
 const CONCURRENCY = 8; // DEFAULT_METRICS_OPTIONS.concurrency
-const STEP_S = 20;
+const STEP_S = 30;
 const TOKEN = 'mastodon-token-0123456789';
 
 interface App {
@@ -83,32 +83,43 @@ async function main(): Promise<void> {
         );
         postIds.push(post.id);
       }
-      // Each due a moment after it is scheduled: the collection is measured after a restart, so
-      // how the publications spread does not matter.
+      // All due at one instant far enough ahead for the schedules to land (as in media-publish).
+      const due = new Date(Date.now() + 3_000 + POSTS * 200);
       for (const id of postIds) {
         await api(
           app.base,
           'POST',
           `/v1/posts/${id}/schedule`,
-          { scheduledAt: new Date(Date.now() + 2_000).toISOString(), override: { reason: 'bench' } },
+          { scheduledAt: due.toISOString(), override: { reason: 'bench' } },
           apiKey,
         );
       }
-      // Published, and scheduled for collection (the post.published listener).
+      if (Date.now() >= due.getTime()) throw new Error('scheduling took longer than the margin; raise it');
       let lastPublished = 0;
-      for (const id of postIds) {
-        for (let waited = 0; ; waited += 200) {
-          const post = await api(app.base, 'GET', `/v1/posts/${id}`, undefined, apiKey);
-          const { collection } = await api(app.base, 'GET', `/v1/posts/${id}/metrics`, undefined, apiKey);
-          if (post.status === 'published' && collection) {
-            lastPublished = Math.max(lastPublished, Date.parse(post.publishedAt));
-            break;
-          }
-          if (post.status === 'failed') throw new Error(`post failed: ${post.lastError}`);
-          if (waited > 300_000) throw new Error('posts not published within 5 minutes');
-          await sleep(200);
+      for (let waited = 0; ; waited += 250) {
+        const published: { status: string; publishedAt: string | null }[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await api(
+            app.base,
+            'GET',
+            `/v1/channels/${ch.id}/posts?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+            undefined,
+            apiKey,
+          );
+          published.push(...page.items);
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor);
+        if (published.some((p) => p.status === 'failed')) throw new Error('a post failed');
+        if (published.every((p) => p.status === 'published')) {
+          lastPublished = Math.max(...published.map((p) => Date.parse(p.publishedAt!)));
+          break;
         }
+        if (waited > 300_000) throw new Error('posts not published within 5 minutes');
+        await sleep(250);
       }
+      // The shutdown waits for the post.published listeners: every post is scheduled for collection.
+      if (Date.now() > lastPublished + STEP_S * 1000 - 2_000) throw new Error('a step came due before the restart');
       // Off until every step is due, then on: the collector finds all of them due at once.
       await app.stop();
       await sleep(Math.max(0, lastPublished + STEP_S * 1000 - Date.now()) + 500);
@@ -123,6 +134,8 @@ async function main(): Promise<void> {
         if (waited > 600_000) throw new Error('not collected within 10 minutes');
         await sleep(250);
       }
+      const { collection } = await api(app.base, 'GET', `/v1/posts/${postIds[0]}/metrics`, undefined, apiKey);
+      if (collection?.step !== 1) throw new Error(`expected the first step, got ${JSON.stringify(collection)}`);
       const ats: number[] = [];
       for (const id of postIds) {
         for (let waited = 0; ; waited += 100) {

@@ -313,7 +313,14 @@ export interface ReportDiscipline extends DisciplineFigures {
 export interface ReportMix {
   limits: { category: string; min: number | null; max: number | null }[];
   weeks: { weekStart: string; shares: Record<string, number> }[];
-  overall: { category: string; posts: number; share: number; min: number | null; max: number | null; withinLimits: boolean }[];
+  overall: {
+    category: string;
+    posts: number;
+    share: number;
+    min: number | null;
+    max: number | null;
+    withinLimits: boolean;
+  }[];
   previous: { category: string; posts: number; share: number }[];
 }
 

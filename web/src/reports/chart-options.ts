@@ -138,7 +138,11 @@ export function mixChart(report: ChannelReport, categories: Category[]): ChartMo
         type: 'line',
         name: `${nameOf(l.category)} ${bound} ${Math.round(value * 100)}%`,
         symbol: 'none',
-        lineStyle: { type: bound === 'max' ? 'dashed' : 'dotted', width: 2, color: categoryColor(l.category, categories) },
+        lineStyle: {
+          type: bound === 'max' ? 'dashed' : 'dotted',
+          width: 2,
+          color: categoryColor(l.category, categories),
+        },
         itemStyle: { color: categoryColor(l.category, categories) },
         data: weeks.map(() => pct(value)),
       });
@@ -276,7 +280,13 @@ export function heatColor(strength: number): string {
   const t = Math.min(1, Math.max(0, strength));
   const from = [0xef, 0xf6, 0xff];
   const to = [0x1d, 0x4e, 0xd8];
-  return `#${from.map((f, i) => Math.round(f + (to[i]! - f) * t).toString(16).padStart(2, '0')).join('')}`;
+  return `#${from
+    .map((f, i) =>
+      Math.round(f + (to[i]! - f) * t)
+        .toString(16)
+        .padStart(2, '0'),
+    )
+    .join('')}`;
 }
 
 /** The weekday x hour table of median engagement, in the channel's zone, as a heat map. */
@@ -321,7 +331,11 @@ export function bestTimesChart(report: ChannelReport): ChartModel {
             const strength = (c.medianEngagement ?? 0) / max;
             return {
               value: [c.hour, c.weekday - 1, c.medianEngagement ?? 0, c.posts],
-              itemStyle: { color: heatColor(strength), borderColor: c === best ? DANGER : '#ffffff', borderWidth: c === best ? 2 : 1 },
+              itemStyle: {
+                color: heatColor(strength),
+                borderColor: c === best ? DANGER : '#ffffff',
+                borderWidth: c === best ? 2 : 1,
+              },
               label: { color: strength > 0.55 ? '#ffffff' : INK },
             };
           }),

@@ -158,7 +158,18 @@ export class ReportsPanel {
           ? h(
               'table',
               { class: 'report-table' },
-              h('thead', {}, h('tr', {}, h('th', {}, 'KPI'), h('th', {}, 'Target'), h('th', {}, 'Actual per period'), h('th', {}, 'Result'))),
+              h(
+                'thead',
+                {},
+                h(
+                  'tr',
+                  {},
+                  h('th', {}, 'KPI'),
+                  h('th', {}, 'Target'),
+                  h('th', {}, 'Actual per period'),
+                  h('th', {}, 'Result'),
+                ),
+              ),
               h(
                 'tbody',
                 {},
@@ -208,8 +219,20 @@ export class ReportsPanel {
       h('h3', {}, `${report.workspace.name} · ${daysLabel(report.period)}`),
       h('p', { class: 'muted' }, `Days in ${zone}. Choose a channel for its charts.`),
       figures([
-        { key: 'postsPublished', label: 'Posts published', value: formatValue(t.postsPublished, 'count'), change: null, previous: NONE },
-        { key: 'engagements', label: 'Engagements', value: formatValue(t.engagements, 'count'), change: null, previous: NONE },
+        {
+          key: 'postsPublished',
+          label: 'Posts published',
+          value: formatValue(t.postsPublished, 'count'),
+          change: null,
+          previous: NONE,
+        },
+        {
+          key: 'engagements',
+          label: 'Engagements',
+          value: formatValue(t.engagements, 'count'),
+          change: null,
+          previous: NONE,
+        },
         { key: 'clicks', label: 'Clicks', value: formatValue(t.clicks, 'count'), change: null, previous: NONE },
       ]),
       h(
@@ -222,9 +245,17 @@ export class ReportsPanel {
           h(
             'tr',
             {},
-            ['Channel', 'Posts', 'Weeks met', 'Longest gap', 'On time', 'Failures', 'Engagements', 'Clicks', 'Reason'].map(
-              (c) => h('th', { scope: 'col' }, c),
-            ),
+            [
+              'Channel',
+              'Posts',
+              'Weeks met',
+              'Longest gap',
+              'On time',
+              'Failures',
+              'Engagements',
+              'Clicks',
+              'Reason',
+            ].map((c) => h('th', { scope: 'col' }, c)),
           ),
         ),
         h(
@@ -233,16 +264,27 @@ export class ReportsPanel {
           report.channels.map((c) => {
             const f = Object.fromEntries(reportFigures(c).map((x) => [x.key, x]));
             const cell = (key: string) =>
-              h('td', { 'data-figure': key }, f[key]!.value, f[key]!.change ? h('small', { class: 'change' }, ` (${f[key]!.change})`) : null);
+              h(
+                'td',
+                { 'data-figure': key },
+                f[key]!.value,
+                f[key]!.change ? h('small', { class: 'change' }, ` (${f[key]!.change})`) : null,
+              );
             return h(
               'tr',
               { 'data-channel-id': c.channel.id },
               h(
                 'th',
                 { scope: 'row' },
-                h('button', { type: 'button', class: 'link', onclick: () => this.openChannel(c.channel.id) }, c.channel.name),
+                h(
+                  'button',
+                  { type: 'button', class: 'link', onclick: () => this.openChannel(c.channel.id) },
+                  c.channel.name,
+                ),
               ),
-              ['postsPublished', 'weeksMet', 'longestGapHours', 'onTimeShare', 'failures', 'engagements', 'clicks'].map(cell),
+              ['postsPublished', 'weeksMet', 'longestGapHours', 'onTimeShare', 'failures', 'engagements', 'clicks'].map(
+                cell,
+              ),
               h(
                 'td',
                 { class: c.reason.complete ? '' : 'flagged' },
@@ -267,8 +309,15 @@ export class ReportsPanel {
     if ('problem' in days) return announce(days.problem, 'error');
     try {
       const blob = await this.ctx.api.reportCsv(this.path(), days);
-      const name = this.scope.value === WORKSPACE ? 'workspace' : (this.ctx.channels.find((c) => c.id === this.scope.value)?.name ?? 'channel');
-      const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'report';
+      const name =
+        this.scope.value === WORKSPACE
+          ? 'workspace'
+          : (this.ctx.channels.find((c) => c.id === this.scope.value)?.name ?? 'channel');
+      const slug =
+        name
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, '-')
+          .replace(/^-|-$/g, '') || 'report';
       const url = URL.createObjectURL(blob);
       const link = h('a', { href: url, download: `report-${slug}-${days.from}-${days.to}.csv`, hidden: true });
       document.body.append(link);
@@ -293,11 +342,7 @@ function figures(list: Figure[]): HTMLElement {
         { class: `figure${f.warn ? ' warn' : ''}`, 'data-figure': f.key },
         h('dt', {}, f.label),
         h('dd', {}, h('span', { class: 'value' }, f.value)),
-        h(
-          'dd',
-          { class: 'change' },
-          f.change === null ? 'no earlier figure' : `${f.change} (was ${f.previous})`,
-        ),
+        h('dd', { class: 'change' }, f.change === null ? 'no earlier figure' : `${f.change} (was ${f.previous})`),
       ),
     ),
   );
@@ -313,14 +358,32 @@ function chartFigure(model: ChartModel): HTMLElement {
   const table = h(
     'table',
     { class: 'report-table chart-table', id: tableId, hidden: true },
-    h('thead', {}, h('tr', {}, model.table.head.map((c) => h('th', { scope: 'col' }, c)))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        model.table.head.map((c) => h('th', { scope: 'col' }, c)),
+      ),
+    ),
     h(
       'tbody',
       {},
-      model.table.rows.map((r) => h('tr', {}, r.map((c, i) => (i === 0 ? h('th', { scope: 'row' }, c) : h('td', {}, c))))),
+      model.table.rows.map((r) =>
+        h(
+          'tr',
+          {},
+          r.map((c, i) => (i === 0 ? h('th', { scope: 'row' }, c) : h('td', {}, c))),
+        ),
+      ),
     ),
   );
-  const toggle = h('button', { type: 'button', class: 'link', 'aria-expanded': 'false', 'aria-controls': tableId }, 'Show as table');
+  const toggle = h(
+    'button',
+    { type: 'button', class: 'link', 'aria-expanded': 'false', 'aria-controls': tableId },
+    'Show as table',
+  );
   toggle.addEventListener('click', () => {
     table.hidden = !table.hidden;
     toggle.setAttribute('aria-expanded', String(!table.hidden));
@@ -332,7 +395,13 @@ function chartFigure(model: ChartModel): HTMLElement {
     h('h4', { id: `${captionId}-title` }, model.title),
     model.empty
       ? h('p', { class: 'empty chart-empty' }, model.summary)
-      : h('div', { class: 'chart-canvas', role: 'img', tabindex: 0, 'aria-describedby': captionId, 'aria-label': model.title }),
+      : h('div', {
+          class: 'chart-canvas',
+          role: 'img',
+          tabindex: 0,
+          'aria-describedby': captionId,
+          'aria-label': model.title,
+        }),
     h('figcaption', { id: captionId }, model.summary, ' ', model.table.rows.length ? toggle : null),
     table,
   );

@@ -302,7 +302,9 @@ export interface ReportWeek {
   weekStart: string;
   published: number;
   target: number | null;
+  /** null: not judged (no target, cut by the period's edges, or not over yet). */
   met: boolean | null;
+  partial?: boolean;
 }
 
 export interface ReportDiscipline extends DisciplineFigures {
@@ -326,6 +328,8 @@ export interface ReportMix {
 
 export interface EngagementTotals {
   posts: number;
+  /** Posts with at least one snapshot (the divisor of perPost). */
+  measured?: number;
   likes: number | null;
   reposts: number | null;
   replies: number | null;
@@ -346,6 +350,7 @@ export interface ReportPostRow {
   quotes: number | null;
   engagements: number | null;
   clicks: number | null;
+  metricsAt?: string | null;
 }
 
 export interface ReportEngagement {

@@ -107,6 +107,7 @@ describe('bestTimesChart', () => {
     );
     expect(chart.title).toBe('Best times (median engagement, Europe/Rome)');
     expect(chart.table.rows[0]).toEqual(['Mon', '09:00', '6', '14']);
+    expect(chart.attributes).toEqual({ 'data-best-cell': '5-12' });
   });
 
   it('finds the best cell, ignoring cells without a median', () => {

@@ -28,6 +28,8 @@ export interface ChartModel {
   option: ReportChartOption;
   /** Whether there is anything to draw (otherwise the view says so instead of an empty chart). */
   empty: boolean;
+  /** Facts the chart shows, as data attributes of its figure (e.g. the heat map's best cell). */
+  attributes?: Record<string, string>;
 }
 
 export const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
@@ -54,7 +56,7 @@ export function cadenceChart(report: ChannelReport): ChartModel {
   const option: ReportChartOption = {
     ...base(),
     legend: { top: 0, textStyle: { color: INK } },
-    xAxis: { type: 'category', data: weeks.map((w) => weekLabel(w.weekStart)), name: 'week of' },
+    xAxis: { type: 'category', data: weeks.map((w) => weekLabel(w.weekStart)) },
     yAxis: { type: 'value', minInterval: 1, name: 'posts' },
     series: [
       {
@@ -169,7 +171,7 @@ export function mixChart(report: ChannelReport, categories: Category[]): ChartMo
       ...base(),
       legend: { top: 0, type: 'scroll', textStyle: { color: INK } },
       grid: { left: 48, right: 16, top: 56, bottom: 32, containLabel: true },
-      xAxis: { type: 'category', data: weeks.map((w) => weekLabel(w.weekStart)), name: 'week of' },
+      xAxis: { type: 'category', data: weeks.map((w) => weekLabel(w.weekStart)) },
       yAxis: { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' } },
       series: [...bars, ...limitLines],
     },
@@ -240,7 +242,7 @@ export function clicksChart(report: ChannelReport): ChartModel {
       ...base(),
       grid: { left: 16, right: 32, top: 16, bottom: 24, containLabel: true },
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-      xAxis: { type: 'value', name: 'clicks', minInterval: 1 },
+      xAxis: { type: 'value', minInterval: 1 },
       yAxis: { type: 'category', inverse: true, data: rows.map((r) => label(r.campaign)) },
       series: [
         {
@@ -318,7 +320,7 @@ export function bestTimesChart(report: ChannelReport): ChartModel {
       ...base(),
       tooltip: { trigger: 'item' },
       grid: { left: 48, right: 16, top: 16, bottom: 32, containLabel: true },
-      xAxis: { type: 'category', data: HOURS, name: 'hour', splitArea: { show: true } },
+      xAxis: { type: 'category', data: HOURS, splitArea: { show: true } },
       yAxis: { type: 'category', data: WEEKDAYS, inverse: true, splitArea: { show: true } },
       series: [
         {
@@ -343,6 +345,7 @@ export function bestTimesChart(report: ChannelReport): ChartModel {
       ],
     },
     empty: cells.length === 0,
+    attributes: best ? { 'data-best-cell': `${best.weekday}-${best.hour}` } : {},
   };
 }
 

@@ -61,7 +61,7 @@ export class ReportsPanel {
             void this.load();
           },
         },
-        field('Report', this.scope),
+        field('Report for', this.scope),
         field('Period', this.preset),
         this.custom,
         this.csv,
@@ -391,7 +391,7 @@ function chartFigure(model: ChartModel): HTMLElement {
   });
   return h(
     'figure',
-    { class: 'chart', 'data-chart': model.id, 'aria-labelledby': `${captionId}-title` },
+    { class: 'chart', 'data-chart': model.id, 'aria-labelledby': `${captionId}-title`, ...model.attributes },
     h('h4', { id: `${captionId}-title` }, model.title),
     model.empty
       ? h('p', { class: 'empty chart-empty' }, model.summary)

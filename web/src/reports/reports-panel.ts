@@ -4,7 +4,7 @@ import type { AppContext } from '../context';
 import { announce, field, h, nextId, replace } from '../dom';
 import { channelCharts, type ChartModel } from './chart-options';
 import { draw, type DrawnChart } from './charts';
-import { formatValue, kpiRows, NONE, reasonFlag, reportFigures, type Figure } from './figures';
+import { formatChange, formatValue, kpiRows, reasonFlag, reportFigures, type Figure } from './figures';
 import { customDays, daysLabel, presetDays, PRESET_LABEL, type Days, type PeriodPreset } from './period';
 
 const WORKSPACE = 'workspace';
@@ -213,28 +213,11 @@ export class ReportsPanel {
 
   private renderWorkspace(report: WorkspaceReport): void {
     const zone = report.workspace.timezone;
-    const t = report.totals;
     replace(
       this.body,
       h('h3', {}, `${report.workspace.name} · ${daysLabel(report.period)}`),
       h('p', { class: 'muted' }, `Days in ${zone}. Choose a channel for its charts.`),
-      figures([
-        {
-          key: 'postsPublished',
-          label: 'Posts published',
-          value: formatValue(t.postsPublished, 'count'),
-          change: null,
-          previous: NONE,
-        },
-        {
-          key: 'engagements',
-          label: 'Engagements',
-          value: formatValue(t.engagements, 'count'),
-          change: null,
-          previous: NONE,
-        },
-        { key: 'clicks', label: 'Clicks', value: formatValue(t.clicks, 'count'), change: null, previous: NONE },
-      ]),
+      figures(workspaceFigures(report)),
       h(
         'table',
         { class: 'report-table report-overview' },
@@ -329,6 +312,25 @@ export class ReportsPanel {
       else throw e;
     }
   }
+}
+
+/** The workspace's totals, each against the sum of its channels' previous period. */
+function workspaceFigures(report: WorkspaceReport): Figure[] {
+  const sum = (values: (number | null | undefined)[]) =>
+    values.some((v) => v !== null && v !== undefined) ? values.reduce<number>((a, v) => a + (v ?? 0), 0) : null;
+  const previous = {
+    postsPublished: sum(report.channels.map((c) => c.discipline.previous?.postsPublished)),
+    engagements: sum(report.channels.map((c) => c.engagement.previous?.engagements)),
+    clicks: sum(report.channels.map((c) => c.clicks.previous)),
+  };
+  const t = report.totals;
+  return (['postsPublished', 'engagements', 'clicks'] as const).map((key) => ({
+    key,
+    label: { postsPublished: 'Posts published', engagements: 'Engagements', clicks: 'Clicks' }[key],
+    value: formatValue(t[key], 'count'),
+    change: formatChange(t[key], previous[key], 'count'),
+    previous: formatValue(previous[key], 'count'),
+  }));
 }
 
 /** The figures as a grid of terms: value, and the change against the previous period. */

@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -16,11 +16,18 @@ import { ProblemDetailsFilter } from './common/problem-details.filter';
 import { AppConfig } from './config/app-config';
 import { DatabaseModule } from './database/database.module';
 import { dataSourceOptions } from './data-source.options';
+import { LinksModule } from './links/links.module';
+import { LinksService } from './links/links.service';
 import { MediaApiModule } from './media/media.module';
 import { Metrics } from './operations/metrics';
+import { MetricsModule } from './metrics/metrics.module';
+import { MetricsService } from './metrics/metrics.service';
 import { OperationsModule } from './operations/operations.module';
 import { PeopleModule } from './people/people.module';
 import { PostsModule } from './posts/posts.module';
+import { SlotEngagement } from './posts/slot-engagement';
+import { ReportsModule } from './reports/reports.module';
+import { ReportsService } from './reports/reports.service';
 import { PublishingModule } from './publishing/publishing.module';
 import { ThrottleModule } from './throttle/throttle.module';
 import { WebModule } from './web/web.module';
@@ -32,6 +39,25 @@ export interface AppModuleOptions {
   /** Tests inject a clock they move by hand. */
   clock?: Clock;
 }
+
+const reports = ReportsModule.forRoot({
+  imports: [MetricsModule, LinksModule],
+  engagement: MetricsService,
+  clicks: LinksService,
+});
+
+/**
+ * The reports read metrics and links through their own ports (ReportsModule.forRoot), and
+ * the posts' next-slot?prefer=engagement asks the reports for a channel's best times
+ * (posts' SlotEngagement, provided here globally so that posts need not import reports).
+ */
+@Global()
+@Module({
+  imports: [reports],
+  providers: [{ provide: SlotEngagement, useExisting: ReportsService }],
+  exports: [SlotEngagement],
+})
+class ReportsWiringModule {}
 
 @Module({})
 export class AppModule {
@@ -62,8 +88,11 @@ export class AppModule {
         CalendarModule,
         FeedsModule,
         AuditModule,
+        LinksModule,
         PublishingModule,
         AlertsModule,
+        MetricsModule,
+        ReportsWiringModule,
         WebModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

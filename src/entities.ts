@@ -6,6 +6,7 @@ import { AuditEventEntity } from './audit/audit-event.entity';
 import { ChannelEntity } from './channels/channel.entity';
 import { FeedEntity } from './feeds/feed.entity';
 import { IdempotencyKeyEntity } from './idempotency/idempotency-key.entity';
+import { LinkClickEntity, TrackedLinkEntity } from './links/tracked-link.entity';
 import { MediaEntity } from './media/media.entity';
 import { PostPlanRevisionEntity } from './posts/post-plan-revision.entity';
 import { PostEntity } from './posts/post.entity';
@@ -39,4 +40,6 @@ export const ENTITIES = [
   ApiTokenEntity,
   InvitationEntity,
   MediaEntity,
+  TrackedLinkEntity,
+  LinkClickEntity,
 ];

@@ -56,6 +56,22 @@ export class AuditService {
     } as QueryDeepPartialEntity<AuditEventEntity>);
   }
 
+  /**
+   * The posts whose schedule a lead forced through the channel rules (`post.schedule.override`)
+   * within [from, to), one entry per override: the reports count them per channel.
+   */
+  async overridesIn(workspaceId: string, from: Date, to: Date): Promise<{ postId: string; at: Date }[]> {
+    const rows = await this.ds
+      .getRepository(AuditEventEntity)
+      .createQueryBuilder('a')
+      .select(['a.entityId', 'a.at'])
+      .where('a.workspace_id = :workspaceId', { workspaceId })
+      .andWhere('a.at >= :from AND a.at < :to', { from, to })
+      .andWhere("a.action = 'post.schedule.override'")
+      .getMany();
+    return rows.filter((r) => r.entityId !== null).map((r) => ({ postId: r.entityId!, at: r.at }));
+  }
+
   async list(
     workspaceId: string,
     opts: { limit: number; before?: { at: string; id: string }; entityId?: string },

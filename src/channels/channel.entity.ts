@@ -11,6 +11,7 @@ import {
 } from 'typeorm';
 import { WorkspaceEntity } from '../workspaces/workspace.entity';
 import type { ChannelRules, PostingSlot } from '../rules';
+import type { KpiItem } from './channel-kpis';
 
 export type Platform = 'mock' | 'webhook' | 'mastodon' | 'bluesky';
 export const PLATFORMS: readonly Platform[] = ['mock', 'webhook', 'mastodon', 'bluesky'];
@@ -64,7 +65,7 @@ export class ChannelEntity {
   goal: string | null;
 
   @Column({ type: 'jsonb', default: [] })
-  kpis: string[];
+  kpis: KpiItem[];
 
   @Column({ type: 'text', nullable: true })
   guidelines: string | null;
@@ -94,6 +95,10 @@ export class ChannelEntity {
 
   @Column({ type: 'jsonb', nullable: true })
   utm: ChannelUtmConfig | null;
+
+  /** Links in published posts become `{PUBLIC_URL}/l/{code}` and count clicks (src/links/). */
+  @Column({ name: 'track_links', type: 'boolean', default: false })
+  trackLinks: boolean;
 
   /** The account's picture, as the platform answered it when the channel was connected. */
   @Column({ name: 'avatar_url', type: 'text', nullable: true })

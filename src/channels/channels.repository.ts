@@ -22,6 +22,7 @@ export type ChannelChanges = Partial<
     | 'postingSlots'
     | 'latenessLimitMinutes'
     | 'utm'
+    | 'trackLinks'
     | 'credentialsCiphertext'
     | 'hasCredentials'
     | 'archivedAt'

@@ -4,7 +4,7 @@ import { ChannelEntity } from '../channels/channel.entity';
 import { Clock } from '../common/clock';
 import { CHANGE_CHANNELS, ChangeNotifications } from '../database/change-notifications';
 import { NotifiedCache } from '../database/notified-cache';
-import { affectedRange, ChangeCheck, checkChange, DAY_MS, nextSlot, TimelineEntry } from '../rules';
+import { affectedRange, allowedAt, ChangeCheck, checkChange, DAY_MS, nextSlot, TimelineEntry } from '../rules';
 import { PlanInsights, planInsights, planWindow } from './plan-insights';
 import { PLANNED_STATUSES } from './post-state.machine';
 import { PostEntity } from './post.entity';
@@ -119,6 +119,26 @@ export class PlanService {
       if (at) return at;
     }
     return null;
+  }
+
+  /** Those of `candidates` (instants) at which a post of this category breaks no rule of the plan. */
+  async allowedAmong(
+    channel: ChannelEntity,
+    opts: { category: string; candidates: Date[]; excludePostId?: string },
+  ): Promise<Date[]> {
+    if (opts.candidates.length === 0) return [];
+    const times = opts.candidates.map((d) => d.getTime());
+    const window = planWindow(channel.rules, new Date(Math.min(...times)), new Date(Math.max(...times) + 1));
+    const timeline = await this.posts.timelineWindow(channel, window.from, window.to);
+    const now = this.clock.now();
+    return opts.candidates.filter((at) =>
+      allowedAt(timeline, channel.rules, channel.timezone, {
+        category: opts.category,
+        at,
+        now,
+        excludePostId: opts.excludePostId,
+      }),
+    );
   }
 
   /** Whether the channel has any post in its plan at all. */

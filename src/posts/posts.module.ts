@@ -12,6 +12,7 @@ import { PostsMediaUsage } from './posts-media.usage';
 import { PostsRepository } from './posts.repository';
 import { PostsService } from './posts.service';
 import { PlanService } from './plan.service';
+import { ReportsQueries } from './report.queries';
 import { RulesPlanGuard } from './rules-plan.guard';
 
 @Module({
@@ -23,12 +24,14 @@ import { RulesPlanGuard } from './rules-plan.guard';
     PostDispatchRepository,
     PlanRevisionsRepository,
     PlanService,
+    ReportsQueries,
     { provide: PlanGuard, useClass: RulesPlanGuard },
     { provide: MediaUsage, useClass: PostsMediaUsage },
   ],
   // PostDispatchRepository: the publishing dispatcher's statements on posts, which it runs
   // itself (claim, fenced writes), owned here with every other statement on posts.
   // MediaUsage: what the media module asks of posts (MediaApiModule.forRoot(PostsModule)).
-  exports: [PostsService, PlanService, PostDispatchRepository, MediaUsage],
+  // ReportsQueries: the reports' reads of posts (src/reports/).
+  exports: [PostsService, PlanService, PostDispatchRepository, MediaUsage, ReportsQueries],
 })
 export class PostsModule {}

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { DateTime } from 'luxon';
 import { EntityManager } from 'typeorm';
 import { Actor, hasRole } from '../auth/actor';
 import { AuditService } from '../audit/audit.service';
@@ -31,7 +32,9 @@ import type { PostsFingerprint, PostsScope } from './posts.queries';
 import { checkMedia, checkText, composeText, type PlatformLimits } from '../content/content-limits';
 import type { MediaItem } from '../media/media.types';
 import { PlatformLimitsService } from '../publishing/adapters/platform-limits.service';
-import type { Violation } from '../rules';
+import { slotInstants, type Violation } from '../rules';
+import { bestCandidate } from './best-times';
+import { SlotEngagement } from './slot-engagement';
 
 export interface PostMutation extends PostResponse {
   violations: Violation[];
@@ -60,6 +63,7 @@ export class PostsService {
     private readonly events: AfterCommitEvents,
     private readonly media: MediaService,
     private readonly limits: PlatformLimitsService,
+    @Optional() private readonly engagement?: SlotEngagement,
   ) {}
 
   async create(actor: Actor, channelId: string, dto: PostCreateDto): Promise<PostMutation> {
@@ -236,12 +240,40 @@ export class PostsService {
   }
 
   /** The earliest time after `after` (default now) that breaks no rule, on a slot when the channel has some. */
-  async nextSlot(actor: Actor, channelId: string, input: { category: string; after?: string }) {
+  async nextSlot(actor: Actor, channelId: string, input: { category: string; after?: string; prefer?: 'engagement' }) {
     const channel = await this.channels.get(actor, channelId);
     await this.assertCategory(actor, input.category);
-    const at = await this.plan.nextSlot(channel, { category: input.category, after: this.notBeforeNow(input.after) });
+    const after = this.notBeforeNow(input.after);
+    const at = await this.plan.nextSlot(channel, { category: input.category, after });
     if (!at) throw this.noSlot();
-    return { scheduledAt: at.toISOString() };
+    if (input.prefer !== 'engagement') return { scheduledAt: at.toISOString() };
+    const best = await this.bestSlot(channel, input.category, after);
+    return best
+      ? { scheduledAt: best.toISOString(), basis: 'engagement' as const }
+      : { scheduledAt: at.toISOString(), basis: 'earliest' as const };
+  }
+
+  /**
+   * prefer=engagement: among the times of the coming week after `after` that break no rule
+   * (the channel's posting slots, or each whole hour when it has none), the one whose
+   * weekday x hour cell of the channel's history has the highest median engagement
+   * (ties: the earliest); null without history for any of them.
+   */
+  private async bestSlot(channel: ChannelEntity, category: string, after: Date): Promise<Date | null> {
+    if (!this.engagement) return null;
+    const cells = await this.engagement.bestTimes(channel);
+    if (cells.length === 0) return null;
+    const end = DateTime.fromJSDate(after, { zone: channel.timezone }).plus({ days: 7 }).toJSDate();
+    let candidates: Date[];
+    if (channel.postingSlots.length > 0) {
+      candidates = slotInstants(channel.postingSlots, channel.timezone, after, end).filter((d) => d > after);
+    } else {
+      candidates = [];
+      const first = Math.floor(after.getTime() / 3_600_000) * 3_600_000 + 3_600_000;
+      for (let t = first; t < end.getTime(); t += 3_600_000) candidates.push(new Date(t));
+    }
+    const allowed = await this.plan.allowedAmong(channel, { category, candidates });
+    return bestCandidate(allowed, cells, channel.timezone);
   }
 
   /** "Add to queue": schedule the post at its channel's next free slot. */

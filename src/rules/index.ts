@@ -7,7 +7,7 @@ export type { CheckChangeOptions, ChangeCheck } from './check-change';
 export { findGaps } from './gaps';
 export { mixShares } from './mix.rules';
 export { slotInstants } from './slots';
-export { nextSlot, CANDIDATE_ID } from './next-slot';
+export { allowedAt, nextSlot, CANDIDATE_ID } from './next-slot';
 export type { NextSlotOptions } from './next-slot';
 export { sliceForRange } from './timeline';
 export { DAY_MS, dayBounds, HOUR_MS, MINUTE_MS, weekBounds } from './zoned-time';

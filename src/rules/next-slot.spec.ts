@@ -1,4 +1,4 @@
-import { nextSlot } from './next-slot';
+import { allowedAt, nextSlot } from './next-slot';
 import { ChannelRules, TimelineEntry } from './rule.types';
 
 const post = (id: string, at: string, category = 'informative'): TimelineEntry => ({ id, at: new Date(at), category });
@@ -110,5 +110,26 @@ describe('nextSlot', () => {
     const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
     expect(found?.toISOString()).toBe('2027-10-28T07:00:00.000Z');
     expect(elapsedMs).toBeLessThan(2000);
+  });
+});
+
+describe('allowedAt', () => {
+  const zone = 'Europe/Rome';
+  const rules = { cadence: { quietHours: { start: '22:00', end: '07:00' }, maxPostsPerDay: 1 } };
+  const timeline = [{ id: 'a', at: new Date('2026-11-03T09:00:00Z'), category: 'informative' }];
+  const now = new Date('2026-11-01T00:00:00Z');
+  it('refuses quiet hours and a full day, allows the rest', () => {
+    const at = (iso: string) => allowedAt(timeline, rules, zone, { category: 'informative', at: new Date(iso), now });
+    expect(at('2026-11-02T22:30:00Z')).toBe(false); // 23:30 quiet
+    expect(at('2026-11-03T15:00:00Z')).toBe(false); // the day already has its post
+    expect(at('2026-11-04T15:00:00Z')).toBe(true);
+    expect(
+      allowedAt(timeline, rules, zone, {
+        category: 'x',
+        at: new Date('2026-11-03T15:00:00Z'),
+        now,
+        excludePostId: 'a',
+      }),
+    ).toBe(true);
   });
 });

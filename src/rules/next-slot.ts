@@ -125,3 +125,20 @@ function nextMixEvent(before: TimelineEntry[], c: number, mix: MixRules): number
   if (joins !== undefined) events.push(joins - w + 1);
   return events.length > 0 ? Math.min(...events) : null;
 }
+
+/**
+ * Whether adding a post of `category` at `at` yields no `added` violation (the same check
+ * nextSlot makes of each candidate): next-slot?prefer=engagement filters its candidates with it.
+ */
+export function allowedAt(
+  timeline: TimelineEntry[],
+  rules: ChannelRules,
+  zone: string,
+  opts: { category: string; at: Date; now: Date; excludePostId?: string },
+): boolean {
+  const id = opts.excludePostId ?? CANDIDATE_ID;
+  const before = sortTimeline(timeline.filter((p) => p.id !== id));
+  const c = opts.at.getTime();
+  if (obstacleEnd(before, c, rules.cadence ?? {}, zone) !== null) return false;
+  return addedBy(before, { id, at: opts.at, category: opts.category }, rules, zone, opts.now).length === 0;
+}

@@ -18,6 +18,7 @@ import { PageQueryDto } from '../../common/pagination';
 import { IsTimeZone, Optional, Nullable } from '../../common/validators';
 import { ChannelEntity, DEFAULT_LATENESS_LIMIT_MINUTES, type Platform, PLATFORMS } from '../channel.entity';
 import { ChannelRulesDto, PostingSlotDto } from '../channel-rules';
+import { IsKpiItems, type KpiItem } from '../channel-kpis';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -49,13 +50,16 @@ class ChannelStrategyFields {
   @MaxLength(100)
   goal?: string;
 
-  @ApiPropertyOptional({ type: [String], example: ['clicks to site', 'newsletter signups'] })
+  @ApiPropertyOptional({
+    example: ['newsletter signups', { metric: 'clicks', period: 'week', target: 20, alertAfter: 2 }],
+    description:
+      'Free text, or measurable: {metric: posts|clicks|engagements|engagementPerPost|informativeShare, period: week|month, target, alertAfter?}',
+  })
   @Optional()
   @IsArray()
   @ArrayMaxSize(20)
-  @IsString({ each: true })
-  @MaxLength(200, { each: true })
-  kpis?: string[];
+  @IsKpiItems()
+  kpis?: KpiItem[];
 
   @ApiPropertyOptional({ description: 'Tone-of-voice guidelines shown to whoever drafts for the channel' })
   @Optional()

@@ -3,6 +3,7 @@ import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
+  IsIn,
   IsNotEmpty,
   IsObject,
   IsString,
@@ -238,6 +239,15 @@ export class NextSlotQueryDto {
   @Optional()
   @IsQueryInstant()
   after?: string;
+
+  @ApiPropertyOptional({
+    enum: ['engagement'],
+    description:
+      "engagement: among the coming week's times that break no rule, the one whose weekday and hour performed best in the channel's history (default: the earliest)",
+  })
+  @Optional()
+  @IsIn(['engagement'])
+  prefer?: 'engagement';
 }
 
 export class PostQueueDto {

@@ -10,6 +10,7 @@ import { ChannelsPanel } from './panels/channels-panel';
 import { FeedsPanel } from './panels/feeds-panel';
 import { MembersPanel } from './panels/members-panel';
 import { TokensPanel } from './panels/tokens-panel';
+import { ReportsPanel } from './reports/reports-panel';
 import { session } from './session';
 
 const ROLE_LABEL = { viewer: 'Viewer', editor: 'Editor', lead: 'Lead' } as const;
@@ -100,7 +101,7 @@ export class App {
   private async afterSignIn(): Promise<void> {
     this.signedOut = false;
     this.api.workspaceId = null;
-    if (!['#calendar', '#alerts', '#feeds', '#channels', '#members', '#tokens'].includes(location.hash))
+    if (!['#calendar', '#alerts', '#reports', '#feeds', '#channels', '#members', '#tokens'].includes(location.hash))
       history.replaceState(null, '', location.pathname);
     await this.start();
   }
@@ -166,6 +167,7 @@ export class App {
     const calendar = (panels.calendar = new CalendarPage(ctx));
     const alerts = (panels.alerts = new AlertsPanel(ctx));
     const feeds = (panels.feeds = new FeedsPanel(ctx));
+    const reports = new ReportsPanel(ctx);
     const settings = new ChannelsPanel(ctx);
     const members = me.role === 'lead' ? new MembersPanel(ctx) : null;
     const tokens = me.via === 'session' ? new TokensPanel(ctx) : null;
@@ -173,6 +175,7 @@ export class App {
     const tabs = [
       { id: 'calendar', label: 'Calendar', el: calendar.el },
       { id: 'alerts', label: 'Alerts', el: alerts.el },
+      { id: 'reports', label: 'Reports', el: reports.el },
       { id: 'feeds', label: 'Feeds', el: feeds.el },
       { id: 'channels', label: 'Channels', el: settings.el },
       ...(members ? [{ id: 'members', label: 'Members', el: members.el }] : []),
@@ -211,6 +214,7 @@ export class App {
       });
       if (id === 'alerts') void alerts.load();
       if (id === 'feeds') void feeds.load();
+      if (id === 'reports') void reports.load();
       if (id === 'channels') settings.render();
       if (id === 'members') void members?.load();
       if (id === 'tokens') void tokens?.load();

@@ -3,10 +3,12 @@ import type {
   AuthProviders,
   Category,
   Channel,
+  ChannelReport,
   Feed,
   Invitation,
   MediaItem,
   Me,
+  MetricSnapshot,
   Member,
   Membership,
   Page,
@@ -21,6 +23,7 @@ import type {
   User,
   Violation,
   WorkspaceCalendar,
+  WorkspaceReport,
 } from './types';
 
 /** An answer other than 2xx, carrying the RFC 9457 problem the API sent. */
@@ -325,6 +328,39 @@ export class Api {
     return URL.createObjectURL(await response.blob());
   }
 
+  // --- reports (docs/api.md "Reports") ---
+
+  /** A channel's health report for the days `from`..`to` (inclusive, in its zone); both absent: the last 4 full weeks. */
+  channelReport(channelId: string, period: { from?: string; to?: string } = {}): Promise<ChannelReport> {
+    return this.call('GET', `/v1/channels/${channelId}/report${reportQuery(period)}`);
+  }
+
+  /** Every channel's report for the days `from`..`to` in the workspace's zone. */
+  workspaceReport(workspaceId: string, period: { from?: string; to?: string } = {}): Promise<WorkspaceReport> {
+    return this.call('GET', `/v1/workspaces/${workspaceId}/report${reportQuery(period)}`);
+  }
+
+  /**
+   * A report as CSV (the API answers it on `Accept: text/csv`): one row per published post
+   * with its latest metrics, as a Blob for a download link.
+   */
+  async reportCsv(path: string, period: { from?: string; to?: string } = {}): Promise<Blob> {
+    const response = await fetch(`${path}${reportQuery(period)}`, {
+      headers: { ...this.headers(), accept: 'text/csv' },
+      credentials: 'same-origin',
+    });
+    if (!response.ok) {
+      const problem = (safeJson(await response.text()) ?? {}) as Partial<Problem>;
+      throw new ApiError({ ...problem, title: problem.title ?? response.statusText, status: response.status });
+    }
+    return response.blob();
+  }
+
+  /** A published post's counts over time, oldest first. */
+  postMetrics(postId: string): Promise<{ snapshots: MetricSnapshot[] }> {
+    return this.call('GET', `/v1/posts/${postId}/metrics`);
+  }
+
   /** The headers that authenticate a request (also used by uploads and media downloads). */
   private headers(): Record<string, string> {
     // The session cookie goes by itself (same origin); a script's key and the workspace do not.
@@ -395,6 +431,14 @@ function safeJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+function reportQuery(period: { from?: string; to?: string }): string {
+  const q = new URLSearchParams();
+  if (period.from) q.set('from', period.from);
+  if (period.to) q.set('to', period.to);
+  const text = q.toString();
+  return text ? `?${text}` : '';
 }
 
 /** Leaves out empty optional fields, so that "no title" is absent rather than "". */

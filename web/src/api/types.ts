@@ -264,3 +264,159 @@ export interface PlatformLimits {
     altMaxLength: number | null;
   } | null;
 }
+
+// --- Reports (issue 15: GET /v1/channels/{cid}/report, GET /v1/workspaces/{wid}/report) ---
+
+/** A report's days in the channel's (workspace's) zone, `to` inclusive; start/end the instants. */
+export interface ReportPeriod {
+  from: string;
+  to: string;
+  start: string;
+  end: string;
+}
+
+/** Whether the channel says why it exists (purpose, audience, goal, KPIs); `missing` names the absent ones. */
+export interface ReportReason {
+  purpose: boolean;
+  audience: boolean;
+  goal: boolean;
+  kpis: boolean;
+  missing: string[];
+  complete: boolean;
+}
+
+export interface DisciplineFigures {
+  postsPublished: number;
+  postsPerWeekTarget: number | null;
+  weeksMet: number;
+  weeksJudged: number;
+  longestGapHours: number | null;
+  onTimeShare: number | null;
+  latenessP50Seconds: number | null;
+  latenessP95Seconds: number | null;
+  failures: number;
+  overrides: number;
+}
+
+export interface ReportWeek {
+  weekStart: string;
+  published: number;
+  target: number | null;
+  /** null: not judged (no target, cut by the period's edges, or not over yet). */
+  met: boolean | null;
+  partial?: boolean;
+}
+
+export interface ReportDiscipline extends DisciplineFigures {
+  weeks: ReportWeek[];
+  previous: DisciplineFigures | null;
+}
+
+export interface ReportMix {
+  limits: { category: string; min: number | null; max: number | null }[];
+  weeks: { weekStart: string; shares: Record<string, number> }[];
+  overall: {
+    category: string;
+    posts: number;
+    share: number;
+    min: number | null;
+    max: number | null;
+    withinLimits: boolean;
+  }[];
+  previous: { category: string; posts: number; share: number }[];
+}
+
+export interface EngagementTotals {
+  posts: number;
+  /** Posts with at least one snapshot (the divisor of perPost). */
+  measured?: number;
+  likes: number | null;
+  reposts: number | null;
+  replies: number | null;
+  quotes: number | null;
+  engagements: number | null;
+  perPost: number | null;
+}
+
+export interface ReportPostRow {
+  postId: string;
+  publishedAt: string;
+  category: string;
+  campaign: string | null;
+  url: string | null;
+  likes: number | null;
+  reposts: number | null;
+  replies: number | null;
+  quotes: number | null;
+  engagements: number | null;
+  clicks: number | null;
+  metricsAt?: string | null;
+}
+
+export interface ReportEngagement {
+  totals: EngagementTotals;
+  previous: EngagementTotals | null;
+  posts: ReportPostRow[];
+  byCategory: { category: string; posts: number; engagements: number | null; perPost: number | null }[];
+  byCampaign: { campaign: string | null; posts: number; engagements: number | null; clicks: number | null }[];
+}
+
+export interface ReportClicks {
+  total: number | null;
+  previous: number | null;
+  byPost: { postId: string; clicks: number }[];
+  byLink: { postId: string; url: string; clicks: number }[];
+  byCampaign: { campaign: string | null; clicks: number }[];
+}
+
+/** weekday 1 = Monday .. 7 = Sunday, hour 0-23 in the channel's zone; only cells with posts. */
+export interface BestTimeCell {
+  weekday: number;
+  hour: number;
+  posts: number;
+  medianEngagement: number | null;
+}
+
+export type KpiMetric = 'posts' | 'clicks' | 'engagements' | 'engagementPerPost' | 'informativeShare';
+
+export type ReportKpi =
+  | { text: string }
+  | {
+      metric: KpiMetric;
+      period: 'week' | 'month';
+      target: number;
+      periods: { start: string; actual: number | null; met: boolean | null }[];
+      met: number;
+      missed: number;
+      missedInARow: number;
+    };
+
+export interface ChannelReport {
+  channel: { id: string; name: string; platform: Platform; timezone: string };
+  period: ReportPeriod;
+  previousPeriod: { from: string; to: string };
+  reason: ReportReason;
+  discipline: ReportDiscipline;
+  mix: ReportMix;
+  engagement: ReportEngagement;
+  clicks: ReportClicks;
+  bestTimes?: { cells: BestTimeCell[] };
+  kpis: ReportKpi[];
+}
+
+export interface WorkspaceReport {
+  workspace: Workspace;
+  period: ReportPeriod;
+  channels: ChannelReport[];
+  totals: { postsPublished: number; engagements: number | null; clicks: number | null };
+}
+
+/** One snapshot of a published post's counts (GET /v1/posts/{pid}/metrics); null: the platform has no such count. */
+export interface MetricSnapshot {
+  at: string;
+  likes: number | null;
+  reposts: number | null;
+  replies: number | null;
+  quotes: number | null;
+  clicks: number | null;
+}

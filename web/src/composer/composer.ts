@@ -7,6 +7,7 @@ import { STATUS_LABEL } from '../calendar/events';
 import { fromLocalInput, toLocalInput, zonedTime } from '../time';
 import { previewContent } from './content-preview';
 import { MediaAttachments } from './media-attachments';
+import { PostNumbers } from './post-numbers';
 
 /**
  * The composer: a modal dialog to write a post or work on an existing one. It counts the
@@ -39,11 +40,14 @@ export class Composer {
   private readonly heading = h('h2', { id: 'composer-title' }, 'New post');
   private readonly note = h('p', { class: 'note', hidden: true });
   private readonly media: MediaAttachments;
+  /** A published post's counts from its platform (and clicks), latest first. */
+  private readonly numbers: PostNumbers;
   /** The selected channel's limits as its server reports them (null: not known yet). */
   private limits: PlatformLimits | null = null;
 
   constructor(private readonly ctx: AppContext) {
     this.media = new MediaAttachments(ctx);
+    this.numbers = new PostNumbers(ctx);
     this.dialog.addEventListener('paste', (e) => this.media.paste(e));
     for (const c of ctx.categories) this.category.append(h('option', { value: c.key }, c.name));
     for (const c of ctx.channels) this.channel.append(h('option', { value: c.id }, `${c.name} (${c.platform})`));
@@ -82,7 +86,7 @@ export class Composer {
           field('When (your time)', this.when, this.whenHint),
           this.media.el,
         ),
-        this.guidelines,
+        h('div', { class: 'composer-side' }, this.guidelines, this.numbers.el),
       ),
       this.result,
       this.overrideBox,
@@ -92,6 +96,7 @@ export class Composer {
     this.dialog.addEventListener('close', () => {
       this.post = null;
       this.media.clear();
+      void this.numbers.show(null);
     });
     document.body.append(this.dialog);
   }
@@ -117,6 +122,7 @@ export class Composer {
     for (const el of [this.category, this.titleInput, this.body, this.link, this.when]) el.disabled = !!readOnly;
     this.clearResult();
     void this.media.reset(post?.media ?? [], !!readOnly);
+    void this.numbers.show(post);
     this.channelChanged();
     this.renderActions();
     if (!this.dialog.open) this.dialog.showModal();

@@ -5,7 +5,7 @@ import { CurrentActor, type Actor } from '../auth/actor';
 import { Public } from '../auth/auth.decorators';
 import { SIGNATURE_HEADER } from '../publishing/adapters/webhook-signature';
 import { PostMetricsDto, WebhookMetricsAnswerDto } from './dto/post-metrics.dto';
-import { MetricsService } from './metrics.service';
+import { PostMetricsService } from './post-metrics.service';
 import { WebhookMetricsReceiver } from './webhook-metrics.receiver';
 
 const uuid = new ParseUUIDPipe();
@@ -14,7 +14,7 @@ const uuid = new ParseUUIDPipe();
 @Controller('v1')
 export class MetricsController {
   constructor(
-    private readonly service: MetricsService,
+    private readonly service: PostMetricsService,
     private readonly webhook: WebhookMetricsReceiver,
   ) {}
 

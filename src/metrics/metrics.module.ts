@@ -9,6 +9,7 @@ import { MetricsController } from './metrics.controller';
 import { METRICS_OPTIONS } from './metrics.options';
 import { MetricsRepository } from './metrics.repository';
 import { MetricsService } from './metrics.service';
+import { PostMetricsService } from './post-metrics.service';
 import { BlueskyMetricsReader } from './readers/bluesky-metrics.reader';
 import { MastodonMetricsReader } from './readers/mastodon-metrics.reader';
 import { WebhookMetricsReceiver } from './webhook-metrics.receiver';
@@ -28,6 +29,7 @@ import { WebhookMetricsReceiver } from './webhook-metrics.receiver';
   providers: [
     MetricsRepository,
     MetricsService,
+    PostMetricsService,
     MetricsCollectionMetrics,
     MastodonMetricsReader,
     BlueskyMetricsReader,

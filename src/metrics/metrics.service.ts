@@ -1,45 +1,18 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { Actor } from '../auth/actor';
-import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { PostsService } from '../posts/posts.service';
+import { Injectable } from '@nestjs/common';
 import type { MetricSnapshot } from './metric-snapshot';
 import { MetricsRepository } from './metrics.repository';
-import type { PostMetricsDto } from './dto/post-metrics.dto';
 
 export type { MetricSnapshot } from './metric-snapshot';
 
 /**
- * The snapshots of published posts' counts (a time series per post), for the API, the reports
- * and the collector. Exported by MetricsModule.
+ * The snapshots of published posts' counts (a time series per post), for the reports and
+ * the collector. Exported by MetricsModule. It depends on nothing above its repository: the
+ * reports read it while posts ask the reports for best times, so it must not need posts
+ * (the API's access check is PostMetricsService's).
  */
 @Injectable()
 export class MetricsService {
-  constructor(
-    private readonly repo: MetricsRepository,
-    private readonly posts: PostsService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
-
-  /** `GET /v1/posts/{pid}/metrics`: the post's series (oldest first) and its collection; 404 outside the workspace. */
-  async forActor(actor: Actor, postId: string): Promise<PostMetricsDto> {
-    const post = await this.posts.get(actor, postId);
-    const [snapshots, collection] = await Promise.all([
-      this.repo.snapshotsOf(post.id),
-      this.repo.collectionOf(post.id),
-    ]);
-    return {
-      snapshots: snapshots.map((s) => ({ ...s, at: s.at.toISOString() })),
-      collection: collection
-        ? {
-            state: collection.state,
-            nextAt: collection.nextAt?.toISOString() ?? null,
-            step: collection.step + 1,
-            steps: this.config.metricsSteps.length,
-            lastError: collection.lastError,
-          }
-        : null,
-    };
-  }
+  constructor(private readonly repo: MetricsRepository) {}
 
   /** The newest snapshot per post (posts without one are absent from the map). */
   latestFor(postIds: readonly string[]): Promise<Map<string, MetricSnapshot>> {

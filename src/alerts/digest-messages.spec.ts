@@ -21,7 +21,7 @@ const content = (over: Partial<DigestContent> = {}): DigestContent => ({
         { category: 'informative', share: 0.5, min: 0.5, max: null, withinLimits: true },
         { category: 'promotional', share: 0.25, min: 0.1, max: 0.2, withinLimits: false },
       ],
-      results: { engagements: 164, engagementsChange: 0.12, clicks: 40, clicksChange: -0.05 },
+      results: { engagements: 164, engagementsChange: 12, clicks: 40, clicksChange: -5 },
       reasonMissing: ['goal'],
       openAlerts: [
         { id: 'a1', kind: 'inactivity', message: 'Nothing published since Mon.', openedAt: '2027-03-05T10:00:00.000Z' },
@@ -48,7 +48,7 @@ describe('digest messages', () => {
     );
     expect(mail.text).toContain('Mix: informative 50% (at least 50%: kept), promotional 25% (10%–20%: not kept).');
     expect(mail.text).toContain(
-      'Results: 164 engagements (+12% on the week before), 40 clicks (-5% on the week before).',
+      'Results: 164 engagements (+12 on the week before), 40 clicks (-5 on the week before).',
     );
     expect(mail.text).toContain('Its reason lacks: goal.');
     expect(mail.text).toContain('Open alerts (1):\n  - Nothing published since Mon.');

@@ -49,8 +49,9 @@ const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
 const pct = (share: number) => `${Math.round(share * 100)}%`;
+/** The difference from the week before, as a count (`+12`, `-3`; 0 says "as many"). */
 const change = (c: number | null) =>
-  c === null ? '' : ` (${c >= 0 ? '+' : ''}${Math.round(c * 100)}% on the week before)`;
+  c === null ? '' : c === 0 ? ' (as many as the week before)' : ` (${c > 0 ? '+' : ''}${c} on the week before)`;
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 function days(d: DigestContent): string {

@@ -17,8 +17,10 @@ export interface DigestChannelSummary {
   failures: number;
   mix: { category: string; share: number; min: number | null; max: number | null; withinLimits: boolean }[];
   engagements: number | null;
-  engagementsChange: number | null; // vs the previous period, null when unknown
+  /** The difference from the previous period (a count: +12, -3), null when either is unknown. */
+  engagementsChange: number | null;
   clicks: number | null;
+  /** As engagementsChange, for the clicks. */
   clicksChange: number | null;
   reasonMissing: string[]; // purpose/audience/goal/kpis absent
 }

@@ -232,6 +232,55 @@ describe('the Reports view', () => {
       await context.close();
     }
   });
+
+  it("shows a published post's numbers in its dialog, a dash where the platform has no count", async () => {
+    const ws = await seedWorkspace(t);
+    const channel = await createChannel(t, ws.lead, { name: 'Bottega Bluesky', platform: 'mock', timezone: ZONE });
+    const at = DateTime.now().setZone(ZONE).minus({ hours: 3 }).startOf('minute');
+    const id = await published(ws.lead, channel.id, at, 'informative', 'https://shop.example.com/yarn');
+    const metrics = t.app.get(MetricsService);
+    await metrics.record(id, {
+      at: at.plus({ hours: 1 }).toJSDate(),
+      likes: 1,
+      reposts: 0,
+      replies: 1,
+      quotes: null,
+      clicks: null,
+    });
+    await metrics.record(id, {
+      at: at.plus({ hours: 2 }).toJSDate(),
+      likes: 4,
+      reposts: 1,
+      replies: 2,
+      quotes: null,
+      clicks: null,
+    });
+
+    const { page, context } = await newVisitor(browser, t.url);
+    try {
+      const who = await credentialsOf(t, ws.lead.key);
+      await signIn(page, who.email, who.password);
+      const chip = page.locator(`[data-post-id="${id}"]`);
+      await chip.waitFor();
+      await chip.focus();
+      await page.keyboard.press('Enter');
+      const numbers = page.locator('.post-numbers[data-state="ready"]');
+      await numbers.waitFor();
+      const count = async (key: string) =>
+        (await numbers.locator(`[data-count="${key}"] .value`).textContent())?.trim();
+      expect([await count('likes'), await count('reposts'), await count('replies')]).toEqual(['4', '1', '2']);
+      expect(await count('quotes')).toBe('—'); // the platform has no such count
+      expect(await numbers.locator('svg.sparkline').getAttribute('aria-label')).toBe(
+        'Engagements over 2 snapshots: 2, 7',
+      );
+      expect(pageErrors(page)).toEqual([]);
+    } catch (e) {
+      await keepEvidence(page, 'post numbers');
+      throw e;
+    } finally {
+      await context.close();
+    }
+  });
 });
 
 /** How many pixels of a chart's canvas are drawn (not transparent, not the white background). */

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
-import { RESULTS_LEFT_OUT } from '../../src/alerts/digest-messages';
 import { DigestJob } from '../../src/alerts/digest.job';
 import { FixedClock } from '../../src/common/clock';
+import { MetricsService } from '../../src/metrics/metrics.service';
 import { createAlertsApp, type AlertsTestApp } from '../support/alerts-app';
 import { auth, createChannel, seedWorkspace, type Session } from '../support/fixtures';
 import { SmtpFake } from '../fakes/smtp.fake';
@@ -28,6 +28,20 @@ describe('weekly digest', () => {
     editorEmail: string;
   };
   let channelId: string;
+  const posts: string[] = [];
+  /** The dispatcher publishes what is due at `iso` (the mock adapter). */
+  async function publishDue(iso: string) {
+    clock.set(iso);
+    await a.dispatcher.drain();
+  }
+  const snapshot = (at: string, likes: number, reposts: number, replies: number) => ({
+    at: new Date(at),
+    likes,
+    reposts,
+    replies,
+    quotes: null,
+    clicks: null,
+  });
 
   beforeAll(async () => {
     await Promise.all([smtp.start(), hooks.start()]);
@@ -84,7 +98,15 @@ describe('weekly digest', () => {
         .set(auth(ws.editor.key))
         .send({ scheduledAt: at })
         .expect(200);
+      posts.push(post.body.id as string);
     }
+    // The first week's two posts go out (mock platform) and get their counts; the third
+    // goes out on its day, within the first test.
+    await publishDue('2027-03-04T15:01:00Z');
+    await publishDue('2027-03-06T15:01:00Z');
+    const metrics = a.app.get(MetricsService);
+    await metrics.record(posts[0]!, snapshot('2027-03-05T15:00:00Z', 3, 1, 1));
+    await metrics.record(posts[1]!, snapshot('2027-03-07T15:00:00Z', 2, 0, 0));
   });
   afterAll(async () => {
     await b.close();
@@ -134,7 +156,10 @@ describe('weekly digest', () => {
     expect(mail.text).toContain('Discipline: 2 posts of the 2 a week it aims for: cadence kept;');
     expect(mail.text).toContain('Mix: informative 50%, promotional 50% (at most 20%: not kept).');
     expect(mail.text).toContain('Open alerts: none.');
-    expect(mail.text).toContain(RESULTS_LEFT_OUT);
+    // Results from the reports: 3+1+1 and 2 engagements (the week before had no post: no
+    // change to tell); the channel tracks no links.
+    expect(mail.text).toContain('Results: 7 engagements, clicks not tracked.');
+    expect(mail.text).toContain('Its reason lacks: purpose, audience, goal, kpis.');
     expect(mail.text).toContain('Calendar: https://palinsesto.example.com/#calendar');
     expect(mail.html).toContain('<a href="https://palinsesto.example.com/#reports">Reports</a>');
 
@@ -149,7 +174,7 @@ describe('weekly digest', () => {
         start: '2027-03-01T05:00:00.000Z',
         end: '2027-03-08T05:00:00.000Z',
       },
-      resultsNote: RESULTS_LEFT_OUT,
+      resultsNote: null,
       channels: [
         {
           id: channelId,
@@ -159,7 +184,7 @@ describe('weekly digest', () => {
             { category: 'informative', share: 0.5, min: null, max: null, withinLimits: true },
             { category: 'promotional', share: 0.5, min: null, max: 0.2, withinLimits: false },
           ],
-          results: null,
+          results: { engagements: 7, engagementsChange: null, clicks: null, clicksChange: null },
           openAlerts: [],
         },
       ],
@@ -170,6 +195,7 @@ describe('weekly digest', () => {
     await bothAt('2027-03-09T13:00:00Z');
     expect(digestMails()).toHaveLength(2);
     expect(digestHooks()).toHaveLength(2);
+    await publishDue('2027-03-09T15:01:00Z');
 
     // Before that Monday, the gap scan finds the weeks of 15 and 22 March short of posts;
     // the alerts settle and are sent (to the same webhook: alert calls, not digests).

@@ -18,6 +18,9 @@ const result = await build({
   minify: true,
   sourcemap: 'linked',
   format: 'esm',
+  // Views that need a large library (the Reports view's ECharts) import it lazily: its own chunk.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   target: ['es2022', 'chrome110', 'firefox110', 'safari16'],
   outdir: assets,
   entryNames: '[name]-[hash]',
@@ -35,4 +38,9 @@ const html = (await readFile(join(root, 'web', 'index.html'), 'utf8'))
 await writeFile(join(out, 'index.html'), html);
 const size = (f) =>
   (result.metafile.outputs[Object.keys(result.metafile.outputs).find((p) => p.endsWith(f))].bytes / 1024).toFixed(0);
-console.log(`web page built into dist/web: ${js} ${size(js)} KB, ${css} ${size(css)} KB`);
+const chunks = Object.entries(result.metafile.outputs)
+  .filter(([p]) => p.includes('/chunks/') && p.endsWith('.js'))
+  .map(([p, o]) => `${basename(p)} ${(o.bytes / 1024).toFixed(0)} KB`);
+console.log(
+  `web page built into dist/web: ${js} ${size(js)} KB, ${css} ${size(css)} KB; chunks: ${chunks.join(', ') || 'none'}`,
+);

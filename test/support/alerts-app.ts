@@ -9,6 +9,7 @@ import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { FixedClock } from '../../src/common/clock';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { METRICS_OPTIONS } from '../../src/metrics/metrics.options';
 import { PublishDispatcher } from '../../src/publishing/publish.dispatcher';
 import { TEST_SECRET_KEY, type TestApp } from './test-app';
 import { createTestDatabase } from './test-database';
@@ -53,6 +54,9 @@ export async function createAlertsApp(
   })
     .overrideProvider(ALERTS_OPTIONS)
     .useValue({ sendTimeoutMs: 3_000, schedule: false, ...opts.options })
+    // The metrics collector's timers too: these tests drive the alerts, not the collection.
+    .overrideProvider(METRICS_OPTIONS)
+    .useValue({ schedule: false })
     .compile();
   const app = configureApp(moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error'] }));
   await app.init();

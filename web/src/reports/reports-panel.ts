@@ -3,7 +3,7 @@ import type { ChannelReport, WorkspaceReport } from '../api/types';
 import type { AppContext } from '../context';
 import { announce, field, h, nextId, replace } from '../dom';
 import { channelCharts, type ChartModel } from './chart-options';
-import { draw, type DrawnChart } from './charts';
+import type { DrawnChart } from './charts';
 import { formatChange, formatValue, kpiRows, reasonFlag, reportFigures, type Figure } from './figures';
 import { customDays, daysLabel, presetDays, PRESET_LABEL, type Days, type PeriodPreset } from './period';
 
@@ -24,6 +24,8 @@ export class ReportsPanel {
   private readonly csv = h('button', { type: 'button', onclick: () => void this.downloadCsv() }, 'Download CSV');
   private readonly body = h('div', { class: 'report-body', 'aria-live': 'polite', 'data-state': 'idle' });
   private drawn: DrawnChart[] = [];
+  /** Counts renders, so charts whose library arrives after the view moved on are not drawn. */
+  private renders = 0;
   /** Answers of an older request are dropped when the member has asked for another one since. */
   private request = 0;
 
@@ -124,6 +126,7 @@ export class ReportsPanel {
   }
 
   private dispose(): void {
+    this.renders++;
     for (const d of this.drawn) d.dispose();
     this.drawn = [];
   }
@@ -205,6 +208,17 @@ export class ReportsPanel {
           : null,
       ),
     );
+    void this.drawCharts(charts);
+  }
+
+  /**
+   * ECharts is a chunk of its own, loaded the first time a report is drawn: the calendar,
+   * which most visits are for, does not download it.
+   */
+  private async drawCharts(charts: ChartModel[]): Promise<void> {
+    const render = this.renders;
+    const { draw } = await import('./charts');
+    if (render !== this.renders) return;
     for (const c of charts) {
       const el = this.body.querySelector<HTMLElement>(`[data-chart="${c.id}"] .chart-canvas`);
       if (el && !c.empty) this.drawn.push(draw(el, c));

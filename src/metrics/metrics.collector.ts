@@ -10,6 +10,7 @@ import { OnEvent } from '@nestjs/event-emitter';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { ChannelsService } from '../channels/channels.service';
 import { Clock } from '../common/clock';
+import { WakeTimer } from '../common/wake-timer';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { DatabaseAvailability } from '../database/database-availability';
 import { publishedPostsBetween, type PublishedPostRef } from '../posts/published-posts.query';
@@ -82,8 +83,7 @@ export class MetricsCollector implements OnApplicationBootstrap, BeforeApplicati
   private sweeping: Promise<number> | null = null;
   private stopping = false;
   private readonly abort = new AbortController();
-  private wakeTimer?: NodeJS.Timeout;
-  private wakeAt?: number;
+  private readonly wake = new WakeTimer(() => void this.tick());
 
   constructor(
     private readonly repo: MetricsRepository,
@@ -123,7 +123,7 @@ export class MetricsCollector implements OnApplicationBootstrap, BeforeApplicati
     for (const name of [METRICS_COLLECT_INTERVAL, METRICS_SWEEP_INTERVAL]) {
       if (this.scheduler.doesExist('interval', name)) this.scheduler.deleteInterval(name);
     }
-    this.clearWakeTimer();
+    this.wake.clear();
     // In-flight reads are aborted; their steps are handed back (nothing counted).
     this.abort.abort(new Error('instance shutting down'));
     await this.pumping;
@@ -448,25 +448,6 @@ export class MetricsCollector implements OnApplicationBootstrap, BeforeApplicati
     if (this.stopping || !this.options.schedule) return;
     const now = this.clock.now();
     const next = await this.repo.nextDueAt(now, new Date(now.getTime() + this.options.intervalMs));
-    if (!next) return;
-    const at = next.getTime();
-    if (this.wakeTimer && this.wakeAt !== undefined && this.wakeAt <= at) return;
-    this.clearWakeTimer();
-    this.wakeAt = at;
-    this.wakeTimer = setTimeout(
-      () => {
-        this.wakeTimer = undefined;
-        this.wakeAt = undefined;
-        void this.tick();
-      },
-      Math.max(0, at - now.getTime()),
-    );
-    this.wakeTimer.unref();
-  }
-
-  private clearWakeTimer(): void {
-    if (this.wakeTimer) clearTimeout(this.wakeTimer);
-    this.wakeTimer = undefined;
-    this.wakeAt = undefined;
+    if (next) this.wake.arm(next.getTime(), now.getTime());
   }
 }

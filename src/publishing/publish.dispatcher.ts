@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { ChannelsService } from '../channels/channels.service';
 import { Clock } from '../common/clock';
+import { WakeTimer } from '../common/wake-timer';
 import { DomainError } from '../common/domain-error';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { AfterCommitEvents } from '../database/after-commit-events';
@@ -82,9 +83,8 @@ export class PublishDispatcher implements OnApplicationBootstrap, BeforeApplicat
   private backlog = false;
   private stopping = false;
   private untrackedWarned = false;
-  private wakeTimer?: NodeJS.Timeout;
+  private readonly wake = new WakeTimer(() => void this.tick());
   private heartbeating: Promise<void> | null = null;
-  private wakeAt?: number;
   /** Clock minus PostgreSQL's clock, measured at start (ms). */
   clockSkewMs?: number;
 
@@ -169,7 +169,7 @@ export class PublishDispatcher implements OnApplicationBootstrap, BeforeApplicat
     this.stopping = true;
     if (this.scheduler.doesExist('interval', DISPATCH_INTERVAL_NAME))
       this.scheduler.deleteInterval(DISPATCH_INTERVAL_NAME);
-    this.clearWakeTimer();
+    this.wake.clear();
     await this.pumping;
     if (this.inFlight.size > 0) {
       this.logger.log(
@@ -546,26 +546,7 @@ export class PublishDispatcher implements OnApplicationBootstrap, BeforeApplicat
     if (this.stopping) return;
     const now = this.clock.now();
     const next = await this.repo.nextDueAt(now, new Date(now.getTime() + this.config.dispatchIntervalMs));
-    if (!next) return;
-    const at = next.getTime();
-    if (this.wakeTimer && this.wakeAt !== undefined && this.wakeAt <= at) return;
-    this.clearWakeTimer();
-    this.wakeAt = at;
-    this.wakeTimer = setTimeout(
-      () => {
-        this.wakeTimer = undefined;
-        this.wakeAt = undefined;
-        void this.tick();
-      },
-      Math.max(0, at - now.getTime()),
-    );
-    this.wakeTimer.unref();
-  }
-
-  private clearWakeTimer(): void {
-    if (this.wakeTimer) clearTimeout(this.wakeTimer);
-    this.wakeTimer = undefined;
-    this.wakeAt = undefined;
+    if (next) this.wake.arm(next.getTime(), now.getTime());
   }
 
   private isIdle(): boolean {

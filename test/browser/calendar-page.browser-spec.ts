@@ -355,11 +355,20 @@ describe('the calendar page', () => {
       name: 'Bottega Mastodon',
       approvalRequired: true,
       rules: { cadence: { postsPerWeek: 2 } },
+      kpis: ['Replies within the hour', { metric: 'clicks', period: 'week', target: 20, alertAfter: 2 }],
     });
     await asMember(ws.lead.key, async (page) => {
       await page.getByRole('tab', { name: 'Channels' }).click();
       const form = page.locator('.channel-form');
       expect(await form.getByLabel('Posts per week (at least)').inputValue()).toBe('2');
+      // KPIs: the free text in its field, the measurable one as a row; a second one added.
+      expect(await form.getByLabel('KPIs (comma separated)').inputValue()).toBe('Replies within the hour');
+      expect(await form.getByLabel('What it counts', { exact: true }).first().inputValue()).toBe('clicks');
+      expect(await form.getByLabel('Target', { exact: true }).first().inputValue()).toBe('20');
+      await form.getByRole('button', { name: 'Add a measurable KPI' }).click();
+      await form.getByLabel('What it counts', { exact: true }).last().selectOption('informativeShare');
+      await form.getByLabel('Per', { exact: true }).last().selectOption('month');
+      await form.getByLabel('Target', { exact: true }).last().fill('0.5');
       await form.getByLabel('Purpose').fill('Show the workshop behind the products');
       await form.getByLabel('Enforcement').selectOption('block');
       await form.getByLabel('Posts per week (at least)').fill('3');
@@ -377,6 +386,11 @@ describe('the calendar page', () => {
 
       const saved = (await t.http.get(`/v1/channels/${channel.id}`).set(auth(ws.lead.key)).expect(200)).body;
       expect(saved.purpose).toBe('Show the workshop behind the products');
+      expect(saved.kpis).toEqual([
+        'Replies within the hour',
+        { metric: 'clicks', period: 'week', target: 20, alertAfter: 2 },
+        { metric: 'informativeShare', period: 'month', target: 0.5 },
+      ]);
       expect(saved.rules).toEqual({
         enforcement: 'block',
         cadence: { postsPerWeek: 3, maxGapHours: 72, quietHours: { start: '22:00', end: '07:00' } },

@@ -66,7 +66,8 @@ export interface Channel {
   purpose: string | null;
   audience: string | null;
   goal: string | null;
-  kpis: string[] | null;
+  /** Free text, or a measurable KPI (docs/api.md "Measurable KPIs"). */
+  kpis: KpiItem[] | null;
   guidelines: string | null;
   approvalRequired: boolean;
   /** Media without alt text is refused (default true). */
@@ -420,3 +421,13 @@ export interface MetricSnapshot {
   quotes: number | null;
   clicks: number | null;
 }
+
+/** A KPI with a target per week or month (docs/api.md "Measurable KPIs"). */
+export interface MeasurableKpi {
+  metric: 'posts' | 'clicks' | 'engagements' | 'engagementPerPost' | 'informativeShare';
+  period: 'week' | 'month';
+  target: number;
+  alertAfter?: number;
+}
+
+export type KpiItem = string | MeasurableKpi;

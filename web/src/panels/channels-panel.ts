@@ -1,8 +1,16 @@
 import { ApiError } from '../api/client';
-import type { Channel, ChannelRules, MixLimit, PostingSlot } from '../api/types';
+import type { Channel, ChannelRules, MeasurableKpi, MixLimit, PostingSlot } from '../api/types';
 import { hasRole, type AppContext } from '../context';
 import { announce, field, h, replace } from '../dom';
 
+/** What a measurable KPI may count, as the form names it. */
+const KPI_METRICS: readonly [MeasurableKpi['metric'], string][] = [
+  ['posts', 'Posts published'],
+  ['clicks', 'Clicks'],
+  ['engagements', 'Engagements'],
+  ['engagementPerPost', 'Engagement per post'],
+  ['informativeShare', 'Share of informative posts (0 to 1)'],
+];
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 
 /** A channel's strategy, rules and posting slots: editable by a lead, readable by the others. */
@@ -273,7 +281,62 @@ export class ChannelsPanel {
     const purpose = text('purpose', channel.purpose, true);
     const audience = text('audience', channel.audience, true);
     const goal = text('goal', channel.goal);
-    const kpis = text('kpis', (channel.kpis ?? []).join(', '));
+    const kpiItems = channel.kpis ?? [];
+    const kpis = text('kpis', kpiItems.filter((k): k is string => typeof k === 'string').join(', '));
+    const measurable = h('ul', { class: 'kpi-rows' });
+    const addKpi = (kpi?: MeasurableKpi) => {
+      const metric = h(
+        'select',
+        { name: 'kpi-metric', disabled: !lead, 'aria-label': 'What it counts' },
+        KPI_METRICS.map(([value, label]) => h('option', { value, selected: kpi?.metric === value }, label)),
+      );
+      const period = h(
+        'select',
+        { name: 'kpi-period', disabled: !lead, 'aria-label': 'Per' },
+        (['week', 'month'] as const).map((value) => h('option', { value, selected: kpi?.period === value }, value)),
+      );
+      const target = h('input', {
+        type: 'number',
+        name: 'kpi-target',
+        min: 0,
+        step: 'any',
+        value: kpi?.target ?? '',
+        required: true,
+        disabled: !lead,
+        'aria-label': 'Target',
+      });
+      const alertAfter = h('input', {
+        type: 'number',
+        name: 'kpi-alert-after',
+        min: 1,
+        max: 52,
+        step: 1,
+        value: kpi?.alertAfter ?? '',
+        disabled: !lead,
+        'aria-label': 'Alert after this many missed periods in a row (empty: no alert)',
+        placeholder: 'no alert',
+      });
+      const row: HTMLLIElement = h(
+        'li',
+        {},
+        metric,
+        ' per ',
+        period,
+        ' target ',
+        target,
+        ' alert after ',
+        alertAfter,
+        lead
+          ? h(
+              'button',
+              { type: 'button', class: 'link', onclick: () => row.remove(), 'aria-label': 'Remove this KPI' },
+              'Remove',
+            )
+          : null,
+      );
+      measurable.append(row);
+    };
+    kpiItems.filter((k): k is MeasurableKpi => typeof k !== 'string').forEach(addKpi);
     const guidelines = text('guidelines', channel.guidelines, true);
     const approval = h('input', {
       type: 'checkbox',
@@ -368,10 +431,22 @@ export class ChannelsPanel {
           purpose: purpose.value,
           audience: audience.value,
           goal: goal.value,
-          kpis: kpis.value
-            .split(',')
-            .map((k) => k.trim())
-            .filter(Boolean),
+          kpis: [
+            ...kpis.value
+              .split(',')
+              .map((k) => k.trim())
+              .filter(Boolean),
+            ...[...measurable.querySelectorAll('li')].map((li): MeasurableKpi => {
+              const value = (name: string) => li.querySelector<HTMLInputElement>(`[name="${name}"]`)!.value;
+              const after = value('kpi-alert-after');
+              return {
+                metric: value('kpi-metric') as MeasurableKpi['metric'],
+                period: value('kpi-period') as MeasurableKpi['period'],
+                target: Number(value('kpi-target')),
+                ...(after ? { alertAfter: Number(after) } : {}),
+              };
+            }),
+          ],
           guidelines: guidelines.value,
           approvalRequired: approval.checked,
           rules: rulesOut,
@@ -414,6 +489,9 @@ export class ChannelsPanel {
         field('Audience', audience),
         field('Goal', goal),
         field('KPIs (comma separated)', kpis),
+        h('p', { class: 'muted' }, 'Measurable KPIs: a target per week or month, shown against the actual in Reports.'),
+        measurable,
+        lead ? h('button', { type: 'button', onclick: () => addKpi() }, 'Add a measurable KPI') : null,
         field('Guidelines (shown in the composer)', guidelines),
         h('label', { class: 'check' }, approval, ' Posts need a lead’s approval'),
       ),

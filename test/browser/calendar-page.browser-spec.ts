@@ -297,6 +297,12 @@ describe('the calendar page', () => {
       await page.getByRole('tab', { name: /Alerts/ }).click();
       const item = page.locator(`[data-alert-id="${gapAlert.id}"]`);
       await expectText(item, gapAlert.message);
+      // Just opened: nobody has been told yet (ALERT_SETTLE_MS, 30 minutes), and the page says when.
+      expect(gapAlert.delivery).toBe('settling');
+      await expectText(
+        item.locator('.alert-settling'),
+        `Not sent yet: the leads hear of it at ${DateTime.fromISO(gapAlert.settlesAt).setZone(ZONE).toFormat('ccc d LLL, HH:mm')}`,
+      );
       await page.screenshot({ path: join(SCREENSHOTS, 'alerts-panel.png') });
 
       await item.getByRole('button', { name: 'Fill this gap' }).click();

@@ -126,15 +126,20 @@ export interface WorkspaceCalendar {
   channels: ChannelCalendar[];
 }
 
+export type AlertKind = GapKind | 'publish_failed' | 'connection_broken' | 'kpi_missed';
+
 export interface Alert {
   id: string;
-  kind: GapKind | 'publish_failed';
+  kind: AlertKind;
   channelId: string;
   from: string;
   to: string;
   openedAt: string;
   resolvedAt: string | null;
   message: string;
+  /** `settling`: a planned gap not sent to anyone yet; it goes out at `settlesAt` unless filled first. */
+  delivery?: 'settling' | 'delivered' | 'withheld';
+  settlesAt?: string | null;
 }
 
 export interface Feed {

@@ -9,7 +9,12 @@ const KIND_LABEL: Record<Alert['kind'], string> = {
   under_cadence: 'Below cadence',
   inactivity: 'Inactive channel',
   publish_failed: 'Publishing failed',
+  connection_broken: 'Connection broken',
+  kpi_missed: 'KPI missed',
 };
+
+/** The alerts about a hole in the plan, which a post can fill. */
+const FILLABLE: readonly Alert['kind'][] = ['planned_gap', 'under_cadence'];
 
 /** Open alerts, each gap with "Fill this gap": the composer at the first free slot inside it. */
 export class AlertsPanel {
@@ -57,8 +62,7 @@ export class AlertsPanel {
 
   private item(alert: Alert): HTMLElement {
     const channel = channelOf(this.ctx, alert.channelId);
-    const fillable =
-      alert.kind !== 'publish_failed' && alert.kind !== 'inactivity' && hasRole(this.ctx.me, 'editor') && channel;
+    const fillable = FILLABLE.includes(alert.kind) && hasRole(this.ctx.me, 'editor') && channel;
     return h(
       'li',
       { class: `alert alert-${alert.kind}`, 'data-alert-id': alert.id },
@@ -72,6 +76,13 @@ export class AlertsPanel {
       ),
       h('p', {}, alert.message),
       h('p', { class: 'muted' }, localRange(alert.from, alert.to)),
+      alert.delivery === 'settling' && alert.settlesAt
+        ? h(
+            'p',
+            { class: 'alert-settling' },
+            `Not sent yet: the leads hear of it at ${localTime(alert.settlesAt)} if it is still open then.`,
+          )
+        : null,
       fillable
         ? h('button', { type: 'button', class: 'primary', onclick: () => void this.fill(alert) }, 'Fill this gap')
         : null,
